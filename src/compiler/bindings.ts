@@ -1,0 +1,51 @@
+import type { AnyActorRef } from "xstate";
+
+/**
+ * What a run attaches to its workflow actor that cannot live in machine context (it is not
+ * JSON): resources and the run id chosen by the caller. Keyed by the actor, so a binding lives
+ * exactly as long as its run and nothing is shared between runs.
+ */
+export interface RunBinding {
+  readonly runId?: string;
+  readonly resources?: Readonly<Record<string, unknown>>;
+}
+
+const bindings = new WeakMap<AnyActorRef, RunBinding>();
+/** `waitForEvent` predicates by waiter key; functions cannot live in context either. */
+const predicates = new WeakMap<AnyActorRef, Map<string, (event: unknown) => boolean>>();
+
+const byInput = new WeakMap<object, RunBinding>();
+
+/**
+ * @internal Attaches a binding to the input object a run passes to `createActor`; the machine's
+ * context factory (which runs inside `createActor`, before the caller holds the actor) moves it
+ * onto the actor.
+ */
+export function bindInput(input: object, binding: RunBinding): void {
+  byInput.set(input, binding);
+}
+
+/** @internal The binding attached to a run's input object. */
+export function bindingOfInput(input: unknown): RunBinding | undefined {
+  return typeof input === "object" && input !== null ? byInput.get(input) : undefined;
+}
+
+/** @internal Attaches a binding to a workflow actor. */
+export function bindRun(actor: AnyActorRef, binding: RunBinding): void {
+  bindings.set(actor, binding);
+}
+
+/** @internal The binding of a workflow actor, if its run made one. */
+export function bindingOf(actor: AnyActorRef): RunBinding | undefined {
+  return bindings.get(actor);
+}
+
+/** @internal The predicate table of a workflow actor. */
+export function predicatesOf(actor: AnyActorRef): Map<string, (event: unknown) => boolean> {
+  let table = predicates.get(actor);
+  if (!table) {
+    table = new Map();
+    predicates.set(actor, table);
+  }
+  return table;
+}

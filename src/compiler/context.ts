@@ -1,0 +1,89 @@
+import type { ErrorInfo } from "../errors.js";
+import type { AnyEvent } from "../events/types.js";
+import type { Log } from "./log.js";
+
+/** One event waiting for a free worker of a step. */
+export interface QueuedEvent {
+  readonly event: AnyEvent;
+}
+
+/** Per-step scheduling: running invocations and the FIFO of events waiting for a worker. */
+export interface StepSlots {
+  readonly active: number;
+  readonly queue: Log<QueuedEvent>;
+}
+
+/**
+ * One step invocation in flight. `ops` counts the mutating ctx operations it has made and
+ * `journal` keeps the results of those that return something (collect, wait), so a re-run
+ * (retry or restore) replays them instead of repeating them.
+ */
+export interface Invocation {
+  readonly step: string;
+  readonly event: AnyEvent;
+  readonly attempt: number;
+  readonly ops: number;
+  readonly journal: Readonly<Record<number, unknown>>;
+  readonly lastError?: ErrorInfo;
+  /** Absolute ms time of the next attempt while a retry delay runs. */
+  readonly retryAt?: number;
+}
+
+/** A `ctx.waitForEvent` registration; `match` is the object form of `where`. */
+export interface Waiter {
+  readonly id: number;
+  readonly op: number;
+  readonly eventType: string;
+  readonly match?: Readonly<Record<string, unknown>>;
+  readonly predicate: boolean;
+}
+
+/** A prompt shown to a person, and the waiter it belongs to when it came from `waitForEvent`. */
+export interface PendingInput {
+  readonly event: AnyEvent;
+  readonly waiter?: string;
+}
+
+/** How the run ended, kept in context so a finished snapshot says why. */
+export type Outcome =
+  | { readonly status: "completed"; readonly stop: AnyEvent }
+  | {
+      readonly status: "failed";
+      /** `null` when the run stalled. */
+      readonly step: string | null;
+      readonly attempts: number;
+      readonly error: ErrorInfo;
+      readonly lastEvents?: readonly string[];
+    }
+  | { readonly status: "timedOut"; readonly timeout: number; readonly activeSteps: readonly string[] }
+  | { readonly status: "cancelled" };
+
+/** The run timer: an absolute deadline while armed, the remaining ms while paused for input. */
+export interface Clock {
+  readonly deadline: number | null;
+  readonly remaining: number | null;
+}
+
+/**
+ * The machine's whole context. Top-level keys are few on purpose: XState copies them on every
+ * `assign`, so each concern is one branch that is copied only when it changes.
+ */
+export interface RunContext {
+  readonly runId: string;
+  readonly start: AnyEvent;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly slots: Readonly<Record<string, StepSlots>>;
+  readonly inflight: Readonly<Record<number, Invocation>>;
+  readonly buffers: Readonly<Record<string, Readonly<Record<string, Log<AnyEvent>>>>>;
+  readonly waiters: Readonly<Record<string, Waiter>>;
+  readonly pending: readonly PendingInput[];
+  readonly clock: Clock;
+  readonly seq: number;
+  readonly recent: readonly string[];
+  readonly outcome: Outcome | null;
+}
+
+/** The key of a waiter in `RunContext.waiters`. */
+export function waiterKey(id: number, op: number): string {
+  return `${id}:${op}`;
+}

@@ -1,0 +1,393 @@
+import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, raise, setup, sendTo } from "xstate";
+import type { z } from "zod";
+import type { WorkflowDefinition } from "../definition/types.js";
+import { issuesOf, isTrusted, trust } from "../events/define-event.js";
+import type { AnyEvent } from "../events/types.js";
+import {
+  errorInfo,
+  WorkflowCancelledError,
+  type WorkflowError,
+  WorkflowStalledError,
+  WorkflowStepError,
+  WorkflowTimeoutError,
+} from "../errors.js";
+import { bindingOfInput, bindRun, predicatesOf } from "./bindings.js";
+import { type Outcome, type RunContext, waiterKey } from "./context.js";
+import { type FromStepMsg, internal } from "./protocol.js";
+import { activeSteps, addWaiter, collect, Draft, type Effect, finish, isStalled, recordOp, removeWaiter, routeEvent } from "./scheduler.js";
+import { createStepActor, type StepActorFactory, type StepEnvironment } from "./step-actor.js";
+import { buildTopology, type CompiledTopology } from "./topology.js";
+
+/** Options of `wf.toMachine()`. */
+export interface ToMachineOptions {
+  /** Resources for every actor of this machine (merged over the workflow's defaults). */
+  readonly resources?: Readonly<Record<string, unknown>>;
+  /** @internal Replaces the step actor logic (a durable backend's seam). */
+  readonly stepActor?: StepActorFactory;
+}
+
+// XState's action and event types are keyed by literal names; ours are computed from the
+// definition at run time, so the compiler talks to `setup` through these erased shapes.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Any = any;
+type ActionArgs = { context: RunContext; event: Any; self: AnyActorRef };
+type Enqueue = Any;
+
+/**
+ * Compiles a definition into a plain XState v5 machine: one long-lived actor per step (its `src`
+ * and id are the step name), scheduling, queues, collect buffers, waiters and user state in
+ * context, every workflow event a machine event of the same `type`.
+ */
+export function compileMachine(def: WorkflowDefinition, options: ToMachineOptions = {}) {
+  const topology = buildTopology(def);
+  const machineId = def.name.replace(/[^\w-]/g, "_");
+  const env: StepEnvironment = {
+    resources: { ...def.resources, ...(options.resources ?? {}) },
+    stateSchema: def.state,
+    eventDefs: topology.eventDefs,
+    accepts: topology.accepts,
+  };
+  const factory = options.stepActor ?? createStepActor;
+  const actors: Record<string, AnyActorLogic> = {};
+  for (const step of def.steps) actors[step.name] = factory(step, env);
+  const pauseWhileWaiting = def.timeout.run !== null && !def.timeout.whileWaiting;
+
+  const matches = (self: AnyActorRef) => (waiter: RunContext["waiters"][string], key: string, event: AnyEvent) => {
+    if (waiter.match) {
+      for (const field in waiter.match) if (!sameJson(event[field], waiter.match[field])) return false;
+    }
+    if (!waiter.predicate) return true;
+    const predicate = predicatesOf(self).get(key);
+    try {
+      return predicate ? predicate(event) === true : false;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Commits a draft: assign the changed branches, then perform its effects in order. */
+  const commit = (enqueue: Enqueue, d: Draft) => {
+    const before = d.base.pending.length;
+    enqueue.assign(d.patch());
+    for (const effect of d.effects) perform(enqueue, effect);
+    if (pauseWhileWaiting) {
+      const after = d.current("pending").length;
+      if (before === 0 && after > 0) enqueue.raise({ type: "stepchart.pause" });
+      if (before > 0 && after === 0) enqueue.raise({ type: "stepchart.resume" });
+    }
+  };
+
+  const route = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+    const checked = accept(event, topology);
+    if ("issues" in checked) {
+      enqueue.emit({ type: "EventRejectedEvent", event: toJsonSafe(event), issues: checked.issues });
+      return;
+    }
+    const d = new Draft(context);
+    routeEvent(d, checked.event, topology, matches(self));
+    commit(enqueue, d);
+    if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
+  });
+
+  const onStepMessage = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+    const msg = event as FromStepMsg;
+    const inv = context.inflight[msg.id];
+    if (!inv) return; // a message from an invocation that already ended
+    const d = new Draft(context);
+    switch (msg.type) {
+      case internal.done: {
+        finish(d, msg.id);
+        const output = msg.output;
+        d.effects.push({
+          kind: "trace",
+          event: { type: "StepFinishedEvent", step: inv.step, invocation: msg.id, status: "completed", output: output?.type ?? null },
+        });
+        commit(enqueue, d);
+        if (output) {
+          if (output.type !== "StopEvent" && output.type !== "InputRequiredEvent") {
+            enqueue.emit({ type: internal.routed, event: output });
+          }
+          enqueue.raise(output);
+        }
+        if (!output || (output.type !== "StopEvent" && output.type !== "InputRequiredEvent" && topology.acceptors(output.type).length === 0)) {
+          enqueue.raise({ type: internal.check });
+        }
+        return;
+      }
+      case internal.set:
+        recordOp(d, msg.id);
+        d.state[msg.key] = msg.value;
+        break;
+      case internal.send:
+        recordOp(d, msg.id);
+        if (msg.step === undefined) {
+          commit(enqueue, d);
+          if (msg.event.type !== "StopEvent" && msg.event.type !== "InputRequiredEvent") {
+            enqueue.emit({ type: internal.routed, event: msg.event });
+          }
+          enqueue.raise(msg.event);
+          return;
+        }
+        d.effects.push({ kind: "trace", event: { type: internal.routed, event: msg.event } });
+        routeEvent(d, msg.event, topology, matches(self), msg.step);
+        break;
+      case internal.stream:
+        recordOp(d, msg.id);
+        d.effects.push({ kind: "publish", event: msg.event });
+        break;
+      case internal.collect: {
+        recordOp(d, msg.id, collect(d, inv.step, msg.event, msg.spec));
+        break;
+      }
+      case internal.wait: {
+        const op = recordOp(d, msg.id);
+        const key = waiterKey(msg.id, op);
+        addWaiter(
+          d,
+          key,
+          { id: msg.id, op, eventType: msg.eventType, predicate: msg.predicate, ...(msg.match ? { match: msg.match } : {}) },
+          msg.prompt,
+        );
+        break;
+      }
+      case internal.unwait:
+        removeWaiter(d, waiterKey(msg.id, msg.op));
+        break;
+      case internal.retry:
+        d.inflight[msg.id] = { ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay };
+        d.effects.push({
+          kind: "trace",
+          event: { type: "StepFinishedEvent", step: inv.step, invocation: msg.id, status: "retrying", output: null, error: msg.error },
+        });
+        break;
+      case internal.attempt: {
+        const { retryAt: _, ...rest } = inv;
+        d.inflight[msg.id] = { ...rest, attempt: inv.attempt + 1 };
+        d.effects.push({ kind: "trace", event: { type: "StepStartedEvent", step: inv.step, invocation: msg.id, event: inv.event.type } });
+        break;
+      }
+    }
+    commit(enqueue, d);
+  });
+
+  const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
+    const inv = context.inflight[event.id];
+    return {
+      outcome: { status: "failed", step: inv?.step ?? null, attempts: event.attempts, error: errorInfo(event.error) },
+    };
+  };
+
+  const on: Record<string, Any> = {};
+  for (const type of topology.routed) on[type] = { actions: route };
+  for (const type of [internal.done, internal.set, internal.send, internal.stream, internal.collect, internal.wait, internal.unwait, internal.retry, internal.attempt]) {
+    on[type] = { actions: onStepMessage };
+  }
+  on[internal.failed] = {
+    guard: ({ context, event }: ActionArgs) => event.id in context.inflight,
+    target: `#${machineId}.failed`,
+    actions: [
+      assign(stepFailed),
+      enqueueActions(({ context, event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
+        const inv = context.inflight[event.id];
+        enqueue.emit({
+          type: "StepFinishedEvent",
+          step: inv?.step,
+          invocation: event.id,
+          status: "failed",
+          output: null,
+          error: errorInfo(event.error),
+        });
+      }),
+    ],
+  };
+  on.StopEvent = [
+    {
+      guard: ({ event }: ActionArgs) => "event" in accept(event, topology),
+      target: `#${machineId}.completed`,
+      actions: assign(({ event }: ActionArgs): Partial<RunContext> => ({
+        outcome: { status: "completed", stop: (accept(event, topology) as { event: AnyEvent }).event },
+      })),
+    },
+    { actions: route },
+  ];
+  on[internal.cancel] = { target: `#${machineId}.cancelled`, actions: assign({ outcome: (): Outcome => ({ status: "cancelled" }) }) };
+  on[internal.check] = {
+    guard: ({ context }: ActionArgs) => isStalled(context),
+    target: `#${machineId}.failed`,
+    actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
+      outcome: {
+        status: "failed",
+        step: null,
+        attempts: 0,
+        error: errorInfo(new WorkflowStalledError(context.recent)),
+        lastEvents: context.recent,
+      },
+    })),
+  };
+  on["*"] = {
+    actions: enqueueActions(({ event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
+      const type = typeof event?.type === "string" ? event.type : "";
+      if (type.startsWith("stepchart.") || type.startsWith("xstate.")) return;
+      enqueue.emit({
+        type: "EventRejectedEvent",
+        event: toJsonSafe(event),
+        issues: [{ path: "type", message: `this workflow does not accept events of type "${type}"` }],
+      });
+    }),
+  };
+
+  const fail = {
+    entry: sendTo(({ self }: ActionArgs) => self, ({ event }: ActionArgs) => ({ type: internal.raise, cause: event?.error })),
+    on: {
+      [internal.raise]: {
+        actions: ({ context, event }: ActionArgs) => {
+          throw errorOf(context.outcome, event.cause);
+        },
+      },
+    },
+  };
+
+  const runTimeout = def.timeout.run;
+  const machine = setup({
+    actors,
+    delays: {
+      runTimeout: ({ context }: { context: RunContext }) => Math.max(0, (context.clock.deadline ?? Date.now()) - Date.now()),
+    },
+  } as Any).createMachine({
+    id: machineId,
+    context: ({ input, self }: { input: unknown; self: AnyActorRef }): RunContext => {
+      const binding = bindingOfInput(input);
+      if (binding) bindRun(self, binding);
+      const fields = input && typeof input === "object" ? { ...(input as object) } : {};
+      const start = def.start.parse({ ...fields, type: "StartEvent" }) as AnyEvent;
+      return {
+        runId: binding?.runId ?? randomRunId(),
+        start,
+        state: initialState(def),
+        slots: {},
+        inflight: {},
+        buffers: {},
+        waiters: {},
+        pending: [],
+        clock: { deadline: runTimeout === null ? null : Date.now() + runTimeout, remaining: null },
+        seq: 0,
+        recent: [],
+        outcome: null,
+      };
+    },
+    initial: "running",
+    output: ({ context }: ActionArgs) =>
+      context.outcome?.status === "completed" ? (context.outcome.stop as { result?: unknown }).result : undefined,
+    states: {
+      running: {
+        invoke: def.steps.map((s) => ({ id: s.name, src: s.name, input: { step: s.name } })),
+        entry: raise(({ context }: ActionArgs) => trust({ ...context.start })),
+        initial: runTimeout === null ? "off" : "armed",
+        on,
+        states: {
+          off: {},
+          armed: {
+            after: {
+              runTimeout: {
+                target: `#${machineId}.timedOut`,
+                actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
+                  outcome: { status: "timedOut", timeout: runTimeout ?? 0, activeSteps: activeSteps(context) },
+                })),
+              },
+            },
+            on: {
+              [internal.rearm]: { target: "armed", reenter: true },
+              "stepchart.pause": {
+                target: "paused",
+                actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
+                  clock: { deadline: null, remaining: Math.max(0, (context.clock.deadline ?? Date.now()) - Date.now()) },
+                })),
+              },
+            },
+          },
+          paused: {
+            on: {
+              "stepchart.resume": {
+                target: "armed",
+                actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
+                  clock: { deadline: Date.now() + (context.clock.remaining ?? 0), remaining: null },
+                })),
+              },
+            },
+          },
+        },
+      },
+      completed: { type: "final" },
+      failed: fail,
+      timedOut: fail,
+      cancelled: fail,
+    },
+  } as Any);
+  return { machine, topology };
+
+  function perform(enqueue: Enqueue, effect: Effect): void {
+    switch (effect.kind) {
+      case "invoke":
+        enqueue.sendTo(effect.step, { type: internal.invoke, id: effect.id });
+        return;
+      case "resolve":
+        enqueue.sendTo(effect.step, { type: internal.resolve, id: effect.id, op: effect.op, event: effect.event });
+        return;
+      case "publish":
+      case "trace":
+        enqueue.emit(effect.event);
+        return;
+    }
+  }
+}
+
+/** Validates an incoming event for routing: known type, valid payload (factory-built events are trusted). */
+function accept(event: Any, topology: CompiledTopology): { event: AnyEvent } | { issues: { path: string; message: string }[] } {
+  if (isTrusted(event)) return { event };
+  const def = topology.eventDefs.get(event.type);
+  if (!def) return { issues: [{ path: "type", message: `this workflow does not accept events of type "${event.type}"` }] };
+  const { type: _, ...fields } = event;
+  const result = (def.schema as z.ZodType).safeParse(fields);
+  if (!result.success) return { issues: issuesOf(result.error) };
+  return { event: trust({ type: event.type, ...(result.data as object) }) as AnyEvent };
+}
+
+function initialState(def: WorkflowDefinition): Record<string, unknown> {
+  if (!def.state) return {};
+  const state: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(def.state.shape as Record<string, z.ZodType>)) {
+    const result = field.safeParse(undefined);
+    if (result.success && result.data !== undefined) state[key] = result.data;
+  }
+  return state;
+}
+
+function errorOf(outcome: Outcome | null, cause: unknown): WorkflowError {
+  switch (outcome?.status) {
+    case "timedOut":
+      return new WorkflowTimeoutError(outcome.timeout, outcome.activeSteps);
+    case "failed":
+      if (outcome.step === null) return new WorkflowStalledError(outcome.lastEvents ?? []);
+      return new WorkflowStepError(outcome.step, outcome.attempts, cause ?? Object.assign(new Error(outcome.error.message), { name: outcome.error.name }));
+    default:
+      return new WorkflowCancelledError();
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function toJsonSafe(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value) ?? "null");
+  } catch {
+    return String(value);
+  }
+}
+
+function randomRunId(): string {
+  return globalThis.crypto.randomUUID();
+}

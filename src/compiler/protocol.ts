@@ -1,0 +1,66 @@
+import type { ErrorInfo } from "../errors.js";
+import type { AnyEvent } from "../events/types.js";
+import type { CollectSpec } from "./scheduler.js";
+
+/**
+ * The runtime's own machine events. All carry the reserved `stepchart.` prefix, so they never
+ * collide with workflow event types; all are spelled here and nowhere else.
+ */
+export const internal = {
+  /** machine → step actor: run invocation `id` (its event is in context). */
+  invoke: "stepchart.invoke",
+  /** machine → step actor: a waiter of invocation `id` matched `event`. */
+  resolve: "stepchart.resolve",
+  /** step actor → machine: the invocation returned `output` (the done event carries it). */
+  done: "stepchart.done",
+  /** step actor → machine: the invocation failed and its retry policy gave up. */
+  failed: "stepchart.failed",
+  /** step actor → machine: an attempt failed; the next one starts after `delay` ms. */
+  retry: "stepchart.retry",
+  /** step actor → machine: the next attempt starts now. */
+  attempt: "stepchart.attempt",
+  set: "stepchart.set",
+  send: "stepchart.send",
+  stream: "stepchart.stream",
+  collect: "stepchart.collect",
+  wait: "stepchart.wait",
+  unwait: "stepchart.unwait",
+  /** anyone → machine: cancel the run. */
+  cancel: "stepchart.cancel",
+  /** runtime → machine: re-arm the run timer from the stored deadline (after a restore). */
+  rearm: "stepchart.rearm",
+  /** machine → itself: is the run stalled? */
+  check: "stepchart.check",
+  /** machine → itself: end the actor with the outcome's error (after children were stopped). */
+  raise: "stepchart.raise",
+  /** emitted: an event a step returned or sent (for the `all` stream view). */
+  routed: "stepchart.routed",
+} as const;
+
+export interface InvokeMsg { readonly type: typeof internal.invoke; readonly id: number }
+export interface ResolveMsg {
+  readonly type: typeof internal.resolve;
+  readonly id: number;
+  readonly op: number;
+  readonly event: AnyEvent;
+}
+export type ToStepMsg = InvokeMsg | ResolveMsg;
+
+export type FromStepMsg =
+  | { readonly type: typeof internal.done; readonly id: number; readonly output: AnyEvent | null }
+  | { readonly type: typeof internal.failed; readonly id: number; readonly error: unknown; readonly attempts: number }
+  | { readonly type: typeof internal.retry; readonly id: number; readonly error: ErrorInfo; readonly delay: number }
+  | { readonly type: typeof internal.attempt; readonly id: number }
+  | { readonly type: typeof internal.set; readonly id: number; readonly key: string; readonly value: unknown }
+  | { readonly type: typeof internal.send; readonly id: number; readonly event: AnyEvent; readonly step?: string }
+  | { readonly type: typeof internal.stream; readonly id: number; readonly event: AnyEvent }
+  | { readonly type: typeof internal.collect; readonly id: number; readonly event: AnyEvent; readonly spec: CollectSpec }
+  | {
+      readonly type: typeof internal.wait;
+      readonly id: number;
+      readonly eventType: string;
+      readonly match?: Record<string, unknown>;
+      readonly predicate: boolean;
+      readonly prompt?: AnyEvent;
+    }
+  | { readonly type: typeof internal.unwait; readonly id: number; readonly op: number };

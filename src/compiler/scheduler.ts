@@ -1,0 +1,239 @@
+import type { AnyEvent } from "../events/types.js";
+import type { Invocation, PendingInput, RunContext, StepSlots, Waiter } from "./context.js";
+import { append, drop, emptyLog, type Log, logSize, peek } from "./log.js";
+
+/** What the machine must do after a context change; the scheduler itself never touches XState. */
+export type Effect =
+  | { readonly kind: "invoke"; readonly step: string; readonly id: number }
+  | { readonly kind: "resolve"; readonly step: string; readonly id: number; readonly op: number; readonly event: AnyEvent }
+  /** A stream item every consumer sees (writeEventToStream, prompts). */
+  | { readonly kind: "publish"; readonly event: AnyEvent }
+  /** A stream item only the `all` view sees (step lifecycle, routed events). */
+  | { readonly kind: "trace"; readonly event: AnyEvent };
+
+/** Which steps take an event type, and how many workers each has. */
+export interface Topology {
+  acceptors(type: string): readonly string[];
+  workers(step: string): number;
+}
+
+/** Collect expectation: counts per type in first-listed order; `order` is the list form's order. */
+export interface CollectSpec {
+  readonly counts: readonly (readonly [type: string, count: number])[];
+  readonly order: readonly string[] | null;
+}
+
+const RECENT = 5;
+
+/**
+ * A copy-on-write view of the context for one transition: each branch is copied the first time
+ * it changes, and `patch()` returns only the changed branches for `assign`.
+ */
+export class Draft {
+  readonly effects: Effect[] = [];
+  #slots?: Record<string, StepSlots>;
+  #inflight?: Record<number, Invocation>;
+  #buffers?: Record<string, Record<string, Log<AnyEvent>>>;
+  #waiters?: Record<string, Waiter>;
+  #pending?: PendingInput[];
+  #seq: number;
+  #recent?: string[];
+  #state?: Record<string, unknown>;
+
+  constructor(readonly base: RunContext) {
+    this.#seq = base.seq;
+  }
+
+  get slots(): Record<string, StepSlots> {
+    this.#slots ??= { ...this.base.slots };
+    return this.#slots;
+  }
+  get inflight(): Record<number, Invocation> {
+    this.#inflight ??= { ...this.base.inflight };
+    return this.#inflight;
+  }
+  get buffers(): Record<string, Record<string, Log<AnyEvent>>> {
+    this.#buffers ??= { ...this.base.buffers };
+    return this.#buffers;
+  }
+  get waiters(): Record<string, Waiter> {
+    this.#waiters ??= { ...this.base.waiters };
+    return this.#waiters;
+  }
+  get pending(): PendingInput[] {
+    this.#pending ??= [...this.base.pending];
+    return this.#pending;
+  }
+  get state(): Record<string, unknown> {
+    this.#state ??= { ...this.base.state };
+    return this.#state;
+  }
+  nextId(): number {
+    return this.#seq++;
+  }
+  noteEvent(type: string): void {
+    const recent = this.#recent ?? this.base.recent.slice(-(RECENT - 1));
+    if (this.#recent && recent.length >= RECENT) recent.shift();
+    recent.push(type);
+    this.#recent = recent;
+  }
+  /** Reads see this transition's writes. */
+  current<K extends "inflight" | "waiters" | "pending" | "slots">(key: K): RunContext[K] {
+    const own = { inflight: this.#inflight, waiters: this.#waiters, pending: this.#pending, slots: this.#slots }[key];
+    return (own ?? this.base[key]) as RunContext[K];
+  }
+
+  patch(): Partial<RunContext> {
+    const p: { -readonly [K in keyof RunContext]?: RunContext[K] } = {};
+    if (this.#slots) p.slots = this.#slots;
+    if (this.#inflight) p.inflight = this.#inflight;
+    if (this.#buffers) p.buffers = this.#buffers;
+    if (this.#waiters) p.waiters = this.#waiters;
+    if (this.#pending) p.pending = this.#pending;
+    if (this.#state) p.state = this.#state;
+    if (this.#recent) p.recent = this.#recent;
+    if (this.#seq !== this.base.seq) p.seq = this.#seq;
+    return p;
+  }
+}
+
+/** Routes an event: resolves matching waiters, records prompts, and delivers to every acceptor. */
+export function routeEvent(
+  d: Draft,
+  event: AnyEvent,
+  topology: Topology,
+  matches: (waiter: Waiter, key: string, event: AnyEvent) => boolean,
+  onlyStep?: string,
+): void {
+  d.noteEvent(event.type);
+  let resolvedPrompt = false;
+  const waiters = d.current("waiters");
+  for (const key in waiters) {
+    const waiter = waiters[key] as Waiter;
+    if (waiter.eventType !== event.type || !matches(waiter, key, event)) continue;
+    resolvedPrompt = removeWaiter(d, key) || resolvedPrompt;
+    const inv = d.current("inflight")[waiter.id];
+    if (!inv) continue;
+    d.inflight[waiter.id] = { ...inv, journal: { ...inv.journal, [waiter.op]: event } };
+    d.effects.push({ kind: "resolve", step: inv.step, id: waiter.id, op: waiter.op, event });
+  }
+  if (event.type === "InputRequiredEvent") {
+    d.pending.push({ event });
+    d.effects.push({ kind: "publish", event });
+  } else if (event.type === "HumanResponseEvent" && !resolvedPrompt) {
+    // A response that answered no waiter answers the oldest prompt a step returned.
+    const i = d.current("pending").findIndex((p) => p.waiter === undefined);
+    if (i >= 0) d.pending.splice(i, 1);
+  }
+  const targets = onlyStep ? [onlyStep] : topology.acceptors(event.type);
+  for (const step of targets) deliver(d, step, event, topology);
+}
+
+/** Starts an invocation of `step` on `event`, or queues the event when all workers are busy. */
+export function deliver(d: Draft, step: string, event: AnyEvent, topology: Topology): void {
+  const slots = d.current("slots")[step] ?? { active: 0, queue: emptyLog() };
+  if (slots.active < topology.workers(step)) {
+    d.slots[step] = { active: slots.active + 1, queue: slots.queue };
+    start(d, step, event);
+  } else {
+    d.slots[step] = { active: slots.active, queue: append(slots.queue, { event }) };
+  }
+}
+
+function start(d: Draft, step: string, event: AnyEvent): void {
+  const id = d.nextId();
+  d.inflight[id] = { step, event, attempt: 1, ops: 0, journal: {} };
+  d.effects.push({ kind: "invoke", step, id });
+  d.effects.push({ kind: "trace", event: { type: "StepStartedEvent", step, invocation: id, event: event.type } });
+}
+
+/** Ends an invocation: frees its worker and starts the next queued event of that step. */
+export function finish(d: Draft, id: number): Invocation | undefined {
+  const inv = d.current("inflight")[id];
+  if (!inv) return undefined;
+  delete d.inflight[id];
+  if (Object.keys(d.current("waiters")).length > 0) {
+    for (const key of Object.keys(d.current("waiters"))) if (d.current("waiters")[key]?.id === id) removeWaiter(d, key);
+  }
+  const slots = d.current("slots")[inv.step] as StepSlots;
+  const next = peek(slots.queue);
+  if (next) {
+    d.slots[inv.step] = { active: slots.active, queue: drop(slots.queue) };
+    start(d, inv.step, next.event);
+  } else {
+    d.slots[inv.step] = { active: slots.active - 1, queue: slots.queue };
+  }
+  return inv;
+}
+
+/** Counts one mutating op of an invocation and journals its result (when it has one). */
+export function recordOp(d: Draft, id: number, result?: unknown): number {
+  const inv = d.current("inflight")[id];
+  if (!inv) return -1;
+  const op = inv.ops;
+  d.inflight[id] = {
+    ...inv,
+    ops: op + 1,
+    journal: result === undefined ? inv.journal : { ...inv.journal, [op]: result },
+  };
+  return op;
+}
+
+/**
+ * Fan-in: buffers `event` in the step's buffer and, when every expected event is there, takes
+ * exactly those (oldest first per type) and returns them in the expected order. Extras stay.
+ */
+export function collect(d: Draft, step: string, event: AnyEvent, spec: CollectSpec): AnyEvent[] | null {
+  const buffer = { ...(d.buffers[step] ?? {}) };
+  buffer[event.type] = append(buffer[event.type] ?? emptyLog(), event);
+  d.buffers[step] = buffer;
+  for (const [type, count] of spec.counts) if (logSize(buffer[type] ?? emptyLog()) < count) return null;
+  const taken = new Map<string, AnyEvent[]>();
+  for (const [type, count] of spec.counts) {
+    const log = buffer[type] as Log<AnyEvent>;
+    taken.set(type, log.items.slice(log.head, log.head + count) as AnyEvent[]);
+    const rest = drop(log, count);
+    if (logSize(rest) === 0) delete buffer[type];
+    else buffer[type] = rest;
+  }
+  if (spec.order === null) return spec.counts.flatMap(([type]) => taken.get(type) ?? []);
+  const cursor = new Map<string, number>();
+  return spec.order.map((type) => {
+    const i = cursor.get(type) ?? 0;
+    cursor.set(type, i + 1);
+    return (taken.get(type) as AnyEvent[])[i] as AnyEvent;
+  });
+}
+
+/** Registers a waiter and publishes its prompt. */
+export function addWaiter(d: Draft, key: string, waiter: Waiter, prompt: AnyEvent | undefined): void {
+  d.waiters[key] = waiter;
+  if (prompt) {
+    if (prompt.type === "InputRequiredEvent") d.pending.push({ event: prompt, waiter: key });
+    d.effects.push({ kind: "publish", event: prompt });
+  }
+}
+
+/** Removes a waiter (and its prompt); true when a prompt was pending for it. */
+export function removeWaiter(d: Draft, key: string): boolean {
+  if (!(key in d.current("waiters"))) return false;
+  delete d.waiters[key];
+  const i = d.current("pending").findIndex((p) => p.waiter === key);
+  if (i < 0) return false;
+  d.pending.splice(i, 1);
+  return true;
+}
+
+/** Nothing running, queued, awaited or pending: the run cannot make progress. */
+export function isStalled(ctx: RunContext): boolean {
+  if (ctx.pending.length > 0) return false;
+  for (const _ in ctx.inflight) return false;
+  for (const _ in ctx.waiters) return false;
+  for (const step in ctx.slots) if ((ctx.slots[step] as StepSlots).active > 0 || logSize((ctx.slots[step] as StepSlots).queue) > 0) return false;
+  return true;
+}
+
+/** Names of the steps with an invocation in flight, sorted. */
+export function activeSteps(ctx: RunContext): string[] {
+  return [...new Set(Object.values(ctx.inflight).map((inv) => inv.step))].sort();
+}

@@ -1,0 +1,219 @@
+import type { z } from "zod";
+import { isTrusted } from "../events/define-event.js";
+import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
+import { EventRoutingError, EventValidationError, StateError, WaitTimeoutError } from "../errors.js";
+import { findNonJson, isForbiddenKey } from "../internal/json.js";
+import type { AttemptInfo, StepDefinition, WaitOptions } from "../definition/types.js";
+import type { Invocation, RunContext } from "./context.js";
+import { internal, type FromStepMsg } from "./protocol.js";
+import type { CollectSpec } from "./scheduler.js";
+
+/** What a step context needs from the step actor that runs it. */
+export interface StepHost {
+  readonly step: StepDefinition;
+  readonly runId: string;
+  readonly resources: Readonly<Record<string, unknown>>;
+  readonly stateSchema: FieldsSchema | undefined;
+  /** Every known event definition by type, to validate events built without a factory. */
+  readonly eventDefs: ReadonlyMap<string, AnyEventDef>;
+  /** Steps by name with the event types each accepts, for targeted `sendEvent`. */
+  readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
+  context(): RunContext;
+  send(msg: FromStepMsg): void;
+  /** Waits for the machine to resolve waiter `op` of invocation `id`. */
+  wait(id: number, op: number, predicate: ((event: AnyEvent) => boolean) | undefined, signal: AbortSignal): Promise<AnyEvent>;
+  /** Drops the local side of a waiter (its machine side is removed with `unwait`). */
+  forget(id: number, op: number): void;
+}
+
+/**
+ * The `ctx` of one attempt. Every mutating op is numbered; an op whose number is below the
+ * invocation's journaled count was already applied by an earlier attempt (or before a restore),
+ * so it is skipped and, for ops with a result, the journaled result is returned.
+ */
+export class StepContextImpl {
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  readonly resources: Readonly<Record<string, unknown>>;
+  readonly attempt: AttemptInfo;
+  #host: StepHost;
+  #id: number;
+  #op = 0;
+
+  constructor(host: StepHost, id: number, invocation: Invocation, signal: AbortSignal) {
+    this.#host = host;
+    this.#id = id;
+    this.runId = host.runId;
+    this.signal = signal;
+    this.resources = host.resources;
+    this.attempt = invocation.lastError
+      ? { number: invocation.attempt, lastError: invocation.lastError }
+      : { number: invocation.attempt };
+  }
+
+  get(key: string, ...fallback: unknown[]): unknown {
+    const state = this.#host.context().state;
+    if (Object.hasOwn(state, key)) return state[key];
+    if (fallback.length > 0) return fallback[0];
+    throw new StateError(key, `State key "${key}" is not set (pass a default: ctx.get("${key}", fallback))`);
+  }
+
+  set(key: string, value: unknown): void {
+    this.#checkState(key, value);
+    if (this.#replaying()) return;
+    this.#host.send({ type: internal.set, id: this.#id, key, value });
+  }
+
+  update(key: string, fn: (current: unknown) => unknown): unknown {
+    const state = this.#host.context().state;
+    if (this.#replaying()) return state[key];
+    const value = fn(Object.hasOwn(state, key) ? state[key] : undefined);
+    this.#checkState(key, value);
+    this.#host.send({ type: internal.set, id: this.#id, key, value });
+    return value;
+  }
+
+  sendEvent(event: AnyEvent, options?: { step?: string }): void {
+    const checked = this.#checkEmitted(event, "sent");
+    const target = options?.step;
+    if (target !== undefined) {
+      const accepted = this.#host.accepts.get(target);
+      if (!accepted) throw new EventRoutingError(this.#host.step.name, `ctx.sendEvent: there is no step "${target}"`);
+      if (!accepted.has(checked.type)) {
+        throw new EventRoutingError(
+          this.#host.step.name,
+          `ctx.sendEvent: step "${target}" does not accept "${checked.type}"`,
+        );
+      }
+    }
+    if (this.#replaying()) return;
+    this.#host.send(
+      target === undefined
+        ? { type: internal.send, id: this.#id, event: checked }
+        : { type: internal.send, id: this.#id, event: checked, step: target },
+    );
+  }
+
+  writeEventToStream(event: AnyEvent): void {
+    const checked = checkEventObject(event, "ctx.writeEventToStream");
+    if (this.#replaying()) return;
+    this.#host.send({ type: internal.stream, id: this.#id, event: checked });
+  }
+
+  collectEvents(event: AnyEvent, expected: readonly AnyEventDef[] | Readonly<Record<string, number>>): AnyEvent[] | null {
+    const spec = toCollectSpec(expected);
+    const op = this.#op;
+    if (this.#replaying()) return (this.#invocation()?.journal[op] as AnyEvent[] | null | undefined) ?? null;
+    this.#host.send({ type: internal.collect, id: this.#id, event, spec });
+    const result = this.#invocation()?.journal[op];
+    return (result as AnyEvent[] | null | undefined) ?? null;
+  }
+
+  async waitForEvent(def: AnyEventDef, options: WaitOptions<AnyEvent> = {}): Promise<AnyEvent> {
+    const op = this.#op;
+    const where = options.where;
+    const predicate = typeof where === "function" ? (where as (e: AnyEvent) => boolean) : undefined;
+    if (this.#replaying()) {
+      const journaled = this.#invocation()?.journal[op] as AnyEvent | undefined;
+      if (journaled) return journaled;
+    } else {
+      const prompt = options.prompt ? checkEventObject(options.prompt, "waitForEvent prompt") : undefined;
+      const match = where && typeof where === "object" ? (where as Record<string, unknown>) : undefined;
+      this.#host.send({
+        type: internal.wait,
+        id: this.#id,
+        eventType: def.type,
+        predicate: predicate !== undefined,
+        ...(match ? { match } : {}),
+        ...(prompt ? { prompt } : {}),
+      });
+    }
+    const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
+    if (options.timeout === undefined) return waiting;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#host.forget(this.#id, op);
+        this.#host.send({ type: internal.unwait, id: this.#id, op });
+        reject(new WaitTimeoutError(def.type, options.timeout as number));
+      }, options.timeout);
+    });
+    try {
+      return await Promise.race([waiting, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #invocation(): Invocation | undefined {
+    return this.#host.context().inflight[this.#id];
+  }
+
+  /** Takes the next op number; true when that op was already applied (replay). */
+  #replaying(): boolean {
+    const op = this.#op++;
+    return op < (this.#invocation()?.ops ?? 0);
+  }
+
+  #checkState(key: string, value: unknown): void {
+    if (typeof key !== "string" || key.length === 0) throw new StateError(String(key), "State keys must be non-empty strings");
+    if (isForbiddenKey(key)) throw new StateError(key, `State key "${key}" is forbidden (prototype pollution)`);
+    const problem = findNonJson(value, key);
+    if (problem) throw new StateError(key, `State key "${key}" must hold JSON: ${problem}`);
+    const schema = this.#host.stateSchema;
+    if (!schema) return;
+    const field = (schema.shape as Record<string, z.ZodType | undefined>)[key];
+    if (!field) throw new StateError(key, `State key "${key}" is not declared in the workflow's \`state\` schema`);
+    const result = field.safeParse(value);
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => [key, ...i.path.map(String)].join(".") + `: ${i.message}`);
+      throw new StateError(key, `State key "${key}" does not match the \`state\` schema: ${issues.join("; ")}`);
+    }
+  }
+
+  #checkEmitted(event: AnyEvent, verb: "sent" | "returned"): AnyEvent {
+    return checkEmitted(this.#host, event, verb);
+  }
+}
+
+/** Checks an event a step returns or sends: an event object, declared in `emits`, valid. */
+export function checkEmitted(host: StepHost, event: unknown, verb: "sent" | "returned"): AnyEvent {
+  const step = host.step;
+  const ev = checkEventObject(event, verb === "sent" ? "ctx.sendEvent" : `step "${step.name}"`);
+  const def = step.emits.find((d) => d.type === ev.type);
+  if (!def) {
+    const declared = step.emits.map((d) => d.type).join(", ") || "nothing";
+    throw new EventRoutingError(
+      step.name,
+      `Step "${step.name}" ${verb} "${ev.type}", which its \`emits\` does not declare (declares: ${declared})`,
+    );
+  }
+  return isTrusted(ev) ? ev : (def.parse(ev) as AnyEvent);
+}
+
+/** Rejects anything that is not an `{ type, ...fields }` object. */
+export function checkEventObject(event: unknown, where: string): AnyEvent {
+  if (typeof event !== "object" || event === null || typeof (event as AnyEvent).type !== "string") {
+    throw new EventValidationError(
+      typeof event === "object" && event !== null ? String((event as { type?: unknown }).type) : typeof event,
+      [{ path: "type", message: `${where}: expected an event object with a string \`type\`` }],
+    );
+  }
+  return event as AnyEvent;
+}
+
+function toCollectSpec(expected: readonly AnyEventDef[] | Readonly<Record<string, number>>): CollectSpec {
+  if (Array.isArray(expected)) {
+    const counts = new Map<string, number>();
+    const order = (expected as readonly AnyEventDef[]).map((d) => d.type);
+    for (const type of order) counts.set(type, (counts.get(type) ?? 0) + 1);
+    return { counts: [...counts], order };
+  }
+  const counts = Object.entries(expected as Record<string, number>);
+  for (const [type, n] of counts) {
+    if (!(Number.isInteger(n) && n >= 1)) {
+      throw new EventValidationError(type, [{ path: type, message: `collectEvents count must be an integer >= 1, got ${n}` }]);
+    }
+  }
+  return { counts, order: null };
+}

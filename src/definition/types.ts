@@ -1,0 +1,244 @@
+import type { z } from "zod";
+import type { ErrorInfo } from "../errors.js";
+import type { AnyEvent, AnyEventDef, EventOf, EventsOf, FieldsSchema } from "../events/types.js";
+
+/**
+ * When and how often a failing step is tried again.
+ *
+ * @example
+ * ```ts
+ * retry: { attempts: 4, delay: 200, backoff: "exponential", maxDelay: 2_000, jitter: true }
+ * ```
+ */
+export interface RetryPolicy {
+  /** Every attempt, the first included. `1` means no retry. */
+  readonly attempts: number;
+  /** Milliseconds before the second attempt. @default 0 */
+  readonly delay?: number;
+  /** `"fixed"`: always `delay`; `"exponential"`: `delay * 2^(n-1)` before attempt n+1. @default "fixed" */
+  readonly backoff?: "fixed" | "exponential";
+  /** Upper bound of any delay. */
+  readonly maxDelay?: number;
+  /** Draw each delay uniformly in [0, delay] from a generator seeded by run id, step and attempt. */
+  readonly jitter?: boolean;
+  /** Return false to fail at once instead of retrying. `attempt` is the attempt that just failed. */
+  readonly retryIf?: (error: unknown, attempt: number) => boolean;
+}
+
+/** The `timeout` workflow option in its long form. */
+export interface RunTimeout {
+  /** Milliseconds for the whole run; `null` disables. */
+  readonly run: number | null;
+  /** Whether time spent waiting for human input counts. @default true */
+  readonly whileWaiting?: boolean;
+}
+
+/** Options of one step (the second argument of `.step()` or of `@step()`). */
+export interface StepOptions<
+  TAccepts extends AnyEventDef | readonly AnyEventDef[] = AnyEventDef | readonly AnyEventDef[],
+  TEmits extends readonly AnyEventDef[] = readonly AnyEventDef[],
+  TAwaits extends readonly AnyEventDef[] = readonly AnyEventDef[],
+> {
+  /** The event type (or list of types: a union) this step runs on. */
+  readonly accepts: TAccepts;
+  /** Every event type the step may return or send with `ctx.sendEvent`. */
+  readonly emits: TEmits;
+  /** Event types the step waits for with `ctx.waitForEvent` (other than HumanResponseEvent). */
+  readonly awaits?: TAwaits;
+  /** How many invocations of this step may run at once. @default 4 */
+  readonly numWorkers?: number;
+  /** Retry policy for a throwing step. @default no retry */
+  readonly retry?: RetryPolicy;
+  /** Milliseconds per attempt; on expiry `ctx.signal` aborts and the attempt fails with `StepTimeoutError`. */
+  readonly timeout?: number;
+  /** What a restored run does with this step's interrupted invocations. @default "rerun" */
+  readonly onRestore?: "rerun" | "fail";
+}
+
+/** What a step's attempt knows about earlier attempts. */
+export interface AttemptInfo {
+  /** 1 on the first attempt. */
+  readonly number: number;
+  readonly lastError?: ErrorInfo;
+}
+
+/** Options of `ctx.waitForEvent`. */
+export interface WaitOptions<TEvent> {
+  /** A predicate, or an object of field values the event must match. */
+  readonly where?: ((event: TEvent) => boolean) | Partial<TEvent>;
+  /** Milliseconds; then the attempt fails with `WaitTimeoutError`. */
+  readonly timeout?: number;
+  /** Published before waiting (typically an `InputRequiredEvent`). */
+  readonly prompt?: AnyEvent;
+}
+
+/** Marks a workflow without a `state` schema: state is a free JSON record. */
+export interface FreeState {
+  readonly __free: true;
+}
+
+/** `ctx.get/set/update`, typed by the workflow's `state` schema. */
+export interface TypedStateAccess<TState> {
+  /** The value of a state key; throws `StateError` when missing and no default is given. */
+  get<K extends keyof TState & string>(key: K, defaultValue?: TState[K]): TState[K];
+  /** Sets a key to a JSON value (validated by the state schema). */
+  set<K extends keyof TState & string>(key: K, value: TState[K]): void;
+  /** Atomic read-modify-write; `fn` gets `undefined` for a missing key. Returns the new value. */
+  update<K extends keyof TState & string>(key: K, fn: (current: TState[K] | undefined) => TState[K]): TState[K];
+}
+
+/** `ctx.get/set/update` of a workflow without a `state` schema. */
+export interface FreeStateAccess {
+  /** The value of a state key; throws `StateError` when missing and no default is given. */
+  get<V = unknown>(key: string, defaultValue?: V): V;
+  /** Sets a key to a JSON value. */
+  set(key: string, value: unknown): void;
+  /** Atomic read-modify-write; `fn` gets `undefined` for a missing key. Returns the new value. */
+  update<V>(key: string, fn: (current: V | undefined) => V): V;
+}
+
+/** The type parameters of a workflow, bundled so public types stay short. */
+export interface WorkflowTypes {
+  readonly start: AnyEventDef;
+  readonly stop: AnyEventDef;
+  readonly state: object;
+  readonly resources: object;
+  /** Every event definition the workflow's steps accept or await (what may come from outside). */
+  readonly accepted: AnyEventDef;
+}
+
+/** The erased form, as the class front-end and runtime internals see a workflow. */
+export interface AnyWorkflowTypes extends WorkflowTypes {
+  readonly start: AnyEventDef;
+  readonly stop: AnyEventDef;
+  readonly state: FreeState;
+  // biome-ignore lint/suspicious/noExplicitAny: resources are user objects of any shape when undeclared
+  readonly resources: Record<string, any>;
+  readonly accepted: AnyEventDef;
+}
+
+type StateAccessOf<TState> = TState extends FreeState ? FreeStateAccess : TypedStateAccess<TState>;
+
+type CollectResult<TList extends readonly AnyEventDef[]> = { -readonly [K in keyof TList]: EventOf<TList[K]> };
+
+/**
+ * The context a step receives: run state, routing, streaming, fan-in, human input, cancellation.
+ *
+ * @example
+ * ```ts
+ * .step("count", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
+ *   const n = ctx.update("count", (c = 0) => c + 1);
+ *   ctx.writeEventToStream(Progress({ n }));
+ *   return StopEvent({ result: n });
+ * })
+ * ```
+ */
+export type StepContext<
+  TTypes extends WorkflowTypes = AnyWorkflowTypes,
+  TEmit extends AnyEvent = AnyEvent,
+  TAccepted extends AnyEvent = AnyEvent,
+> = StateAccessOf<TTypes["state"]> & {
+  /** The run's id. */
+  readonly runId: string;
+  /** Aborted on cancel, run or step timeout, or when the run ends while this step still runs. */
+  readonly signal: AbortSignal;
+  /** Objects given to `run`/`toMachine` (an index, a client). Not persisted. */
+  readonly resources: TTypes["resources"];
+  /** This attempt's number (1-based) and the previous attempt's error. */
+  readonly attempt: AttemptInfo;
+  /** Routes an extra event (fan-out): to every step that accepts it, or only to `step`. */
+  sendEvent(event: TEmit, options?: { step?: string }): void;
+  /** Publishes an event to the run's stream only (not routed to steps). */
+  writeEventToStream(event: AnyEvent): void;
+  /**
+   * Fan-in: buffers `event` and returns the whole set once it has arrived (else `null`).
+   * List form: the events in the listed order.
+   */
+  collectEvents<const TList extends readonly AnyEventDef[]>(event: TAccepted, expected: TList): CollectResult<TList> | null;
+  /** Count form: `{ A: 3, B: 1 }`, O(1) per call; events in key order, arrival order within a type. */
+  collectEvents<const TCounts extends Partial<Record<TAccepted["type"], number>>>(
+    event: TAccepted,
+    expected: TCounts,
+  ): Extract<TAccepted, { type: keyof TCounts }>[] | null;
+  /** Suspends this invocation until a matching event arrives. */
+  waitForEvent<TDef extends AnyEventDef>(type: TDef, options?: WaitOptions<EventOf<TDef>>): Promise<EventOf<TDef>>;
+};
+
+/** The erased step context, for the class front-end: `async step(ctx: Context, ev: MyEvent)`. */
+export type Context = StepContext;
+
+/** What a step function may return: one of its declared events, or nothing. */
+export type StepReturn<TEmit> = TEmit | undefined | null | void;
+
+/** A step function as the runtime calls it (erased). */
+export type AnyStepFn = (ctx: StepContext, event: AnyEvent) => unknown;
+
+/** One step of a definition, as validation, the compiler and drawing see it. */
+export interface StepDefinition {
+  readonly name: string;
+  readonly accepts: readonly AnyEventDef[];
+  readonly emits: readonly AnyEventDef[];
+  readonly awaits: readonly AnyEventDef[];
+  readonly numWorkers: number;
+  readonly retry: RetryPolicy | undefined;
+  readonly timeout: number | undefined;
+  readonly onRestore: "rerun" | "fail";
+  readonly fn: AnyStepFn;
+}
+
+/** Options of a workflow (the argument of `workflow()` or of a `Workflow` subclass constructor). */
+export interface WorkflowOptions<
+  TStart extends AnyEventDef = AnyEventDef,
+  TStop extends AnyEventDef = AnyEventDef,
+  TState extends FieldsSchema | undefined = FieldsSchema | undefined,
+  TResources extends object = object,
+> {
+  /** Shown in errors, drawings and the machine id. @default "workflow" */
+  readonly name?: string;
+  /** The start event (its fields are the run input). @default StartEvent */
+  readonly start?: TStart;
+  /** The stop event (its `result` is the run result). @default StopEvent */
+  readonly stop?: TStop;
+  /** A zod object for typed state: unknown keys rejected, `.default()`s give initial values. */
+  readonly state?: TState;
+  /** Milliseconds for the whole run, `null` for none, or `{ run, whileWaiting }`. @default 45_000 */
+  readonly timeout?: number | null | RunTimeout;
+  /** Default resources for every run (merged under the run's own). */
+  readonly resources?: TResources;
+  /** Key for HMAC-signed snapshots. */
+  readonly snapshotSecret?: string;
+  /** Event types that only ever come from outside the run (through `handler.sendEvent`). */
+  readonly external?: readonly AnyEventDef[];
+  /** Log step starts and finishes to stderr. @default false */
+  readonly verbose?: boolean;
+}
+
+/** The immutable description of a workflow that every consumer (validation, compiler, drawing) reads. */
+export interface WorkflowDefinition {
+  readonly name: string;
+  readonly start: AnyEventDef;
+  readonly stop: AnyEventDef;
+  readonly state: FieldsSchema | undefined;
+  readonly timeout: { readonly run: number | null; readonly whileWaiting: boolean };
+  readonly resources: Readonly<Record<string, unknown>>;
+  readonly snapshotSecret: string | undefined;
+  readonly external: readonly AnyEventDef[];
+  readonly verbose: boolean;
+  readonly steps: readonly StepDefinition[];
+}
+
+/** The run input a start event definition takes. */
+export type InputOf<TStart> = TStart extends { schema: infer S extends z.ZodType } ? z.input<S> : never;
+
+/** The result a stop event definition carries. */
+export type ResultOf<TStop> = TStop extends { schema: infer S extends z.ZodType }
+  ? z.output<S> extends { result: infer R }
+    ? R
+    : unknown
+  : unknown;
+
+/** The typed state of a workflow's `state` option. */
+export type StateOf<TState> = TState extends FieldsSchema ? z.output<TState> : FreeState;
+
+/** Events a step may take, from its `accepts`. */
+export type AcceptedOf<TAccepts> = EventsOf<TAccepts>;

@@ -1,0 +1,310 @@
+/**
+ * The error family of stepchart. Every error the library throws or rejects with is a
+ * {@link WorkflowError} subclass carrying a stable `code`, so callers can branch on
+ * `err.code` (or `instanceof`) without parsing messages.
+ *
+ * @module
+ */
+
+/** Every stable error code a {@link WorkflowError} can carry. */
+export type WorkflowErrorCode =
+  | "EVENT_VALIDATION"
+  | "WORKFLOW_VALIDATION"
+  | "STATE"
+  | "ROUTING"
+  | "STEP_FAILED"
+  | "STEP_TIMEOUT"
+  | "WAIT_TIMEOUT"
+  | "RUN_TIMEOUT"
+  | "CANCELLED"
+  | "STALLED"
+  | "WORKFLOW_STATE"
+  | "SNAPSHOT";
+
+const brand = Symbol.for("stepchart.error");
+
+/**
+ * Base class of every stepchart error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await wf.run({ query: "q" });
+ * } catch (err) {
+ *   if (isWorkflowError(err) && err.code === "RUN_TIMEOUT") retryLater();
+ * }
+ * ```
+ */
+export class WorkflowError extends Error {
+  readonly code: WorkflowErrorCode;
+  readonly [brand] = true;
+
+  constructor(code: WorkflowErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * True for any stepchart error, even one created by another copy of the package.
+ *
+ * @example
+ * ```ts
+ * if (isWorkflowError(err)) console.error(err.code);
+ * ```
+ */
+export function isWorkflowError(value: unknown): value is WorkflowError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/** One problem found by a zod schema, reduced to what a message needs. */
+export interface ValidationIssue {
+  /** Dotted path of the offending field (`""` for the event itself). */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * An event payload does not match its schema, or an event type is not accepted here.
+ *
+ * @example
+ * ```ts
+ * try { RetrieveEvent({ query: 1 as never }); } catch (err) {
+ *   if (err instanceof EventValidationError) console.log(err.eventType, err.issues);
+ * }
+ * ```
+ */
+export class EventValidationError extends WorkflowError {
+  readonly eventType: string;
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(eventType: string, issues: readonly ValidationIssue[], message?: string) {
+    super(
+      "EVENT_VALIDATION",
+      message ??
+        `Invalid event "${eventType}": ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`,
+    );
+    this.eventType = eventType;
+    this.issues = issues;
+  }
+}
+
+/**
+ * A workflow definition is inconsistent. Lists every problem at once.
+ *
+ * @example
+ * ```ts
+ * try { wf.validate(); } catch (err) {
+ *   if (err instanceof WorkflowValidationError) for (const p of err.problems) console.log(p);
+ * }
+ * ```
+ */
+export class WorkflowValidationError extends WorkflowError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], subject = "Workflow definition is invalid") {
+    super("WORKFLOW_VALIDATION", `${subject}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * `ctx.get`/`ctx.set`/`ctx.update` misuse: a missing key, a non-JSON value, a forbidden key.
+ *
+ * @example
+ * ```ts
+ * ctx.set("when", new Date()); // throws StateError: state key "when" ...
+ * ```
+ */
+export class StateError extends WorkflowError {
+  readonly key: string;
+
+  constructor(key: string, message: string) {
+    super("STATE", message);
+    this.key = key;
+  }
+}
+
+/**
+ * A step emitted or sent an event it did not declare, or targeted a step that cannot take it.
+ *
+ * @example
+ * ```ts
+ * ctx.sendEvent(Query({ q }), { step: "nope" }); // throws EventRoutingError
+ * ```
+ */
+export class EventRoutingError extends WorkflowError {
+  readonly step: string | null;
+
+  constructor(step: string | null, message: string) {
+    super("ROUTING", message);
+    this.step = step;
+  }
+}
+
+/**
+ * A step failed and its retry policy gave up. `cause` is the step's own error.
+ *
+ * @example
+ * ```ts
+ * try { await handler; } catch (err) {
+ *   if (err instanceof WorkflowStepError) console.log(err.step, err.attempts, err.cause);
+ * }
+ * ```
+ */
+export class WorkflowStepError extends WorkflowError {
+  readonly step: string;
+  readonly attempts: number;
+
+  constructor(step: string, attempts: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      "STEP_FAILED",
+      `Step "${step}" failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
+      { cause },
+    );
+    this.step = step;
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * One attempt of a step ran longer than the step's `timeout` (retryable).
+ *
+ * @example
+ * ```ts
+ * retry: { attempts: 3, delay: 100, retryIf: (err) => err instanceof StepTimeoutError }
+ * ```
+ */
+export class StepTimeoutError extends WorkflowError {
+  readonly step: string;
+  readonly timeout: number;
+
+  constructor(step: string, timeout: number) {
+    super("STEP_TIMEOUT", `Step "${step}" timed out after ${timeout} ms`);
+    this.step = step;
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * `ctx.waitForEvent` gave up waiting (retryable).
+ *
+ * @example
+ * ```ts
+ * await ctx.waitForEvent(HumanResponseEvent, { timeout: 60_000 }); // may throw WaitTimeoutError
+ * ```
+ */
+export class WaitTimeoutError extends WorkflowError {
+  readonly eventType: string;
+  readonly timeout: number;
+
+  constructor(eventType: string, timeout: number) {
+    super("WAIT_TIMEOUT", `Timed out after ${timeout} ms waiting for "${eventType}"`);
+    this.eventType = eventType;
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * The whole run exceeded the workflow's `timeout`.
+ *
+ * @example
+ * ```ts
+ * await workflow({ timeout: 1_000 }).step(...).run(); // may reject with WorkflowTimeoutError
+ * ```
+ */
+export class WorkflowTimeoutError extends WorkflowError {
+  readonly timeout: number;
+  readonly activeSteps: readonly string[];
+
+  constructor(timeout: number, activeSteps: readonly string[]) {
+    super(
+      "RUN_TIMEOUT",
+      `Workflow timed out after ${timeout} ms; active steps: ${activeSteps.length ? activeSteps.join(", ") : "none"}`,
+    );
+    this.timeout = timeout;
+    this.activeSteps = activeSteps;
+  }
+}
+
+/**
+ * The run was cancelled with `handler.cancel()` or an aborted `signal`.
+ *
+ * @example
+ * ```ts
+ * handler.cancel();
+ * await handler.catch((err) => err instanceof WorkflowCancelledError); // true
+ * ```
+ */
+export class WorkflowCancelledError extends WorkflowError {
+  constructor() {
+    super("CANCELLED", "Workflow run was cancelled");
+  }
+}
+
+/**
+ * Nothing is running, queued, awaited or pending, and no StopEvent came: the run cannot progress.
+ *
+ * @example
+ * ```ts
+ * await handler.catch((err) => err instanceof WorkflowStalledError && err.lastEvents);
+ * ```
+ */
+export class WorkflowStalledError extends WorkflowError {
+  readonly lastEvents: readonly string[];
+
+  constructor(lastEvents: readonly string[]) {
+    super(
+      "STALLED",
+      `Workflow stalled: no step is running, nothing is queued or awaited, and no StopEvent was produced; last events: ${lastEvents.join(", ") || "none"}`,
+    );
+    this.lastEvents = lastEvents;
+  }
+}
+
+/**
+ * An operation does not fit the run's state: sending to a finished run, resuming a live one.
+ *
+ * @example
+ * ```ts
+ * await handler;
+ * handler.sendEvent(HumanResponseEvent({ response: "late" })); // throws WorkflowStateError
+ * ```
+ */
+export class WorkflowStateError extends WorkflowError {
+  constructor(message: string) {
+    super("WORKFLOW_STATE", message);
+  }
+}
+
+/**
+ * A snapshot cannot be restored: malformed, from another definition, tampered with, or finished.
+ *
+ * @example
+ * ```ts
+ * try { wf.resume(JSON.parse(text)); } catch (err) { if (err instanceof SnapshotError) report(err); }
+ * ```
+ */
+export class SnapshotError extends WorkflowError {
+  constructor(message: string) {
+    super("SNAPSHOT", message);
+  }
+}
+
+/** The `{ name, message }` record of an error, as it is kept in machine context and events. */
+export interface ErrorInfo {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** @internal Reduces any thrown value to its JSON-safe description. */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof Error) {
+    const code = isWorkflowError(error) ? error.code : undefined;
+    return code ? { name: error.name, message: error.message, code } : { name: error.name, message: error.message };
+  }
+  return { name: "Error", message: String(error) };
+}

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { EventValidationError, type ValidationIssue, WorkflowValidationError } from "../errors.js";
+import type { AnyEvent, EventDef, FieldsSchema } from "./types.js";
+
+/**
+ * Events built by a factory (and so already validated). The compiler checks membership before
+ * re-validating an event a step returns, which keeps validation off the hot path.
+ */
+const trusted = new WeakSet<object>();
+
+/** @internal True when `event` was built by an event factory and not changed since. */
+export function isTrusted(event: object): boolean {
+  return trusted.has(event);
+}
+
+/** @internal Marks an event as validated (used after `parse`). */
+export function trust<T extends object>(event: T): T {
+  trusted.add(event);
+  return event;
+}
+
+/** Names a user may not give an event: the built-ins and the runtime's stream items. */
+export const reservedEventNames: ReadonlySet<string> = new Set([
+  "StartEvent",
+  "StopEvent",
+  "InputRequiredEvent",
+  "HumanResponseEvent",
+  "WorkflowTimedOutEvent",
+  "WorkflowCancelledEvent",
+  "WorkflowFailedEvent",
+  "EventRejectedEvent",
+  "StepStartedEvent",
+  "StepFinishedEvent",
+]);
+
+/** @internal Converts zod issues into `{ path, message }` records. */
+export function issuesOf(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+}
+
+type ShapeOrSchema = z.core.$ZodLooseShape | FieldsSchema;
+type SchemaOf<T extends ShapeOrSchema> = T extends FieldsSchema
+  ? T
+  : T extends z.core.$ZodLooseShape
+    ? z.ZodObject<{ -readonly [K in keyof T]: T[K] }, z.core.$strip>
+    : never;
+
+/** @internal Builds an event definition without the name checks (for the built-ins). */
+export function createEventDef<TType extends string, TSchema extends FieldsSchema>(
+  type: TType,
+  schema: TSchema,
+): EventDef<TType, TSchema> {
+  const build = (fields?: unknown) => {
+    const result = schema.safeParse(fields ?? {});
+    if (!result.success) throw new EventValidationError(type, issuesOf(result.error));
+    const event: Record<string, unknown> = { type, ...(result.data as object) };
+    event.type = type;
+    trusted.add(event);
+    return event;
+  };
+  const def = Object.assign(build, {
+    type,
+    schema,
+    is: (value: unknown) =>
+      typeof value === "object" && value !== null && (value as { type?: unknown }).type === type,
+    parse: (value: unknown) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new EventValidationError(type, [{ path: "", message: "expected an event object" }]);
+      }
+      const { type: actual, ...fields } = value as AnyEvent;
+      if (actual !== type) {
+        throw new EventValidationError(type, [
+          { path: "type", message: `expected "${type}", got ${JSON.stringify(actual)}` },
+        ]);
+      }
+      return build(fields);
+    },
+  });
+  Object.defineProperty(def, "name", { value: type });
+  return def as unknown as EventDef<TType, TSchema>;
+}
+
+/**
+ * Defines an event type from a zod shape or a zod object. The result is a factory that validates
+ * its fields, plus `type`, `schema`, `is` and `parse`.
+ *
+ * Throws `WorkflowValidationError` for a field named `type`, a name starting with `stepchart.`,
+ * or a built-in name (use `startEvent`/`stopEvent` or the built-in events instead).
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { defineEvent, type EventOf } from "stepchart";
+ *
+ * export const RetrieveEvent = defineEvent("RetrieveEvent", {
+ *   query: z.string(),
+ *   nodes: z.array(z.object({ text: z.string(), score: z.number() })),
+ * });
+ * export type RetrieveEvent = EventOf<typeof RetrieveEvent>;
+ *
+ * const ev = RetrieveEvent({ query: "q", nodes: [] }); // { type: "RetrieveEvent", query: "q", nodes: [] }
+ * ```
+ */
+export function defineEvent<const TType extends string, const TFields extends ShapeOrSchema>(
+  type: TType,
+  fields: TFields,
+): EventDef<TType, SchemaOf<TFields>> {
+  const problems: string[] = [];
+  if (typeof type !== "string" || type.length === 0) problems.push("an event name must be a non-empty string");
+  else if (type.startsWith("stepchart.") || type.startsWith("xstate."))
+    problems.push(`event name "${type}" uses a reserved prefix ("stepchart." and "xstate." belong to the runtime)`);
+  else if (reservedEventNames.has(type))
+    problems.push(`event name "${type}" is built in: use the built-in event, or startEvent()/stopEvent()`);
+  const schema = (fields instanceof z.ZodObject ? fields : z.object(fields as z.core.$ZodLooseShape)) as FieldsSchema;
+  if ("type" in schema.shape) problems.push(`event "${type}" declares a field named "type", which is reserved`);
+  if (problems.length > 0) throw new WorkflowValidationError(problems, `Cannot define event "${String(type)}"`);
+  return createEventDef(type, schema) as unknown as EventDef<TType, SchemaOf<TFields>>;
+}

@@ -1,0 +1,72 @@
+/**
+ * stepchart: event-driven AI workflows in the style of LlamaIndex Workflows, compiled to XState v5
+ * statecharts.
+ *
+ * @module
+ */
+
+// Events
+export { defineEvent } from "./events/define-event.js";
+export {
+  EventRejectedEvent,
+  HumanResponseEvent,
+  InputRequiredEvent,
+  StartEvent,
+  StepFinishedEvent,
+  StepStartedEvent,
+  StopEvent,
+  startEvent,
+  stopEvent,
+  WorkflowCancelledEvent,
+  WorkflowFailedEvent,
+  WorkflowTimedOutEvent,
+} from "./events/built-ins.js";
+export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } from "./events/types.js";
+
+// Definitions
+export { step } from "./definition/decorators.js";
+export type {
+  AttemptInfo,
+  Context,
+  FreeStateAccess,
+  InputOf,
+  ResultOf,
+  RetryPolicy,
+  RunTimeout,
+  StepContext,
+  StepDefinition,
+  StepOptions,
+  TypedStateAccess,
+  WaitOptions,
+  WorkflowDefinition,
+  WorkflowOptions,
+  WorkflowTypes,
+} from "./definition/types.js";
+
+// Compiler and runtime
+export type { ToMachineOptions } from "./compiler/machine.js";
+export type { RunContext } from "./compiler/context.js";
+export { WorkflowHandler } from "./runtime/handler.js";
+export type { StreamOptions } from "./runtime/stream.js";
+export { type RunOptions, Workflow, workflow } from "./runtime/workflow.js";
+
+// Errors
+export {
+  type ErrorInfo,
+  EventRoutingError,
+  EventValidationError,
+  isWorkflowError,
+  SnapshotError,
+  StateError,
+  StepTimeoutError,
+  type ValidationIssue,
+  WaitTimeoutError,
+  WorkflowCancelledError,
+  WorkflowError,
+  type WorkflowErrorCode,
+  WorkflowStalledError,
+  WorkflowStateError,
+  WorkflowStepError,
+  WorkflowTimeoutError,
+  WorkflowValidationError,
+} from "./errors.js";

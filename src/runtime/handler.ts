@@ -1,0 +1,193 @@
+import type { Actor, AnyStateMachine } from "xstate";
+import type { InputRequiredEvent } from "../events/built-ins.js";
+import { isTrusted } from "../events/define-event.js";
+import type { AnyEvent } from "../events/types.js";
+import {
+  errorInfo,
+  EventValidationError,
+  WorkflowCancelledError,
+  WorkflowStalledError,
+  WorkflowStateError,
+  WorkflowStepError,
+  WorkflowTimeoutError,
+} from "../errors.js";
+import type { RunContext } from "../compiler/context.js";
+import { internal } from "../compiler/protocol.js";
+import { checkEventObject } from "../compiler/step-context.js";
+import type { CompiledTopology } from "../compiler/topology.js";
+import { RunStream, type StreamOptions } from "./stream.js";
+
+const allViewOnly = new Set(["StepStartedEvent", "StepFinishedEvent", "EventRejectedEvent"]);
+
+/** @internal What a handler is built from. */
+export interface HandlerParts {
+  readonly workflowName: string;
+  readonly actor: Actor<AnyStateMachine>;
+  readonly topology: CompiledTopology;
+  readonly runId: string;
+  readonly signal: AbortSignal | undefined;
+  readonly verbose: boolean;
+}
+
+/**
+ * A running workflow: await it for the result, stream what happens, answer prompts, cancel.
+ *
+ * @example
+ * ```ts
+ * const handler = rag.run({ query: "What are the key findings?" }, { resources: { index } });
+ * for await (const ev of handler.streamEvents()) console.log(ev.type, ev);
+ * const answer = await handler; // the StopEvent's result
+ * ```
+ */
+export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEvent> implements PromiseLike<TResult> {
+  /** The run's id (the `runId` option, or a random UUID). */
+  readonly runId: string;
+  /** The XState actor running the compiled machine. */
+  readonly actor: Actor<AnyStateMachine>;
+  /** Resolves to the StopEvent's `result`; rejects with a `WorkflowError`. */
+  readonly result: Promise<TResult>;
+  /** Resolves to the whole StopEvent. */
+  readonly stopEvent: Promise<AnyEvent & { readonly result: TResult }>;
+  /** Seed-style access: `handler.ctx.sendEvent(ev)` is `handler.sendEvent(ev)`. */
+  readonly ctx: { sendEvent(event: TSend): void };
+  #stream = new RunStream();
+  #topology: CompiledTopology;
+  #name: string;
+  #ended = false;
+
+  /** @internal Use `wf.run()`. */
+  constructor(parts: HandlerParts) {
+    this.runId = parts.runId;
+    this.actor = parts.actor;
+    this.#topology = parts.topology;
+    this.#name = parts.workflowName;
+    this.ctx = { sendEvent: (event) => this.sendEvent(event) };
+    let settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
+    this.stopEvent = new Promise<AnyEvent>((resolve, reject) => {
+      settle = { resolve, reject };
+    }) as Promise<AnyEvent & { result: TResult }>;
+    this.result = this.stopEvent.then((stop) => stop.result);
+    // A caller that only reads the stream must not see an unhandled rejection.
+    this.stopEvent.catch(noop);
+    this.result.catch(noop);
+
+    const { actor, signal, verbose } = parts;
+    const onAbort = () => this.cancel();
+    actor.on("*", (emitted: AnyEvent) => {
+      if (emitted.type === internal.routed) this.#stream.trace(emitted.event as AnyEvent);
+      else if (allViewOnly.has(emitted.type)) {
+        this.#stream.trace(emitted);
+        if (verbose && emitted.type !== "EventRejectedEvent") logStep(this.#name, emitted);
+      } else this.#stream.publish(emitted);
+    });
+    actor.subscribe({
+      complete: () => {
+        this.#ended = true;
+        signal?.removeEventListener("abort", onAbort);
+        const outcome = (actor.getSnapshot().context as RunContext).outcome;
+        const stop = outcome?.status === "completed" ? outcome.stop : { type: "StopEvent", result: undefined };
+        this.#stream.end(stop);
+        settle.resolve(stop);
+      },
+      error: (error) => {
+        this.#ended = true;
+        signal?.removeEventListener("abort", onAbort);
+        this.#stream.end(terminalOf(error));
+        settle.reject(error);
+      },
+    });
+    if (signal) {
+      if (signal.aborted) queueMicrotask(onAbort);
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a handler is deliberately awaitable
+  then<A = TResult, B = never>(
+    onfulfilled?: ((value: TResult) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.result.then(onfulfilled, onrejected);
+  }
+
+  /** Same as `handler.result.catch(...)`. */
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<TResult | B> {
+    return this.result.catch(onrejected);
+  }
+
+  /** Same as `handler.result.finally(...)`. */
+  finally(onfinally?: (() => void) | null): Promise<TResult> {
+    return this.result.finally(onfinally);
+  }
+
+  /**
+   * The run's stream: stream writes, every InputRequiredEvent, and exactly one terminal item (the
+   * StopEvent, or a WorkflowTimedOut/Cancelled/Failed event). Every consumer sees every item from
+   * the start; `after` skips to a position, `all` adds the run's internal traffic.
+   */
+  streamEvents(options: StreamOptions = {}): AsyncIterable<AnyEvent> {
+    return this.#stream.iterate(options);
+  }
+
+  /**
+   * Delivers an event from outside (a human response, or any type some step accepts or awaits),
+   * after validating it. Throws `EventValidationError` (the run is unaffected) or, after the run
+   * ended, `WorkflowStateError`.
+   */
+  sendEvent(event: TSend): void {
+    if (this.#ended) {
+      throw new WorkflowStateError(`Run "${this.runId}" of workflow "${this.#name}" has ended; it takes no more events`);
+    }
+    const ev = checkEventObject(event, "handler.sendEvent");
+    if (!this.#topology.external.has(ev.type)) {
+      const accepted = [...this.#topology.external].sort().join(", ");
+      throw new EventValidationError(ev.type, [
+        {
+          path: "type",
+          message: `workflow "${this.#name}" does not accept "${ev.type}" from outside (it accepts: ${accepted})`,
+        },
+      ]);
+    }
+    const def = this.#topology.eventDefs.get(ev.type);
+    this.actor.send(isTrusted(ev) || !def ? ev : def.parse(ev));
+  }
+
+  /** Cancels the run: steps see `ctx.signal` abort, the stream ends with WorkflowCancelledEvent. */
+  cancel(): void {
+    if (!this.#ended) this.actor.send({ type: internal.cancel });
+  }
+
+  /** The prompts waiting for a person (empty when nothing is pending); they survive a restart. */
+  get pendingInput(): InputRequiredEvent[] {
+    const context = this.actor.getSnapshot().context as RunContext | undefined;
+    return (context?.pending ?? []).map((p) => p.event as InputRequiredEvent);
+  }
+}
+
+function terminalOf(error: unknown): AnyEvent {
+  if (error instanceof WorkflowTimeoutError) {
+    return { type: "WorkflowTimedOutEvent", timeout: error.timeout, activeSteps: [...error.activeSteps] };
+  }
+  if (error instanceof WorkflowCancelledError) return { type: "WorkflowCancelledEvent" };
+  if (error instanceof WorkflowStepError) {
+    return { type: "WorkflowFailedEvent", step: error.step, error: errorInfoOf(error.cause), attempts: error.attempts };
+  }
+  if (error instanceof WorkflowStalledError) {
+    return { type: "WorkflowFailedEvent", step: null, error: errorInfoOf(error), attempts: 0 };
+  }
+  return { type: "WorkflowFailedEvent", step: null, error: errorInfoOf(error), attempts: 0 };
+}
+
+function errorInfoOf(error: unknown): { name: string; message: string } {
+  const { name, message } = errorInfo(error);
+  return { name, message };
+}
+
+function logStep(workflow: string, event: AnyEvent): void {
+  const at = `[${workflow}] ${String(event.step)}#${String(event.invocation)}`;
+  if (event.type === "StepStartedEvent") console.error(`${at} started on ${String(event.event)}`);
+  else if (event.status === "completed") console.error(`${at} completed${event.output ? ` with ${String(event.output)}` : ""}`);
+  else console.error(`${at} ${String(event.status)}: ${(event.error as { message?: string } | undefined)?.message ?? ""}`);
+}
+
+function noop(): void {}

@@ -1,0 +1,206 @@
+import { type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
+import { createDefinition, createStep, withStep } from "../definition/build.js";
+import { decoratedSteps } from "../definition/decorators.js";
+import { definitionHash } from "../definition/hash.js";
+import type {
+  AnyStepFn,
+  AnyWorkflowTypes,
+  InputOf,
+  ResultOf,
+  StateOf,
+  StepContext,
+  StepOptions,
+  StepReturn,
+  WorkflowDefinition,
+  WorkflowOptions,
+  WorkflowTypes,
+} from "../definition/types.js";
+import { findProblems } from "../definition/validate.js";
+import { WorkflowValidationError } from "../errors.js";
+import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-ins.js";
+import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
+import { bindInput } from "../compiler/bindings.js";
+import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
+import type { CompiledTopology } from "../compiler/topology.js";
+import { WorkflowHandler } from "./handler.js";
+
+/** Options of `wf.run()`. */
+export interface RunOptions<TResources = Record<string, unknown>> {
+  /** Non-serializable objects for `ctx.resources` (merged over the workflow's defaults). */
+  readonly resources?: Partial<TResources>;
+  /** The run's id. @default a random UUID */
+  readonly runId?: string;
+  /** Aborting it cancels the run. */
+  readonly signal?: AbortSignal;
+  /** An XState inspection observer, passed to `createActor`. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Log step starts and finishes to stderr. @default the workflow's `verbose` */
+  readonly verbose?: boolean;
+}
+
+type DefsOf<T> = T extends readonly (infer D)[] ? D : T;
+/** A step's `accepts` StartEvent means the workflow's own start event (and likewise StopEvent). */
+type Own<TDef, T extends WorkflowTypes> = TDef extends { type: "StartEvent" }
+  ? EventOf<T["start"]>
+  : TDef extends { type: "StopEvent" }
+    ? EventOf<T["stop"]>
+    : EventOf<TDef>;
+type OwnEvents<TDefs, T extends WorkflowTypes> = DefsOf<TDefs> extends infer D ? (D extends AnyEventDef ? Own<D, T> : never) : never;
+
+/** The function a builder step runs, typed from its options. */
+export type StepFnOf<T extends WorkflowTypes, TAccepts, TEmits> = (
+  ctx: StepContext<T, OwnEvents<TEmits, T>, OwnEvents<TAccepts, T>>,
+  event: OwnEvents<TAccepts, T>,
+) => Promise<StepReturn<OwnEvents<TEmits, T>>> | StepReturn<OwnEvents<TEmits, T>>;
+
+type RunArgs<T extends WorkflowTypes> = {} extends InputOf<T["start"]>
+  ? [input?: InputOf<T["start"]>, options?: RunOptions<T["resources"]>]
+  : [input: InputOf<T["start"]>, options?: RunOptions<T["resources"]>];
+
+/** Events a handler takes from outside. */
+export type SendableOf<T extends WorkflowTypes> = EventOf<T["accepted"]> | HumanResponseEvent;
+
+/**
+ * A workflow: steps that accept events and emit others, compiled to an XState machine. Built with
+ * `workflow({...}).step(...)` or by subclassing with `@step` methods; both give one immutable
+ * definition.
+ *
+ * @example
+ * ```ts
+ * class EchoFlow extends Workflow {
+ *   @step({ accepts: StartEvent, emits: [StopEvent] })
+ *   async echo(_ctx: Context, ev: StartEvent) {
+ *     return StopEvent({ result: ev.text });
+ *   }
+ * }
+ * const result = await new EchoFlow({ timeout: 5_000 }).run({ text: "hi" });
+ * ```
+ */
+export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
+  #options: WorkflowOptions;
+  #definition: WorkflowDefinition | undefined;
+  #compiled: { machine: AnyStateMachine; topology: CompiledTopology } | undefined;
+  #valid = false;
+
+  constructor(options: WorkflowOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The immutable definition every consumer (validation, compiler, drawing) reads. */
+  get definition(): WorkflowDefinition {
+    if (!this.#definition) {
+      let def = createDefinition(this.#options);
+      for (const step of decoratedSteps(this)) def = withStep(def, step);
+      this.#definition = def;
+    }
+    return this.#definition;
+  }
+
+  /** A fingerprint of the definition; snapshots of another definition are refused. */
+  get definitionHash(): string {
+    return definitionHash(this.definition);
+  }
+
+  /**
+   * A new workflow with one more step. `ev` is typed from `accepts`; the return value and
+   * `ctx.sendEvent` are checked against `emits`.
+   */
+  step<
+    const TAccepts extends AnyEventDef | readonly AnyEventDef[],
+    const TEmits extends readonly AnyEventDef[],
+    const TAwaits extends readonly AnyEventDef[] = [],
+  >(
+    name: string,
+    options: StepOptions<TAccepts, TEmits, TAwaits>,
+    fn: StepFnOf<T, TAccepts, TEmits>,
+  ): Workflow<{
+    start: T["start"];
+    stop: T["stop"];
+    state: T["state"];
+    resources: T["resources"];
+    accepted: T["accepted"] | DefsOf<TAccepts> | TAwaits[number];
+  }> {
+    const next = new Workflow(this.#options);
+    next.#definition = withStep(this.definition, createStep(name, options as StepOptions, fn as AnyStepFn));
+    // biome-ignore lint/suspicious/noExplicitAny: the new type parameter is computed in the signature
+    return next as any;
+  }
+
+  /** Checks the definition; throws one `WorkflowValidationError` listing every problem. */
+  validate(): void {
+    if (this.#valid) return;
+    const problems = findProblems(this.definition);
+    if (problems.length > 0) {
+      throw new WorkflowValidationError(problems, `Workflow "${this.definition.name}" is invalid`);
+    }
+    this.#valid = true;
+  }
+
+  /**
+   * The compiled XState v5 machine; its input is the start event's fields. Run it with
+   * `createActor(machine, { input })`, or `invoke` it from any machine.
+   */
+  toMachine(options?: ToMachineOptions): AnyStateMachine {
+    this.validate();
+    if (options) return compileMachine(this.definition, options).machine;
+    return this.#compile().machine;
+  }
+
+  /**
+   * Starts a run and returns its handler at once. Validates the definition (once) and the input
+   * (synchronously: bad input throws `EventValidationError`).
+   */
+  run(...[input, options = {}]: RunArgs<T>): WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>> {
+    this.validate();
+    const def = this.definition;
+    const start = def.start(input as never) as AnyEvent;
+    const { type: _, ...fields } = start;
+    const { machine, topology } = this.#compile();
+    const runId = options.runId ?? globalThis.crypto.randomUUID();
+    bindInput(fields, options.resources ? { runId, resources: options.resources } : { runId });
+    const actor = createActor(machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
+    const handler = new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
+      workflowName: def.name,
+      actor,
+      topology,
+      runId,
+      signal: options.signal,
+      verbose: options.verbose ?? def.verbose,
+    });
+    actor.start();
+    return handler;
+  }
+
+  #compile() {
+    this.#compiled ??= compileMachine(this.definition);
+    return this.#compiled;
+  }
+}
+
+/**
+ * Starts a workflow definition with the builder: chain `.step(name, options, fn)` calls. Every
+ * type is inferred from the values: no type arguments.
+ *
+ * @example
+ * ```ts
+ * const rag = workflow({ name: "rag", timeout: 30_000 })
+ *   .step("retrieve", { accepts: StartEvent, emits: [RetrieveEvent] }, async (ctx, ev) =>
+ *     RetrieveEvent({ query: String(ev.query), nodes: await ctx.resources.index.retrieve(ev.query) }),
+ *   )
+ *   .step("synthesise", { accepts: RetrieveEvent, emits: [StopEvent] }, async (_ctx, ev) =>
+ *     StopEvent({ result: `${ev.nodes.length} passages about ${ev.query}` }),
+ *   );
+ * const answer = await rag.run({ query: "cats" }, { resources: { index } });
+ * ```
+ */
+export function workflow<
+  const TStart extends AnyEventDef = typeof StartEvent,
+  const TStop extends AnyEventDef = typeof StopEvent,
+  TState extends FieldsSchema | undefined = undefined,
+  // biome-ignore lint/suspicious/noExplicitAny: undeclared resources are user objects of any shape
+  TResources extends object = Record<string, any>,
+>(
+  options: WorkflowOptions<TStart, TStop, TState, TResources> = {},
+): Workflow<{ start: TStart; stop: TStop; state: StateOf<TState>; resources: TResources; accepted: never }> {
+  return new Workflow(options as WorkflowOptions);
+}
