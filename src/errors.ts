@@ -159,11 +159,9 @@ export class WorkflowStepError extends WorkflowError {
 
   constructor(step: string, attempts: number, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      "STEP_FAILED",
-      `Step "${step}" failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
-      { cause },
-    );
+    super("STEP_FAILED", `Step "${step}" failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`, {
+      cause,
+    });
     this.step = step;
     this.attempts = attempts;
   }

@@ -5,24 +5,9 @@
  * @module
  */
 
-// Events
-export { defineEvent } from "./events/define-event.js";
-export {
-  EventRejectedEvent,
-  HumanResponseEvent,
-  InputRequiredEvent,
-  StartEvent,
-  StepFinishedEvent,
-  StepStartedEvent,
-  StopEvent,
-  startEvent,
-  stopEvent,
-  WorkflowCancelledEvent,
-  WorkflowFailedEvent,
-  WorkflowTimedOutEvent,
-} from "./events/built-ins.js";
-export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } from "./events/types.js";
-
+export type { RunContext } from "./compiler/context.js";
+// Compiler and runtime
+export type { ToMachineOptions } from "./compiler/machine.js";
 // Definitions
 export { step } from "./definition/decorators.js";
 export type {
@@ -42,14 +27,6 @@ export type {
   WorkflowOptions,
   WorkflowTypes,
 } from "./definition/types.js";
-
-// Compiler and runtime
-export type { ToMachineOptions } from "./compiler/machine.js";
-export type { RunContext } from "./compiler/context.js";
-export { WorkflowHandler } from "./runtime/handler.js";
-export type { StreamOptions } from "./runtime/stream.js";
-export { type RunOptions, Workflow, workflow } from "./runtime/workflow.js";
-
 // Errors
 export {
   type ErrorInfo,
@@ -70,3 +47,23 @@ export {
   WorkflowTimeoutError,
   WorkflowValidationError,
 } from "./errors.js";
+export {
+  EventRejectedEvent,
+  HumanResponseEvent,
+  InputRequiredEvent,
+  StartEvent,
+  StepFinishedEvent,
+  StepStartedEvent,
+  StopEvent,
+  startEvent,
+  stopEvent,
+  WorkflowCancelledEvent,
+  WorkflowFailedEvent,
+  WorkflowTimedOutEvent,
+} from "./events/built-ins.js";
+// Events
+export { defineEvent } from "./events/define-event.js";
+export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } from "./events/types.js";
+export { WorkflowHandler } from "./runtime/handler.js";
+export type { StreamOptions } from "./runtime/stream.js";
+export { type RunOptions, Workflow, workflow } from "./runtime/workflow.js";

@@ -8,6 +8,8 @@ import type { AnyActorRef } from "xstate";
 export interface RunBinding {
   readonly runId?: string;
   readonly resources?: Readonly<Record<string, unknown>>;
+  /** Receives the `all` view's trace items (step lifecycle, routed events) as they happen. */
+  readonly observe?: (event: { readonly type: string; readonly [field: string]: unknown }) => void;
 }
 
 const bindings = new WeakMap<AnyActorRef, RunBinding>();

@@ -1,8 +1,6 @@
-import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, raise, setup, sendTo } from "xstate";
+import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, raise, sendTo, setup } from "xstate";
 import type { z } from "zod";
 import type { WorkflowDefinition } from "../definition/types.js";
-import { issuesOf, isTrusted, trust } from "../events/define-event.js";
-import type { AnyEvent } from "../events/types.js";
 import {
   errorInfo,
   WorkflowCancelledError,
@@ -11,10 +9,23 @@ import {
   WorkflowStepError,
   WorkflowTimeoutError,
 } from "../errors.js";
-import { bindingOfInput, bindRun, predicatesOf } from "./bindings.js";
+import { issuesOf, isTrusted, trust } from "../events/define-event.js";
+import type { AnyEvent } from "../events/types.js";
+import { bindingOf, bindingOfInput, bindRun, predicatesOf } from "./bindings.js";
 import { type Outcome, type RunContext, waiterKey } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
-import { activeSteps, addWaiter, collect, Draft, type Effect, finish, isStalled, recordOp, removeWaiter, routeEvent } from "./scheduler.js";
+import {
+  activeSteps,
+  addWaiter,
+  collect,
+  Draft,
+  type Effect,
+  finish,
+  isStalled,
+  recordOp,
+  removeWaiter,
+  routeEvent,
+} from "./scheduler.js";
 import { createStepActor, type StepActorFactory, type StepEnvironment } from "./step-actor.js";
 import { buildTopology, type CompiledTopology } from "./topology.js";
 
@@ -65,15 +76,43 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     }
   };
 
-  /** Commits a draft: assign the changed branches, then perform its effects in order. */
-  const commit = (enqueue: Enqueue, d: Draft) => {
+  /**
+   * Commits a draft: assign the changed branches, then perform its effects in order. Messages to
+   * step actors and trace items go out through one custom action (cheaper than one XState action
+   * each); stream items use XState's `emit`, so raw actor users can listen with `actor.on`.
+   */
+  const commit = (enqueue: Enqueue, d: Draft, self: AnyActorRef) => {
     const before = d.base.pending.length;
     enqueue.assign(d.patch());
-    for (const effect of d.effects) perform(enqueue, effect);
+    const effects = d.effects;
+    let direct = false;
+    for (const effect of effects) {
+      if (effect.kind === "publish") enqueue.emit(effect.event);
+      else direct = true;
+    }
+    if (direct) enqueue(() => perform(self, effects));
     if (pauseWhileWaiting) {
       const after = d.current("pending").length;
       if (before === 0 && after > 0) enqueue.raise({ type: "stepchart.pause" });
       if (before > 0 && after === 0) enqueue.raise({ type: "stepchart.resume" });
+    }
+  };
+
+  /**
+   * Routes an event a step returned or sent within the same transition ("inline delivery": one
+   * microstep instead of a raise and a second one). A StopEvent is raised instead, because it
+   * must take the transition to `completed`. The `all` stream view and inspectors still see it.
+   */
+  const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, self: AnyActorRef) => {
+    if (event && event.type !== "StopEvent") {
+      if (d.tracing && event.type !== "InputRequiredEvent")
+        d.effects.push({ kind: "trace", event: { type: internal.routed, event } });
+      routeEvent(d, event, topology, matches(self));
+    }
+    commit(enqueue, d, self);
+    if (event?.type === "StopEvent") enqueue.raise(event);
+    else if (!event || topology.acceptors(event.type).length === 0) {
+      if (isStalled({ ...d.base, ...d.patch() })) enqueue.raise({ type: internal.check });
     }
   };
 
@@ -83,9 +122,9 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       enqueue.emit({ type: "EventRejectedEvent", event: toJsonSafe(event), issues: checked.issues });
       return;
     }
-    const d = new Draft(context);
+    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
     routeEvent(d, checked.event, topology, matches(self));
-    commit(enqueue, d);
+    commit(enqueue, d, self);
     if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
   });
 
@@ -93,25 +132,24 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     const msg = event as FromStepMsg;
     const inv = context.inflight[msg.id];
     if (!inv) return; // a message from an invocation that already ended
-    const d = new Draft(context);
+    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
     switch (msg.type) {
       case internal.done: {
         finish(d, msg.id);
         const output = msg.output;
-        d.effects.push({
-          kind: "trace",
-          event: { type: "StepFinishedEvent", step: inv.step, invocation: msg.id, status: "completed", output: output?.type ?? null },
-        });
-        commit(enqueue, d);
-        if (output) {
-          if (output.type !== "StopEvent" && output.type !== "InputRequiredEvent") {
-            enqueue.emit({ type: internal.routed, event: output });
-          }
-          enqueue.raise(output);
+        if (d.tracing) {
+          d.effects.push({
+            kind: "trace",
+            event: {
+              type: "StepFinishedEvent",
+              step: inv.step,
+              invocation: msg.id,
+              status: "completed",
+              output: output?.type ?? null,
+            },
+          });
         }
-        if (!output || (output.type !== "StopEvent" && output.type !== "InputRequiredEvent" && topology.acceptors(output.type).length === 0)) {
-          enqueue.raise({ type: internal.check });
-        }
+        deliverInline(enqueue, d, output, self);
         return;
       }
       case internal.set:
@@ -121,14 +159,10 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       case internal.send:
         recordOp(d, msg.id);
         if (msg.step === undefined) {
-          commit(enqueue, d);
-          if (msg.event.type !== "StopEvent" && msg.event.type !== "InputRequiredEvent") {
-            enqueue.emit({ type: internal.routed, event: msg.event });
-          }
-          enqueue.raise(msg.event);
+          deliverInline(enqueue, d, msg.event, self);
           return;
         }
-        d.effects.push({ kind: "trace", event: { type: internal.routed, event: msg.event } });
+        if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event: msg.event } });
         routeEvent(d, msg.event, topology, matches(self), msg.step);
         break;
       case internal.stream:
@@ -145,7 +179,13 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         addWaiter(
           d,
           key,
-          { id: msg.id, op, eventType: msg.eventType, predicate: msg.predicate, ...(msg.match ? { match: msg.match } : {}) },
+          {
+            id: msg.id,
+            op,
+            eventType: msg.eventType,
+            predicate: msg.predicate,
+            ...(msg.match ? { match: msg.match } : {}),
+          },
           msg.prompt,
         );
         break;
@@ -155,19 +195,33 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         break;
       case internal.retry:
         d.inflight[msg.id] = { ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay };
-        d.effects.push({
-          kind: "trace",
-          event: { type: "StepFinishedEvent", step: inv.step, invocation: msg.id, status: "retrying", output: null, error: msg.error },
-        });
+        if (d.tracing) {
+          d.effects.push({
+            kind: "trace",
+            event: {
+              type: "StepFinishedEvent",
+              step: inv.step,
+              invocation: msg.id,
+              status: "retrying",
+              output: null,
+              error: msg.error,
+            },
+          });
+        }
         break;
       case internal.attempt: {
         const { retryAt: _, ...rest } = inv;
         d.inflight[msg.id] = { ...rest, attempt: inv.attempt + 1 };
-        d.effects.push({ kind: "trace", event: { type: "StepStartedEvent", step: inv.step, invocation: msg.id, event: inv.event.type } });
+        if (d.tracing) {
+          d.effects.push({
+            kind: "trace",
+            event: { type: "StepStartedEvent", step: inv.step, invocation: msg.id, event: inv.event.type },
+          });
+        }
         break;
       }
     }
-    commit(enqueue, d);
+    commit(enqueue, d, self);
   });
 
   const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
@@ -179,7 +233,17 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
 
   const on: Record<string, Any> = {};
   for (const type of topology.routed) on[type] = { actions: route };
-  for (const type of [internal.done, internal.set, internal.send, internal.stream, internal.collect, internal.wait, internal.unwait, internal.retry, internal.attempt]) {
+  for (const type of [
+    internal.done,
+    internal.set,
+    internal.send,
+    internal.stream,
+    internal.collect,
+    internal.wait,
+    internal.unwait,
+    internal.retry,
+    internal.attempt,
+  ]) {
     on[type] = { actions: onStepMessage };
   }
   on[internal.failed] = {
@@ -204,25 +268,32 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     {
       guard: ({ event }: ActionArgs) => "event" in accept(event, topology),
       target: `#${machineId}.completed`,
-      actions: assign(({ event }: ActionArgs): Partial<RunContext> => ({
-        outcome: { status: "completed", stop: (accept(event, topology) as { event: AnyEvent }).event },
-      })),
+      actions: assign(
+        ({ event }: ActionArgs): Partial<RunContext> => ({
+          outcome: { status: "completed", stop: (accept(event, topology) as { event: AnyEvent }).event },
+        }),
+      ),
     },
     { actions: route },
   ];
-  on[internal.cancel] = { target: `#${machineId}.cancelled`, actions: assign({ outcome: (): Outcome => ({ status: "cancelled" }) }) };
+  on[internal.cancel] = {
+    target: `#${machineId}.cancelled`,
+    actions: assign({ outcome: (): Outcome => ({ status: "cancelled" }) }),
+  };
   on[internal.check] = {
     guard: ({ context }: ActionArgs) => isStalled(context),
     target: `#${machineId}.failed`,
-    actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
-      outcome: {
-        status: "failed",
-        step: null,
-        attempts: 0,
-        error: errorInfo(new WorkflowStalledError(context.recent)),
-        lastEvents: context.recent,
-      },
-    })),
+    actions: assign(
+      ({ context }: ActionArgs): Partial<RunContext> => ({
+        outcome: {
+          status: "failed",
+          step: null,
+          attempts: 0,
+          error: errorInfo(new WorkflowStalledError(context.recent)),
+          lastEvents: context.recent,
+        },
+      }),
+    ),
   };
   on["*"] = {
     actions: enqueueActions(({ event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
@@ -237,7 +308,10 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   };
 
   const fail = {
-    entry: sendTo(({ self }: ActionArgs) => self, ({ event }: ActionArgs) => ({ type: internal.raise, cause: event?.error })),
+    entry: sendTo(
+      ({ self }: ActionArgs) => self,
+      ({ event }: ActionArgs) => ({ type: internal.raise, cause: event?.error }),
+    ),
     on: {
       [internal.raise]: {
         actions: ({ context, event }: ActionArgs) => {
@@ -251,7 +325,8 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   const machine = setup({
     actors,
     delays: {
-      runTimeout: ({ context }: { context: RunContext }) => Math.max(0, (context.clock.deadline ?? Date.now()) - Date.now()),
+      runTimeout: ({ context }: { context: RunContext }) =>
+        Math.max(0, (context.clock.deadline ?? Date.now()) - Date.now()),
     },
   } as Any).createMachine({
     id: machineId,
@@ -290,18 +365,25 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
             after: {
               runTimeout: {
                 target: `#${machineId}.timedOut`,
-                actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
-                  outcome: { status: "timedOut", timeout: runTimeout ?? 0, activeSteps: activeSteps(context) },
-                })),
+                actions: assign(
+                  ({ context }: ActionArgs): Partial<RunContext> => ({
+                    outcome: { status: "timedOut", timeout: runTimeout ?? 0, activeSteps: activeSteps(context) },
+                  }),
+                ),
               },
             },
             on: {
               [internal.rearm]: { target: "armed", reenter: true },
               "stepchart.pause": {
                 target: "paused",
-                actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
-                  clock: { deadline: null, remaining: Math.max(0, (context.clock.deadline ?? Date.now()) - Date.now()) },
-                })),
+                actions: assign(
+                  ({ context }: ActionArgs): Partial<RunContext> => ({
+                    clock: {
+                      deadline: null,
+                      remaining: Math.max(0, (context.clock.deadline ?? Date.now()) - Date.now()),
+                    },
+                  }),
+                ),
               },
             },
           },
@@ -309,9 +391,11 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
             on: {
               "stepchart.resume": {
                 target: "armed",
-                actions: assign(({ context }: ActionArgs): Partial<RunContext> => ({
-                  clock: { deadline: Date.now() + (context.clock.remaining ?? 0), remaining: null },
-                })),
+                actions: assign(
+                  ({ context }: ActionArgs): Partial<RunContext> => ({
+                    clock: { deadline: Date.now() + (context.clock.remaining ?? 0), remaining: null },
+                  }),
+                ),
               },
             },
           },
@@ -325,27 +409,51 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   } as Any);
   return { machine, topology };
 
-  function perform(enqueue: Enqueue, effect: Effect): void {
-    switch (effect.kind) {
-      case "invoke":
-        enqueue.sendTo(effect.step, { type: internal.invoke, id: effect.id });
-        return;
-      case "resolve":
-        enqueue.sendTo(effect.step, { type: internal.resolve, id: effect.id, op: effect.op, event: effect.event });
-        return;
-      case "publish":
-      case "trace":
-        enqueue.emit(effect.event);
-        return;
+  function perform(self: AnyActorRef, effects: readonly Effect[]): void {
+    const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+    const observe = bindingOf(self)?.observe;
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case "invoke":
+          relay(self, children[effect.step], { type: internal.invoke, id: effect.id });
+          break;
+        case "resolve":
+          relay(self, children[effect.step], {
+            type: internal.resolve,
+            id: effect.id,
+            op: effect.op,
+            event: effect.event,
+          });
+          break;
+        case "trace":
+          observe?.(effect.event);
+          break;
+      }
     }
   }
 }
 
+/** Sends to a step actor as `sendTo` would, so inspectors record the workflow as the source. */
+function relay(
+  self: AnyActorRef,
+  child: AnyActorRef | undefined,
+  message: { type: string; [key: string]: unknown },
+): void {
+  if (!child) return;
+  const system = self.system as { _relay?: (source: AnyActorRef, target: AnyActorRef, event: unknown) => void };
+  if (typeof system._relay === "function") system._relay(self, child, message);
+  else child.send(message);
+}
+
 /** Validates an incoming event for routing: known type, valid payload (factory-built events are trusted). */
-function accept(event: Any, topology: CompiledTopology): { event: AnyEvent } | { issues: { path: string; message: string }[] } {
+function accept(
+  event: Any,
+  topology: CompiledTopology,
+): { event: AnyEvent } | { issues: { path: string; message: string }[] } {
   if (isTrusted(event)) return { event };
   const def = topology.eventDefs.get(event.type);
-  if (!def) return { issues: [{ path: "type", message: `this workflow does not accept events of type "${event.type}"` }] };
+  if (!def)
+    return { issues: [{ path: "type", message: `this workflow does not accept events of type "${event.type}"` }] };
   const { type: _, ...fields } = event;
   const result = (def.schema as z.ZodType).safeParse(fields);
   if (!result.success) return { issues: issuesOf(result.error) };
@@ -368,7 +476,11 @@ function errorOf(outcome: Outcome | null, cause: unknown): WorkflowError {
       return new WorkflowTimeoutError(outcome.timeout, outcome.activeSteps);
     case "failed":
       if (outcome.step === null) return new WorkflowStalledError(outcome.lastEvents ?? []);
-      return new WorkflowStepError(outcome.step, outcome.attempts, cause ?? Object.assign(new Error(outcome.error.message), { name: outcome.error.name }));
+      return new WorkflowStepError(
+        outcome.step,
+        outcome.attempts,
+        cause ?? Object.assign(new Error(outcome.error.message), { name: outcome.error.name }),
+      );
     default:
       return new WorkflowCancelledError();
   }

@@ -37,7 +37,10 @@ export const internal = {
   routed: "stepchart.routed",
 } as const;
 
-export interface InvokeMsg { readonly type: typeof internal.invoke; readonly id: number }
+export interface InvokeMsg {
+  readonly type: typeof internal.invoke;
+  readonly id: number;
+}
 export interface ResolveMsg {
   readonly type: typeof internal.resolve;
   readonly id: number;
@@ -54,7 +57,12 @@ export type FromStepMsg =
   | { readonly type: typeof internal.set; readonly id: number; readonly key: string; readonly value: unknown }
   | { readonly type: typeof internal.send; readonly id: number; readonly event: AnyEvent; readonly step?: string }
   | { readonly type: typeof internal.stream; readonly id: number; readonly event: AnyEvent }
-  | { readonly type: typeof internal.collect; readonly id: number; readonly event: AnyEvent; readonly spec: CollectSpec }
+  | {
+      readonly type: typeof internal.collect;
+      readonly id: number;
+      readonly event: AnyEvent;
+      readonly spec: CollectSpec;
+    }
   | {
       readonly type: typeof internal.wait;
       readonly id: number;

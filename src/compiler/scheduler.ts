@@ -5,7 +5,13 @@ import { append, drop, emptyLog, type Log, logSize, peek } from "./log.js";
 /** What the machine must do after a context change; the scheduler itself never touches XState. */
 export type Effect =
   | { readonly kind: "invoke"; readonly step: string; readonly id: number }
-  | { readonly kind: "resolve"; readonly step: string; readonly id: number; readonly op: number; readonly event: AnyEvent }
+  | {
+      readonly kind: "resolve";
+      readonly step: string;
+      readonly id: number;
+      readonly op: number;
+      readonly event: AnyEvent;
+    }
   /** A stream item every consumer sees (writeEventToStream, prompts). */
   | { readonly kind: "publish"; readonly event: AnyEvent }
   /** A stream item only the `all` view sees (step lifecycle, routed events). */
@@ -40,8 +46,15 @@ export class Draft {
   #recent?: string[];
   #state?: Record<string, unknown>;
 
-  constructor(readonly base: RunContext) {
+  /** Whether anyone observes the `all` view; trace effects are only built when true. */
+  readonly tracing: boolean;
+
+  constructor(
+    readonly base: RunContext,
+    tracing = false,
+  ) {
     this.#seq = base.seq;
+    this.tracing = tracing;
   }
 
   get slots(): Record<string, StepSlots> {
@@ -144,7 +157,8 @@ function start(d: Draft, step: string, event: AnyEvent): void {
   const id = d.nextId();
   d.inflight[id] = { step, event, attempt: 1, ops: 0, journal: {} };
   d.effects.push({ kind: "invoke", step, id });
-  d.effects.push({ kind: "trace", event: { type: "StepStartedEvent", step, invocation: id, event: event.type } });
+  if (d.tracing)
+    d.effects.push({ kind: "trace", event: { type: "StepStartedEvent", step, invocation: id, event: event.type } });
 }
 
 /** Ends an invocation: frees its worker and starts the next queued event of that step. */
@@ -152,9 +166,7 @@ export function finish(d: Draft, id: number): Invocation | undefined {
   const inv = d.current("inflight")[id];
   if (!inv) return undefined;
   delete d.inflight[id];
-  if (Object.keys(d.current("waiters")).length > 0) {
-    for (const key of Object.keys(d.current("waiters"))) if (d.current("waiters")[key]?.id === id) removeWaiter(d, key);
-  }
+  for (const key in d.current("waiters")) if (d.current("waiters")[key]?.id === id) removeWaiter(d, key);
   const slots = d.current("slots")[inv.step] as StepSlots;
   const next = peek(slots.queue);
   if (next) {
@@ -229,7 +241,8 @@ export function isStalled(ctx: RunContext): boolean {
   if (ctx.pending.length > 0) return false;
   for (const _ in ctx.inflight) return false;
   for (const _ in ctx.waiters) return false;
-  for (const step in ctx.slots) if ((ctx.slots[step] as StepSlots).active > 0 || logSize((ctx.slots[step] as StepSlots).queue) > 0) return false;
+  for (const step in ctx.slots)
+    if ((ctx.slots[step] as StepSlots).active > 0 || logSize((ctx.slots[step] as StepSlots).queue) > 0) return false;
   return true;
 }
 

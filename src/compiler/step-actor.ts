@@ -7,7 +7,7 @@ import { bindingOf, predicatesOf } from "./bindings.js";
 import type { RunContext } from "./context.js";
 import { waiterKey } from "./context.js";
 import { type FromStepMsg, internal, type ToStepMsg } from "./protocol.js";
-import { checkEmitted, type StepHost, StepContextImpl } from "./step-context.js";
+import { checkEmitted, StepContextImpl, type StepHost } from "./step-context.js";
 
 /** What every step actor of one compiled workflow shares. */
 export interface StepEnvironment {
@@ -24,7 +24,7 @@ export interface StepEnvironment {
 export type StepActorFactory = (step: StepDefinition, env: StepEnvironment) => AnyActorLogic;
 
 interface Running {
-  controller: AbortController;
+  controller: AbortController | undefined;
   stopped: boolean;
   waiters: Map<number, { resolve(event: AnyEvent): void; reject(error: unknown): void }>;
   timer?: ReturnType<typeof setTimeout>;
@@ -103,7 +103,7 @@ export const createStepActor: StepActorFactory = (step, env) =>
     receive((msg) => {
       if (msg.type === internal.invoke) {
         if (running.has(msg.id)) return;
-        const run: Running = { controller: new AbortController(), stopped: false, waiters: new Map() };
+        const run: Running = { controller: undefined, stopped: false, waiters: new Map() };
         running.set(msg.id, run);
         // User code must not start inside the machine's macrostep: a ctx op sent from there would
         // be queued instead of applied, and ctx reads would be stale.
@@ -117,11 +117,12 @@ export const createStepActor: StepActorFactory = (step, env) =>
     });
 
     return () => {
+      if (running.size === 0) return;
       const reason = new WorkflowCancelledError();
       for (const run of running.values()) {
         run.stopped = true;
         clearTimeout(run.timer);
-        run.controller.abort(reason);
+        run.controller?.abort(reason);
         for (const waiter of run.waiters.values()) waiter.reject(reason);
       }
       running.clear();

@@ -1,11 +1,11 @@
 import type { z } from "zod";
+import type { AttemptInfo, StepDefinition, WaitOptions } from "../definition/types.js";
+import { EventRoutingError, EventValidationError, StateError, WaitTimeoutError } from "../errors.js";
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
-import { EventRoutingError, EventValidationError, StateError, WaitTimeoutError } from "../errors.js";
 import { findNonJson, isForbiddenKey } from "../internal/json.js";
-import type { AttemptInfo, StepDefinition, WaitOptions } from "../definition/types.js";
 import type { Invocation, RunContext } from "./context.js";
-import { internal, type FromStepMsg } from "./protocol.js";
+import { type FromStepMsg, internal } from "./protocol.js";
 import type { CollectSpec } from "./scheduler.js";
 
 /** What a step context needs from the step actor that runs it. */
@@ -21,7 +21,12 @@ export interface StepHost {
   context(): RunContext;
   send(msg: FromStepMsg): void;
   /** Waits for the machine to resolve waiter `op` of invocation `id`. */
-  wait(id: number, op: number, predicate: ((event: AnyEvent) => boolean) | undefined, signal: AbortSignal): Promise<AnyEvent>;
+  wait(
+    id: number,
+    op: number,
+    predicate: ((event: AnyEvent) => boolean) | undefined,
+    signal: AbortSignal,
+  ): Promise<AnyEvent>;
   /** Drops the local side of a waiter (its machine side is removed with `unwait`). */
   forget(id: number, op: number): void;
 }
@@ -100,7 +105,10 @@ export class StepContextImpl {
     this.#host.send({ type: internal.stream, id: this.#id, event: checked });
   }
 
-  collectEvents(event: AnyEvent, expected: readonly AnyEventDef[] | Readonly<Record<string, number>>): AnyEvent[] | null {
+  collectEvents(
+    event: AnyEvent,
+    expected: readonly AnyEventDef[] | Readonly<Record<string, number>>,
+  ): AnyEvent[] | null {
     const spec = toCollectSpec(expected);
     const op = this.#op;
     if (this.#replaying()) return (this.#invocation()?.journal[op] as AnyEvent[] | null | undefined) ?? null;
@@ -156,7 +164,8 @@ export class StepContextImpl {
   }
 
   #checkState(key: string, value: unknown): void {
-    if (typeof key !== "string" || key.length === 0) throw new StateError(String(key), "State keys must be non-empty strings");
+    if (typeof key !== "string" || key.length === 0)
+      throw new StateError(String(key), "State keys must be non-empty strings");
     if (isForbiddenKey(key)) throw new StateError(key, `State key "${key}" is forbidden (prototype pollution)`);
     const problem = findNonJson(value, key);
     if (problem) throw new StateError(key, `State key "${key}" must hold JSON: ${problem}`);
@@ -166,7 +175,7 @@ export class StepContextImpl {
     if (!field) throw new StateError(key, `State key "${key}" is not declared in the workflow's \`state\` schema`);
     const result = field.safeParse(value);
     if (!result.success) {
-      const issues = result.error.issues.map((i) => [key, ...i.path.map(String)].join(".") + `: ${i.message}`);
+      const issues = result.error.issues.map((i) => `${[key, ...i.path.map(String)].join(".")}: ${i.message}`);
       throw new StateError(key, `State key "${key}" does not match the \`state\` schema: ${issues.join("; ")}`);
     }
   }
@@ -212,7 +221,9 @@ function toCollectSpec(expected: readonly AnyEventDef[] | Readonly<Record<string
   const counts = Object.entries(expected as Record<string, number>);
   for (const [type, n] of counts) {
     if (!(Number.isInteger(n) && n >= 1)) {
-      throw new EventValidationError(type, [{ path: type, message: `collectEvents count must be an integer >= 1, got ${n}` }]);
+      throw new EventValidationError(type, [
+        { path: type, message: `collectEvents count must be an integer >= 1, got ${n}` },
+      ]);
     }
   }
   return { counts, order: null };

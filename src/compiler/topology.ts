@@ -1,6 +1,6 @@
+import type { WorkflowDefinition } from "../definition/types.js";
 import { HumanResponseEvent, InputRequiredEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEventDef } from "../events/types.js";
-import type { WorkflowDefinition } from "../definition/types.js";
 import type { Topology } from "./scheduler.js";
 
 /** The routing tables of a definition, computed once per compile. */
@@ -29,7 +29,8 @@ export function buildTopology(def: WorkflowDefinition): CompiledTopology {
   for (const step of def.steps) {
     workers.set(step.name, step.numWorkers);
     accepts.set(step.name, new Set(step.accepts.map((d) => d.type)));
-    for (const d of [...step.accepts, ...step.emits, ...step.awaits]) if (!eventDefs.has(d.type)) eventDefs.set(d.type, d);
+    for (const d of [...step.accepts, ...step.emits, ...step.awaits])
+      if (!eventDefs.has(d.type)) eventDefs.set(d.type, d);
     for (const d of step.accepts) {
       acceptors.set(d.type, [...(acceptors.get(d.type) ?? []), step.name]);
       external.add(d.type);

@@ -45,7 +45,11 @@ export function decoratedSteps(instance: object): StepDefinition[] {
   const found: StepDefinition[] = [];
   const seen = new Set<string>();
   // From the subclass up, so an override wins over the method it replaces.
-  for (let proto = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(instance);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       const method = Object.getOwnPropertyDescriptor(proto, key)?.value;
       const entry = typeof method === "function" ? registry.get(method) : undefined;

@@ -42,7 +42,11 @@ function safeJsonSchema(schema: z.ZodType): unknown {
 }
 
 function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+  return Object.fromEntries(
+    Object.keys(obj)
+      .sort()
+      .map((k) => [k, obj[k]]),
+  );
 }
 
 /** Two seeded 53-bit cyrb53 hashes as hex: fast, dependency-free, and plenty for change detection. */

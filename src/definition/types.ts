@@ -154,7 +154,10 @@ export type StepContext<
    * Fan-in: buffers `event` and returns the whole set once it has arrived (else `null`).
    * List form: the events in the listed order.
    */
-  collectEvents<const TList extends readonly AnyEventDef[]>(event: TAccepted, expected: TList): CollectResult<TList> | null;
+  collectEvents<const TList extends readonly AnyEventDef[]>(
+    event: TAccepted,
+    expected: TList,
+  ): CollectResult<TList> | null;
   /** Count form: `{ A: 3, B: 1 }`, O(1) per call; events in key order, arrival order within a type. */
   collectEvents<const TCounts extends Partial<Record<TAccepted["type"], number>>>(
     event: TAccepted,
@@ -168,6 +171,7 @@ export type StepContext<
 export type Context = StepContext;
 
 /** What a step function may return: one of its declared events, or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a step end without `return`
 export type StepReturn<TEmit> = TEmit | undefined | null | void;
 
 /** A step function as the runtime calls it (erased). */

@@ -36,11 +36,14 @@ export function findProblems(def: WorkflowDefinition): string[] {
   if (dupEvents.length) problems.push(`duplicate event names (two definitions share a type): ${list(dupEvents)}`);
 
   const badWorkers = steps.filter((s) => !(Number.isInteger(s.numWorkers) && s.numWorkers >= 1));
-  if (badWorkers.length) problems.push(`numWorkers must be an integer >= 1 in steps: ${list(badWorkers.map((s) => s.name))}`);
+  if (badWorkers.length)
+    problems.push(`numWorkers must be an integer >= 1 in steps: ${list(badWorkers.map((s) => s.name))}`);
   const badTimeouts = steps.filter((s) => s.timeout !== undefined && !(s.timeout > 0));
-  if (badTimeouts.length) problems.push(`step timeout must be > 0 ms in steps: ${list(badTimeouts.map((s) => s.name))}`);
+  if (badTimeouts.length)
+    problems.push(`step timeout must be > 0 ms in steps: ${list(badTimeouts.map((s) => s.name))}`);
   const badRetry = steps.filter((s) => s.retry && !(Number.isInteger(s.retry.attempts) && s.retry.attempts >= 1));
-  if (badRetry.length) problems.push(`retry.attempts must be an integer >= 1 in steps: ${list(badRetry.map((s) => s.name))}`);
+  if (badRetry.length)
+    problems.push(`retry.attempts must be an integer >= 1 in steps: ${list(badRetry.map((s) => s.name))}`);
   const emptyAccepts = steps.filter((s) => s.accepts.length === 0);
   if (emptyAccepts.length) problems.push(`steps accept no event type: ${list(emptyAccepts.map((s) => s.name))}`);
 
@@ -48,7 +51,8 @@ export function findProblems(def: WorkflowDefinition): string[] {
   if (!steps.some((s) => accepts(s, START))) problems.push("no step accepts the start event (StartEvent)");
   if (!steps.some((s) => s.emits.some((d) => d.type === STOP))) problems.push("no step emits a stop event (StopEvent)");
   const stopAcceptors = steps.filter((s) => accepts(s, STOP));
-  if (stopAcceptors.length) problems.push(`steps accept StopEvent, which ends the run: ${list(stopAcceptors.map((s) => s.name))}`);
+  if (stopAcceptors.length)
+    problems.push(`steps accept StopEvent, which ends the run: ${list(stopAcceptors.map((s) => s.name))}`);
 
   const produced = new Set<string>([START, HUMAN_RESPONSE, ...def.external.map((d) => d.type)]);
   for (const s of steps) for (const d of s.emits) produced.add(d.type);
@@ -89,7 +93,8 @@ function graphProblems(def: WorkflowDefinition): string[] {
     }
   }
   const unreachable = steps.filter((s) => !reached.has(s.name)).map((s) => s.name);
-  if (unreachable.length) problems.push(`steps unreachable from StartEvent or HumanResponseEvent: ${list(unreachable)}`);
+  if (unreachable.length)
+    problems.push(`steps unreachable from StartEvent or HumanResponseEvent: ${list(unreachable)}`);
 
   // A step has a path to the end when it emits a terminal event or an event taken by such a step.
   const finishing = new Set<string>();
@@ -100,9 +105,7 @@ function graphProblems(def: WorkflowDefinition): string[] {
       if (finishing.has(s.name)) continue;
       const ends = s.emits.some(
         (d) =>
-          d.type === STOP ||
-          d.type === INPUT_REQUIRED ||
-          acceptors(d.type).some((next) => finishing.has(next.name)),
+          d.type === STOP || d.type === INPUT_REQUIRED || acceptors(d.type).some((next) => finishing.has(next.name)),
       );
       if (ends) {
         finishing.add(s.name);

@@ -61,8 +61,7 @@ export function createEventDef<TType extends string, TSchema extends FieldsSchem
   const def = Object.assign(build, {
     type,
     schema,
-    is: (value: unknown) =>
-      typeof value === "object" && value !== null && (value as { type?: unknown }).type === type,
+    is: (value: unknown) => typeof value === "object" && value !== null && (value as { type?: unknown }).type === type,
     parse: (value: unknown) => {
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
         throw new EventValidationError(type, [{ path: "", message: "expected an event object" }]);

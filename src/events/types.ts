@@ -25,9 +25,9 @@ export interface AnyEvent {
  */
 export interface EventDef<TType extends string = string, TSchema extends FieldsSchema = FieldsSchema> {
   /** Builds the event, validating `fields`; throws `EventValidationError` on a bad payload. */
-  (...fields: {} extends z.input<TSchema> ? [fields?: z.input<TSchema>] : [fields: z.input<TSchema>]): Simplify<
-    { type: TType } & z.output<TSchema>
-  >;
+  (
+    ...fields: {} extends z.input<TSchema> ? [fields?: z.input<TSchema>] : [fields: z.input<TSchema>]
+  ): Simplify<{ type: TType } & z.output<TSchema>>;
   /** The event's `type` string. */
   readonly type: TType;
   /** The zod object describing the fields (without `type`). */
@@ -51,9 +51,8 @@ export type AnyEventDef = EventDef<string, any>;
  * type Query = EventOf<typeof Query>; // { type: "Query"; q: string }
  * ```
  */
-export type EventOf<TDef> = TDef extends EventDef<infer TType, infer TSchema>
-  ? Simplify<{ type: TType } & z.output<TSchema>>
-  : never;
+export type EventOf<TDef> =
+  TDef extends EventDef<infer TType, infer TSchema> ? Simplify<{ type: TType } & z.output<TSchema>> : never;
 
 /**
  * The union of event objects of a definition or a list of definitions.

@@ -1,28 +1,30 @@
 import type { Actor, AnyStateMachine } from "xstate";
-import type { InputRequiredEvent } from "../events/built-ins.js";
-import { isTrusted } from "../events/define-event.js";
-import type { AnyEvent } from "../events/types.js";
+import type { RunContext } from "../compiler/context.js";
+import { internal } from "../compiler/protocol.js";
+import { checkEventObject } from "../compiler/step-context.js";
+import type { CompiledTopology } from "../compiler/topology.js";
 import {
-  errorInfo,
   EventValidationError,
+  errorInfo,
   WorkflowCancelledError,
   WorkflowStalledError,
   WorkflowStateError,
   WorkflowStepError,
   WorkflowTimeoutError,
 } from "../errors.js";
-import type { RunContext } from "../compiler/context.js";
-import { internal } from "../compiler/protocol.js";
-import { checkEventObject } from "../compiler/step-context.js";
-import type { CompiledTopology } from "../compiler/topology.js";
+import type { InputRequiredEvent } from "../events/built-ins.js";
+import { isTrusted } from "../events/define-event.js";
+import type { AnyEvent } from "../events/types.js";
 import { RunStream, type StreamOptions } from "./stream.js";
+import { logStep } from "./verbose.js";
 
 const allViewOnly = new Set(["StepStartedEvent", "StepFinishedEvent", "EventRejectedEvent"]);
 
 /** @internal What a handler is built from. */
 export interface HandlerParts {
   readonly workflowName: string;
-  readonly actor: Actor<AnyStateMachine>;
+  /** Creates the (not yet started) actor; `observe` receives the `all` view's trace items. */
+  readonly createActor: (observe: (event: AnyEvent) => void) => Actor<AnyStateMachine>;
   readonly topology: CompiledTopology;
   readonly runId: string;
   readonly signal: AbortSignal | undefined;
@@ -58,7 +60,15 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   /** @internal Use `wf.run()`. */
   constructor(parts: HandlerParts) {
     this.runId = parts.runId;
-    this.actor = parts.actor;
+    const { signal, verbose } = parts;
+    this.actor = parts.createActor((event) => {
+      if (event.type === internal.routed) {
+        this.#stream.trace(event.event as AnyEvent);
+        return;
+      }
+      this.#stream.trace(event);
+      if (verbose) logStep(this.#name, event);
+    });
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
     this.ctx = { sendEvent: (event) => this.sendEvent(event) };
@@ -71,13 +81,12 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     this.stopEvent.catch(noop);
     this.result.catch(noop);
 
-    const { actor, signal, verbose } = parts;
+    const actor = this.actor;
     const onAbort = () => this.cancel();
     actor.on("*", (emitted: AnyEvent) => {
-      if (emitted.type === internal.routed) this.#stream.trace(emitted.event as AnyEvent);
-      else if (allViewOnly.has(emitted.type)) {
+      if (allViewOnly.has(emitted.type)) {
         this.#stream.trace(emitted);
-        if (verbose && emitted.type !== "EventRejectedEvent") logStep(this.#name, emitted);
+        if (verbose && emitted.type === "StepFinishedEvent") logStep(this.#name, emitted);
       } else this.#stream.publish(emitted);
     });
     actor.subscribe({
@@ -136,7 +145,9 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    */
   sendEvent(event: TSend): void {
     if (this.#ended) {
-      throw new WorkflowStateError(`Run "${this.runId}" of workflow "${this.#name}" has ended; it takes no more events`);
+      throw new WorkflowStateError(
+        `Run "${this.runId}" of workflow "${this.#name}" has ended; it takes no more events`,
+      );
     }
     const ev = checkEventObject(event, "handler.sendEvent");
     if (!this.#topology.external.has(ev.type)) {
@@ -181,13 +192,6 @@ function terminalOf(error: unknown): AnyEvent {
 function errorInfoOf(error: unknown): { name: string; message: string } {
   const { name, message } = errorInfo(error);
   return { name, message };
-}
-
-function logStep(workflow: string, event: AnyEvent): void {
-  const at = `[${workflow}] ${String(event.step)}#${String(event.invocation)}`;
-  if (event.type === "StepStartedEvent") console.error(`${at} started on ${String(event.event)}`);
-  else if (event.status === "completed") console.error(`${at} completed${event.output ? ` with ${String(event.output)}` : ""}`);
-  else console.error(`${at} ${String(event.status)}: ${(event.error as { message?: string } | undefined)?.message ?? ""}`);
 }
 
 function noop(): void {}

@@ -1,4 +1,7 @@
 import { type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
+import { bindInput } from "../compiler/bindings.js";
+import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
+import type { CompiledTopology } from "../compiler/topology.js";
 import { createDefinition, createStep, withStep } from "../definition/build.js";
 import { decoratedSteps } from "../definition/decorators.js";
 import { definitionHash } from "../definition/hash.js";
@@ -19,9 +22,6 @@ import { findProblems } from "../definition/validate.js";
 import { WorkflowValidationError } from "../errors.js";
 import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
-import { bindInput } from "../compiler/bindings.js";
-import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
-import type { CompiledTopology } from "../compiler/topology.js";
 import { WorkflowHandler } from "./handler.js";
 
 /** Options of `wf.run()`. */
@@ -45,7 +45,8 @@ type Own<TDef, T extends WorkflowTypes> = TDef extends { type: "StartEvent" }
   : TDef extends { type: "StopEvent" }
     ? EventOf<T["stop"]>
     : EventOf<TDef>;
-type OwnEvents<TDefs, T extends WorkflowTypes> = DefsOf<TDefs> extends infer D ? (D extends AnyEventDef ? Own<D, T> : never) : never;
+type OwnEvents<TDefs, T extends WorkflowTypes> =
+  DefsOf<TDefs> extends infer D ? (D extends AnyEventDef ? Own<D, T> : never) : never;
 
 /** The function a builder step runs, typed from its options. */
 export type StepFnOf<T extends WorkflowTypes, TAccepts, TEmits> = (
@@ -53,9 +54,10 @@ export type StepFnOf<T extends WorkflowTypes, TAccepts, TEmits> = (
   event: OwnEvents<TAccepts, T>,
 ) => Promise<StepReturn<OwnEvents<TEmits, T>>> | StepReturn<OwnEvents<TEmits, T>>;
 
-type RunArgs<T extends WorkflowTypes> = {} extends InputOf<T["start"]>
-  ? [input?: InputOf<T["start"]>, options?: RunOptions<T["resources"]>]
-  : [input: InputOf<T["start"]>, options?: RunOptions<T["resources"]>];
+type RunArgs<T extends WorkflowTypes> =
+  {} extends InputOf<T["start"]>
+    ? [input?: InputOf<T["start"]>, options?: RunOptions<T["resources"]>]
+    : [input: InputOf<T["start"]>, options?: RunOptions<T["resources"]>];
 
 /** Events a handler takes from outside. */
 export type SendableOf<T extends WorkflowTypes> = EventOf<T["accepted"]> | HumanResponseEvent;
@@ -157,16 +159,18 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     const { type: _, ...fields } = start;
     const { machine, topology } = this.#compile();
     const runId = options.runId ?? globalThis.crypto.randomUUID();
-    bindInput(fields, options.resources ? { runId, resources: options.resources } : { runId });
-    const actor = createActor(machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
     const handler = new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
       workflowName: def.name,
-      actor,
+      createActor: (observe) => {
+        bindInput(fields, options.resources ? { runId, resources: options.resources, observe } : { runId, observe });
+        return createActor(machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
+      },
       topology,
       runId,
       signal: options.signal,
       verbose: options.verbose ?? def.verbose,
     });
+    const actor = handler.actor;
     actor.start();
     return handler;
   }
