@@ -169,29 +169,38 @@ describe("handler.sendEvent", () => {
   const Note = defineEvent("Note", { text: z.string() });
   const wf = workflow({ name: "notes", timeout: 2_000, external: [Note] })
     .step("wait", { accepts: StartEvent, emits: [Done], awaits: [Note] }, async (ctx) => {
-      const note = await ctx.waitForEvent(Note);
+      const note = await ctx.waitForEvent(Note, { prompt: InputRequiredEvent({ prefix: "note? " }) });
       ctx.set("note", note.text);
       ctx.sendEvent(Done());
     })
     .step("done", { accepts: Done, emits: [StopEvent] }, async (ctx) => StopEvent({ result: ctx.get("note") }));
 
+  /** Sends `note` once the run asks for it. */
+  async function answer(handler: ReturnType<typeof wf.run>, send: () => void) {
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") send();
+  }
+
   it("rejects an invalid payload without disturbing the run", async () => {
     const handler = wf.run();
-    expect(() => handler.sendEvent({ type: "Note", text: 5 } as never)).toThrow(EventValidationError);
-    handler.sendEvent(Note({ text: "hello" }));
+    await answer(handler, () => {
+      expect(() => handler.sendEvent({ type: "Note", text: 5 } as never)).toThrow(EventValidationError);
+      handler.sendEvent(Note({ text: "hello" }));
+    });
     await expect(handler).resolves.toBe("hello");
   });
 
   it("rejects an event type the workflow does not take from outside", async () => {
     const handler = wf.run();
-    expect(() => handler.sendEvent({ type: "Done" } as never)).toThrow(/does not accept "Done" from outside/);
-    handler.ctx.sendEvent(Note({ text: "seed style" }));
+    await answer(handler, () => {
+      expect(() => handler.sendEvent({ type: "Bogus" } as never)).toThrow(/does not accept "Bogus" from outside/);
+      handler.ctx.sendEvent(Note({ text: "seed style" }));
+    });
     await expect(handler).resolves.toBe("seed style");
   });
 
   it("throws WorkflowStateError after the run ended", async () => {
     const handler = wf.run();
-    handler.sendEvent(Note({ text: "x" }));
+    await answer(handler, () => handler.sendEvent(Note({ text: "x" })));
     await handler;
     expect(() => handler.sendEvent(Note({ text: "late" }))).toThrow(WorkflowStateError);
   });

@@ -1,0 +1,64 @@
+/** The stepchart side: a 10-step chain and a Job/JobDone fan-out, built with the public builder API. */
+import { z } from "zod";
+import { defineEvent, StartEvent, StopEvent, startEvent, stopEvent, workflow } from "../../src/index.js";
+import { check, fanoutSum, stepHook, type Workload } from "../lib/measure.js";
+
+const Begin = startEvent({ v: z.number() });
+const End = stopEvent(z.number());
+const v = { v: z.number() };
+const E1 = defineEvent("E1", v);
+const E2 = defineEvent("E2", v);
+const E3 = defineEvent("E3", v);
+const E4 = defineEvent("E4", v);
+const E5 = defineEvent("E5", v);
+const E6 = defineEvent("E6", v);
+const E7 = defineEvent("E7", v);
+const E8 = defineEvent("E8", v);
+const E9 = defineEvent("E9", v);
+
+/** s0 -> s1 -> ... -> s9: each step adds 1 to `v`; the last stops with it. */
+const chain = workflow({ name: "chain10", start: Begin, stop: End, timeout: null })
+  .step("s0", { accepts: Begin, emits: [E1] }, (_c, ev) => (stepHook.fn(), E1({ v: ev.v + 1 })))
+  .step("s1", { accepts: E1, emits: [E2] }, (_c, ev) => (stepHook.fn(), E2({ v: ev.v + 1 })))
+  .step("s2", { accepts: E2, emits: [E3] }, (_c, ev) => (stepHook.fn(), E3({ v: ev.v + 1 })))
+  .step("s3", { accepts: E3, emits: [E4] }, (_c, ev) => (stepHook.fn(), E4({ v: ev.v + 1 })))
+  .step("s4", { accepts: E4, emits: [E5] }, (_c, ev) => (stepHook.fn(), E5({ v: ev.v + 1 })))
+  .step("s5", { accepts: E5, emits: [E6] }, (_c, ev) => (stepHook.fn(), E6({ v: ev.v + 1 })))
+  .step("s6", { accepts: E6, emits: [E7] }, (_c, ev) => (stepHook.fn(), E7({ v: ev.v + 1 })))
+  .step("s7", { accepts: E7, emits: [E8] }, (_c, ev) => (stepHook.fn(), E8({ v: ev.v + 1 })))
+  .step("s8", { accepts: E8, emits: [E9] }, (_c, ev) => (stepHook.fn(), E9({ v: ev.v + 1 })))
+  .step("s9", { accepts: E9, emits: [End] }, (_c, ev) => (stepHook.fn(), End({ result: ev.v + 1 })));
+
+const Job = defineEvent("Job", { i: z.number() });
+const JobDone = defineEvent("JobDone", { i: z.number() });
+
+/** start sends `n` Jobs; 4 workers answer each with JobDone; gather collects all `n` and stops with the sum. */
+function fanoutFlow(n: number) {
+  return workflow({ name: `fanout${n}`, timeout: null })
+    .step("start", { accepts: StartEvent, emits: [Job] }, async (ctx) => {
+      for (let i = 0; i < n; i++) ctx.sendEvent(Job({ i }));
+      return null;
+    })
+    .step("work", { accepts: Job, emits: [JobDone], numWorkers: 4 }, async (_c, ev) => JobDone({ i: ev.i }))
+    .step("gather", { accepts: JobDone, emits: [StopEvent] }, async (ctx, ev) => {
+      const all = ctx.collectEvents(ev, { JobDone: n });
+      if (!all) return null;
+      let sum = 0;
+      for (const e of all) sum += e.i;
+      return StopEvent({ result: sum });
+    });
+}
+
+const fanouts = new Map<number, ReturnType<typeof fanoutFlow>>();
+
+export const stepchart: Workload = {
+  name: "stepchart",
+  async chain() {
+    check("stepchart chain", await chain.run({ v: 0 }), 10);
+  },
+  async fanout(n) {
+    let wf = fanouts.get(n);
+    if (!wf) fanouts.set(n, (wf = fanoutFlow(n)));
+    check(`stepchart fan-out ${n}`, await wf.run(), fanoutSum(n));
+  },
+};

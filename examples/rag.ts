@@ -1,0 +1,170 @@
+/**
+ * Minimal RAG (retrieval-augmented generation), the seed's first example, fully offline.
+ *
+ *   StartEvent {query} ──retrieve──▶ RetrieveEvent {query, nodes} ──synthesise──▶ StopEvent {answer, sources}
+ *
+ * The retriever is a small in-memory BM25 keyword index over examples/data/*.txt, passed to the run
+ * as a resource: `rag.run({ query }, { resources: { index } })`. The synthesiser is a deterministic
+ * extractive stand-in for an LLM: it copies the sentences of the top passages that best match the
+ * query. Swap it for a `stepchart/openai` call to get a real RAG pipeline.
+ *
+ * Run: npx tsx examples/rag.ts ["your question"]
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
+import { isMain, type MainOptions, printSteps } from "./util.js";
+
+// ---------------------------------------------------------------------------------------------
+// A tiny BM25 keyword index
+// ---------------------------------------------------------------------------------------------
+
+/** A retrieved passage. */
+export const Node = z.object({ source: z.string(), text: z.string(), score: z.number() });
+export type Node = z.infer<typeof Node>;
+
+const STOPWORDS = new Set(
+  "a an and are as at be by can do does for from how in is it its of on or so that the then this to was what when which who why with".split(
+    " ",
+  ),
+);
+
+/** Lower-cased word tokens without stopwords. */
+export function tokenize(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((t) => !STOPWORDS.has(t));
+}
+
+/** An in-memory BM25 index over passages (k1 = 1.5, b = 0.75). */
+export class KeywordIndex {
+  readonly #docs: { source: string; text: string; tf: Map<string, number>; length: number }[];
+  readonly #df = new Map<string, number>();
+  readonly #avgLength: number;
+
+  constructor(passages: readonly { source: string; text: string }[]) {
+    this.#docs = passages.map(({ source, text }) => {
+      const tokens = tokenize(text);
+      const tf = new Map<string, number>();
+      for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const t of tf.keys()) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
+      return { source, text, tf, length: tokens.length };
+    });
+    this.#avgLength = this.#docs.reduce((sum, d) => sum + d.length, 0) / Math.max(1, this.#docs.length);
+  }
+
+  get size(): number {
+    return this.#docs.length;
+  }
+
+  /** The `k` best-scoring passages for `query` (only those sharing at least one term), best first. */
+  retrieve(query: string, k = 3): Node[] {
+    const terms = [...new Set(tokenize(query))];
+    const n = this.#docs.length;
+    const scored = this.#docs.map((doc) => {
+      let score = 0;
+      for (const term of terms) {
+        const f = doc.tf.get(term) ?? 0;
+        if (f === 0) continue;
+        const df = this.#df.get(term) ?? 0;
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        score += (idf * f * 2.5) / (f + 1.5 * (0.25 + (0.75 * doc.length) / this.#avgLength));
+      }
+      return { source: doc.source, text: doc.text, score: Math.round(score * 1000) / 1000 };
+    });
+    return scored
+      .filter((node) => node.score > 0)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
+  }
+}
+
+/** The bundled corpus: every paragraph of examples/data/*.txt, named `file#n`. */
+export function loadPassages(dir = fileURLToPath(new URL("./data/", import.meta.url))) {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".txt"))
+    .sort()
+    .flatMap((file) =>
+      readFileSync(join(dir, file), "utf8")
+        .split(/\n\s*\n/)
+        .map((text) => text.trim().replace(/\s+/g, " "))
+        .filter(Boolean)
+        .map((text, i) => ({ source: `${file}#${i + 1}`, text })),
+    );
+}
+
+/** Builds the index over the bundled corpus. */
+export function buildIndex(): KeywordIndex {
+  return new KeywordIndex(loadPassages());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workflow
+// ---------------------------------------------------------------------------------------------
+
+export const Query = startEvent({ query: z.string().min(1), topK: z.number().int().positive().default(2) });
+export const RetrieveEvent = defineEvent("RetrieveEvent", { query: z.string(), nodes: z.array(Node) });
+export type RetrieveEvent = EventOf<typeof RetrieveEvent>;
+export const Answer = stopEvent(z.object({ answer: z.string(), sources: z.array(z.string()) }));
+
+/** The `index` resource, checked at run time (resources are not part of the definition). */
+export function indexOf(resources: Record<string, unknown>): KeywordIndex {
+  const index = resources.index;
+  if (!(index instanceof KeywordIndex)) throw new TypeError("run the workflow with { resources: { index } }");
+  return index;
+}
+
+/**
+ * The deterministic stand-in for an LLM: from the passages (best first), keep the `max` sentences
+ * sharing the most query terms, in passage order.
+ */
+export function extractiveAnswer(query: string, nodes: readonly Node[], max = 2): string {
+  const terms = new Set(tokenize(query));
+  const sentences = nodes.flatMap((node, rank) =>
+    node.text.split(/(?<=[.!?])\s+/).map((sentence, pos) => ({
+      sentence: sentence.trim(),
+      order: rank * 100 + pos,
+      overlap: new Set(tokenize(sentence).filter((t) => terms.has(t))).size,
+    })),
+  );
+  const best = sentences
+    .filter((s) => s.overlap > 0)
+    .sort((a, b) => b.overlap - a.overlap || a.order - b.order)
+    .slice(0, max)
+    .sort((a, b) => a.order - b.order);
+  if (best.length === 0) return "I could not find anything about that in the bundled documents.";
+  return best.map((s) => s.sentence).join(" ");
+}
+
+export const rag = workflow({ name: "rag", start: Query, stop: Answer, timeout: 10_000 })
+  .step("retrieve", { accepts: Query, emits: [RetrieveEvent] }, async (ctx, ev) => {
+    const nodes = indexOf(ctx.resources).retrieve(ev.query, ev.topK);
+    return RetrieveEvent({ query: ev.query, nodes });
+  })
+  .step("synthesise", { accepts: RetrieveEvent, emits: [Answer] }, async (_ctx, ev) =>
+    Answer({
+      result: { answer: extractiveAnswer(ev.query, ev.nodes), sources: ev.nodes.map((n) => n.source) },
+    }),
+  );
+
+export const DEFAULT_QUESTIONS = ["What is BM25 and how does it score a passage?", "Who introduced statecharts?"];
+
+export async function main(options: MainOptions & { questions?: readonly string[] } = {}) {
+  const index = buildIndex();
+  console.log(`Indexed ${index.size} passages from examples/data/*.txt`);
+  console.log("(offline extractive stand-in: no LLM is called; the answer copies sentences from the top passages)");
+  for (const query of options.questions ?? DEFAULT_QUESTIONS) {
+    console.log(`\nQ: ${query}`);
+    const handler = rag.run({ query }, { resources: { index } });
+    const traced = options.trace ? printSteps(handler) : undefined;
+    const { answer, sources } = await handler;
+    await traced;
+    console.log(`A: ${answer}`);
+    console.log(`   sources: ${sources.join(", ") || "none"}`);
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const question = process.argv.slice(2).join(" ").trim();
+  await main(question ? { questions: [question] } : {});
+}

@@ -1,0 +1,50 @@
+/**
+ * Small helpers shared by the examples: a "run me when executed directly" guard and a step tracer.
+ */
+import { pathToFileURL } from "node:url";
+import { type AnyEvent, StepFinishedEvent, StepStartedEvent } from "../src/index.js";
+
+/** True when the module at `moduleUrl` is the script node/tsx was asked to run (not an import). */
+export function isMain(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && moduleUrl === pathToFileURL(script).href;
+}
+
+/** Options every example's `main()` takes. */
+export interface MainOptions {
+  /** Print each step start and finish (the showcase turns this on). */
+  readonly trace?: boolean;
+}
+
+/** Formats a step lifecycle item of `streamEvents({ all: true })`, or returns undefined for other items. */
+export function describeStep(ev: AnyEvent): string | undefined {
+  if (StepStartedEvent.is(ev)) return `  → ${ev.step} started on ${ev.event}`;
+  if (StepFinishedEvent.is(ev)) {
+    if (ev.status === "completed") return `  ← ${ev.step} returned ${ev.output ?? "nothing"}`;
+    return `  ✗ ${ev.step} ${ev.status}: ${ev.error?.message ?? "unknown error"}`;
+  }
+  return undefined;
+}
+
+/**
+ * Prints "→ step started on Event" / "← step returned Event" for every step of a run, from
+ * `streamEvents({ all: true })`. Resolves when the run's stream ends.
+ */
+export async function printSteps(handler: { streamEvents(options: { all: true }): AsyncIterable<AnyEvent> }) {
+  for await (const ev of handler.streamEvents({ all: true })) {
+    const line = describeStep(ev);
+    if (line) console.log(line);
+  }
+}
+
+/** Resolves after `ms` milliseconds, or rejects when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}

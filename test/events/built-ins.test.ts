@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  EventRejectedEvent,
+  EventValidationError,
+  HumanResponseEvent,
+  InputRequiredEvent,
+  StartEvent,
+  StepFinishedEvent,
+  StepStartedEvent,
+  StopEvent,
+  startEvent,
+  stopEvent,
+  WorkflowCancelledEvent,
+  WorkflowFailedEvent,
+  WorkflowTimedOutEvent,
+} from "../../src/index.js";
+
+describe("StartEvent", () => {
+  it("is loose: any JSON fields are kept", () => {
+    expect(StartEvent({ query: "q", n: 2 })).toEqual({ type: "StartEvent", query: "q", n: 2 });
+    expect(StartEvent()).toEqual({ type: "StartEvent" });
+  });
+
+  it("keeps its type even when the input carries a type field", () => {
+    expect(StartEvent({ type: "Evil", a: 1 } as never)).toEqual({ type: "StartEvent", a: 1 });
+  });
+});
+
+describe("startEvent", () => {
+  it("makes a typed start event whose type is still StartEvent", () => {
+    const QueryStart = startEvent({ query: z.string(), topK: z.number().default(3) });
+    expect(QueryStart.type).toBe("StartEvent");
+    expect(QueryStart({ query: "q" })).toEqual({ type: "StartEvent", query: "q", topK: 3 });
+  });
+
+  it("validates its fields", () => {
+    const QueryStart = startEvent({ query: z.string() });
+    expect(() => QueryStart({ query: 1 } as never)).toThrow(EventValidationError);
+  });
+
+  it("accepts a zod object", () => {
+    const schema = z.object({ id: z.number() });
+    const IdStart = startEvent(schema);
+    expect(IdStart.schema).toBe(schema);
+    expect(IdStart({ id: 7 })).toEqual({ type: "StartEvent", id: 7 });
+  });
+});
+
+describe("StopEvent", () => {
+  it("carries any result", () => {
+    expect(StopEvent({ result: { a: [1] } })).toEqual({ type: "StopEvent", result: { a: [1] } });
+    expect(StopEvent({ result: null })).toEqual({ type: "StopEvent", result: null });
+  });
+});
+
+describe("stopEvent", () => {
+  it("types and validates result while keeping type StopEvent", () => {
+    const Answer = stopEvent(z.object({ text: z.string() }));
+    expect(Answer.type).toBe("StopEvent");
+    expect(Answer({ result: { text: "hi" } })).toEqual({ type: "StopEvent", result: { text: "hi" } });
+    let err: unknown;
+    try {
+      Answer({ result: { text: 1 } } as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EventValidationError);
+    expect((err as EventValidationError).issues.map((i) => i.path)).toEqual(["result.text"]);
+  });
+});
+
+describe("InputRequiredEvent", () => {
+  it("has optional prefix and payload and keeps extra fields", () => {
+    expect(InputRequiredEvent()).toEqual({ type: "InputRequiredEvent" });
+    expect(InputRequiredEvent({ prefix: "ok? ", payload: [1], ticket: "T-1" })).toEqual({
+      type: "InputRequiredEvent",
+      prefix: "ok? ",
+      payload: [1],
+      ticket: "T-1",
+    });
+  });
+
+  it("rejects a non-string prefix", () => {
+    expect(() => InputRequiredEvent({ prefix: 3 } as never)).toThrow(EventValidationError);
+  });
+});
+
+describe("HumanResponseEvent", () => {
+  it("requires a string response and keeps extra fields", () => {
+    expect(HumanResponseEvent({ response: "yes", by: "ann" })).toEqual({
+      type: "HumanResponseEvent",
+      response: "yes",
+      by: "ann",
+    });
+    expect(() => HumanResponseEvent({} as never)).toThrow(EventValidationError);
+  });
+});
+
+describe("terminal stream events", () => {
+  it("WorkflowTimedOutEvent carries timeout and activeSteps", () => {
+    expect(WorkflowTimedOutEvent({ timeout: 100, activeSteps: ["a"] })).toEqual({
+      type: "WorkflowTimedOutEvent",
+      timeout: 100,
+      activeSteps: ["a"],
+    });
+    expect(() => WorkflowTimedOutEvent({ timeout: 100 } as never)).toThrow(EventValidationError);
+  });
+
+  it("WorkflowCancelledEvent has no fields", () => {
+    expect(WorkflowCancelledEvent()).toEqual({ type: "WorkflowCancelledEvent" });
+  });
+
+  it("WorkflowFailedEvent allows a null step", () => {
+    const ev = WorkflowFailedEvent({ step: null, error: { name: "E", message: "m" }, attempts: 0 });
+    expect(ev).toEqual({ type: "WorkflowFailedEvent", step: null, error: { name: "E", message: "m" }, attempts: 0 });
+    expect(() => WorkflowFailedEvent({ step: "s", error: { name: "E" }, attempts: 1 } as never)).toThrow(
+      EventValidationError,
+    );
+  });
+});
+
+describe("trace events", () => {
+  it("EventRejectedEvent carries the event and its issues", () => {
+    const ev = EventRejectedEvent({ event: { type: "X" }, issues: [{ path: "a", message: "bad" }] });
+    expect(ev.issues).toEqual([{ path: "a", message: "bad" }]);
+  });
+
+  it("StepStartedEvent and StepFinishedEvent validate their fields", () => {
+    expect(StepStartedEvent({ step: "s", invocation: 1, event: "StartEvent" }).type).toBe("StepStartedEvent");
+    expect(StepFinishedEvent({ step: "s", invocation: 1, status: "completed", output: null }).status).toBe(
+      "completed",
+    );
+    expect(() => StepFinishedEvent({ step: "s", invocation: 1, status: "done", output: null } as never)).toThrow(
+      EventValidationError,
+    );
+  });
+});
