@@ -24,7 +24,7 @@ export interface StepEnvironment {
 export type StepActorFactory = (step: StepDefinition, env: StepEnvironment) => AnyActorLogic;
 
 interface Running {
-  controller: AbortController | undefined;
+  ctx: StepContextImpl | undefined;
   stopped: boolean;
   waiters: Map<number, { resolve(event: AnyEvent): void; reject(error: unknown): void }>;
   timer?: ReturnType<typeof setTimeout>;
@@ -70,18 +70,17 @@ export const createStepActor: StepActorFactory = (step, env) =>
       for (;;) {
         const invocation = host.context().inflight[id];
         if (!invocation || run.stopped) return;
-        const controller = new AbortController();
-        run.controller = controller;
-        const ctx = new StepContextImpl(host, id, invocation, controller.signal);
+        const ctx = new StepContextImpl(host, id, invocation);
+        run.ctx = ctx;
         let output: AnyEvent | null;
         try {
           let result = step.fn(ctx as never, invocation.event);
-          if (isThenable(result)) result = await withTimeout(result, step, controller, run);
+          if (isThenable(result)) result = await withTimeout(result, step, ctx, run);
           if (run.stopped) return;
           output = result == null ? null : checkEmitted(host, result, "returned");
         } catch (error) {
           if (run.stopped) return;
-          controller.abort(error);
+          ctx.abort(error);
           const delay = nextRetryDelay(step.retry, invocation.attempt, error, `${host.runId}:${step.name}:${id}`);
           if (delay === null) {
             running.delete(id);
@@ -103,7 +102,7 @@ export const createStepActor: StepActorFactory = (step, env) =>
     receive((msg) => {
       if (msg.type === internal.invoke) {
         if (running.has(msg.id)) return;
-        const run: Running = { controller: undefined, stopped: false, waiters: new Map() };
+        const run: Running = { ctx: undefined, stopped: false, waiters: new Map() };
         running.set(msg.id, run);
         // User code must not start inside the machine's macrostep: a ctx op sent from there would
         // be queued instead of applied, and ctx reads would be stale.
@@ -122,7 +121,7 @@ export const createStepActor: StepActorFactory = (step, env) =>
       for (const run of running.values()) {
         run.stopped = true;
         clearTimeout(run.timer);
-        run.controller?.abort(reason);
+        run.ctx?.abort(reason);
         for (const waiter of run.waiters.values()) waiter.reject(reason);
       }
       running.clear();
@@ -137,7 +136,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function withTimeout(
   result: PromiseLike<unknown>,
   step: StepDefinition,
-  controller: AbortController,
+  ctx: StepContextImpl,
   run: Running,
 ): PromiseLike<unknown> {
   if (step.timeout === undefined) return result;
@@ -145,7 +144,7 @@ function withTimeout(
   return new Promise((resolve, reject) => {
     run.timer = setTimeout(() => {
       const error = new StepTimeoutError(step.name, ms);
-      controller.abort(error);
+      ctx.abort(error);
       reject(error);
     }, ms);
     result.then(

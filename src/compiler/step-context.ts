@@ -38,22 +38,40 @@ export interface StepHost {
  */
 export class StepContextImpl {
   readonly runId: string;
-  readonly signal: AbortSignal;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly attempt: AttemptInfo;
   #host: StepHost;
   #id: number;
   #op = 0;
+  #controller: AbortController | undefined;
+  #abortReason: unknown;
+  #aborted = false;
 
-  constructor(host: StepHost, id: number, invocation: Invocation, signal: AbortSignal) {
+  constructor(host: StepHost, id: number, invocation: Invocation) {
     this.#host = host;
     this.#id = id;
     this.runId = host.runId;
-    this.signal = signal;
     this.resources = host.resources;
     this.attempt = invocation.lastError
       ? { number: invocation.attempt, lastError: invocation.lastError }
       : { number: invocation.attempt };
+  }
+
+  /** Created on first use: most steps never look at it, and an AbortController is not free. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** @internal Aborts this attempt's signal (timeout, cancel, end of run). */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
   }
 
   get(key: string, ...fallback: unknown[]): unknown {
