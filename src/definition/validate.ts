@@ -105,7 +105,11 @@ function graphProblems(def: WorkflowDefinition): string[] {
       if (finishing.has(s.name)) continue;
       const ends = s.emits.some(
         (d) =>
-          d.type === STOP || d.type === INPUT_REQUIRED || acceptors(d.type).some((next) => finishing.has(next.name)),
+          d.type === STOP ||
+          d.type === INPUT_REQUIRED ||
+          acceptors(d.type).some((next) => finishing.has(next.name)) ||
+          // an event a finishing step waits for (`awaits`) also leads to the end
+          steps.some((next) => finishing.has(next.name) && next.awaits.some((a) => a.type === d.type)),
       );
       if (ends) {
         finishing.add(s.name);

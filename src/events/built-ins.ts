@@ -41,10 +41,10 @@ export type StopEvent = EventOf<typeof StopEvent>;
  * const wf = workflow({ name: "rag", start: QueryStart });
  * ```
  */
+export function startEvent<TSchema extends FieldsSchema>(schema: TSchema): EventDef<"StartEvent", TSchema>;
 export function startEvent<const TShape extends z.core.$ZodLooseShape>(
   shape: TShape,
 ): EventDef<"StartEvent", z.ZodObject<{ -readonly [K in keyof TShape]: TShape[K] }, z.core.$strip>>;
-export function startEvent<TSchema extends FieldsSchema>(schema: TSchema): EventDef<"StartEvent", TSchema>;
 export function startEvent(shapeOrSchema: z.core.$ZodLooseShape | FieldsSchema) {
   const schema = shapeOrSchema instanceof z.ZodObject ? shapeOrSchema : z.object(shapeOrSchema);
   return createEventDef("StartEvent", schema);

@@ -1,5 +1,5 @@
-import { assign, createActor, setup, toPromise } from "xstate";
 import { describe, expect, it } from "vitest";
+import { assign, createActor, setup, toPromise } from "xstate";
 import { z } from "zod";
 import {
   defineEvent,

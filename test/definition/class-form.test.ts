@@ -43,7 +43,12 @@ describe("class form with @step", () => {
       .step("synthesise", { accepts: Retrieve, emits: [StopEvent], numWorkers: 2 }, async () => null).definition;
     const shape = (d: typeof fromClass) =>
       d.steps
-        .map((s) => ({ name: s.name, accepts: s.accepts.map((e) => e.type), emits: s.emits.map((e) => e.type), workers: s.numWorkers }))
+        .map((s) => ({
+          name: s.name,
+          accepts: s.accepts.map((e) => e.type),
+          emits: s.emits.map((e) => e.type),
+          workers: s.numWorkers,
+        }))
         .sort((a, b) => a.name.localeCompare(b.name));
     expect(shape(fromClass)).toEqual(shape(fromBuilder));
     expect(Object.isFrozen(fromClass)).toBe(true);

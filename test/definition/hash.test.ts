@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { definitionHash } from "../../src/definition/hash.js";
-import { defineEvent, StartEvent, StopEvent, startEvent, stopEvent, workflow } from "../../src/index.js";
+import {
+  type AnyEventDef,
+  defineEvent,
+  StartEvent,
+  StopEvent,
+  startEvent,
+  stopEvent,
+  workflow,
+} from "../../src/index.js";
 
 const Query = defineEvent("Query", { q: z.string() });
 const noop = async () => undefined;
 
-function base(name = "h", query = Query) {
+function base(name = "h", query: AnyEventDef = Query) {
   return workflow({ name })
     .step("a", { accepts: StartEvent, emits: [query] }, noop)
     .step("b", { accepts: query, emits: [StopEvent] }, noop);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { issuesOf, isTrusted, reservedEventNames } from "../../src/events/define-event.js";
 import { defineEvent, EventValidationError, WorkflowValidationError } from "../../src/index.js";
-import { isTrusted, issuesOf, reservedEventNames } from "../../src/events/define-event.js";
 
 const RetrieveEvent = defineEvent("RetrieveEvent", {
   query: z.string(),
@@ -91,16 +91,14 @@ describe("defineEvent", () => {
     expect(() => defineEvent("xstate.init", {})).toThrow(WorkflowValidationError);
   });
 
-  it.each([
-    "StartEvent",
-    "StopEvent",
-    "InputRequiredEvent",
-    "HumanResponseEvent",
-  ])("throws WorkflowValidationError for the built-in name %s", (name) => {
-    const err = catchError(() => defineEvent(name, {})) as WorkflowValidationError;
-    expect(err).toBeInstanceOf(WorkflowValidationError);
-    expect(err.problems[0]).toContain(`"${name}" is built in`);
-  });
+  it.each(["StartEvent", "StopEvent", "InputRequiredEvent", "HumanResponseEvent"])(
+    "throws WorkflowValidationError for the built-in name %s",
+    (name) => {
+      const err = catchError(() => defineEvent(name, {})) as WorkflowValidationError;
+      expect(err).toBeInstanceOf(WorkflowValidationError);
+      expect(err.problems[0]).toContain(`"${name}" is built in`);
+    },
+  );
 
   it("refuses every reserved runtime event name", () => {
     expect([...reservedEventNames].sort()).toEqual([
@@ -166,7 +164,9 @@ describe("EventDef.parse", () => {
   });
 
   it("throws EventValidationError for bad fields", () => {
-    const e = catchError(() => RetrieveEvent.parse({ type: "RetrieveEvent", query: 5, nodes: [] })) as EventValidationError;
+    const e = catchError(() =>
+      RetrieveEvent.parse({ type: "RetrieveEvent", query: 5, nodes: [] }),
+    ) as EventValidationError;
     expect(e.issues.map((i) => i.path)).toEqual(["query"]);
   });
 });

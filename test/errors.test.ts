@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { errorInfo } from "../src/errors.js";
+import {
+  EventRoutingError,
+  EventValidationError,
+  isWorkflowError,
+  SnapshotError,
+  StateError,
+  StepTimeoutError,
+  WaitTimeoutError,
+  WorkflowCancelledError,
+  WorkflowError,
+  WorkflowStalledError,
+  WorkflowStateError,
+  WorkflowStepError,
+  WorkflowTimeoutError,
+  WorkflowValidationError,
+} from "../src/index.js";
+
+const cases: [WorkflowError, string, string][] = [
+  [new EventValidationError("E", [{ path: "a", message: "bad" }]), "EventValidationError", "EVENT_VALIDATION"],
+  [new WorkflowValidationError(["p"]), "WorkflowValidationError", "WORKFLOW_VALIDATION"],
+  [new StateError("k", "bad key"), "StateError", "STATE"],
+  [new EventRoutingError("s", "no route"), "EventRoutingError", "ROUTING"],
+  [new WorkflowStepError("s", 1, new Error("x")), "WorkflowStepError", "STEP_FAILED"],
+  [new StepTimeoutError("s", 10), "StepTimeoutError", "STEP_TIMEOUT"],
+  [new WaitTimeoutError("E", 10), "WaitTimeoutError", "WAIT_TIMEOUT"],
+  [new WorkflowTimeoutError(10, []), "WorkflowTimeoutError", "RUN_TIMEOUT"],
+  [new WorkflowCancelledError(), "WorkflowCancelledError", "CANCELLED"],
+  [new WorkflowStalledError([]), "WorkflowStalledError", "STALLED"],
+  [new WorkflowStateError("ended"), "WorkflowStateError", "WORKFLOW_STATE"],
+  [new SnapshotError("bad"), "SnapshotError", "SNAPSHOT"],
+];
+
+describe("WorkflowError", () => {
+  it.each(cases)("%o has its class name and a stable code", (err, name, code) => {
+    expect(err).toBeInstanceOf(WorkflowError);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.name).toBe(name);
+    expect(err.code).toBe(code);
+    expect(isWorkflowError(err)).toBe(true);
+  });
+
+  it("gives every class a distinct code", () => {
+    expect(new Set(cases.map(([, , code]) => code)).size).toBe(cases.length);
+  });
+});
+
+describe("isWorkflowError", () => {
+  it("is false for other values", () => {
+    expect(isWorkflowError(new Error("x"))).toBe(false);
+    expect(isWorkflowError(null)).toBe(false);
+    expect(isWorkflowError("STALLED")).toBe(false);
+    expect(isWorkflowError({ code: "STALLED" })).toBe(false);
+  });
+
+  it("recognises an error branded by another copy of the package", () => {
+    const foreign = Object.assign(new Error("x"), { [Symbol.for("stepchart.error")]: true, code: "STALLED" });
+    expect(isWorkflowError(foreign)).toBe(true);
+  });
+});
+
+describe("EventValidationError", () => {
+  it("names the event and each issue path in its message", () => {
+    const err = new EventValidationError("Q", [
+      { path: "a.b", message: "expected string" },
+      { path: "", message: "not an object" },
+    ]);
+    expect(err.message).toBe('Invalid event "Q": a.b: expected string; not an object');
+    expect(err.eventType).toBe("Q");
+  });
+});
+
+describe("WorkflowValidationError", () => {
+  it("lists every problem on its own line", () => {
+    const err = new WorkflowValidationError(["one", "two"], "Bad");
+    expect(err.message).toBe("Bad:\n  - one\n  - two");
+    expect(err.problems).toEqual(["one", "two"]);
+  });
+});
+
+describe("WorkflowStepError", () => {
+  it("keeps the cause and names the step and the original message", () => {
+    const cause = new Error("db down");
+    const err = new WorkflowStepError("fetch", 3, cause);
+    expect(err.cause).toBe(cause);
+    expect(err.step).toBe("fetch");
+    expect(err.attempts).toBe(3);
+    expect(err.message).toBe('Step "fetch" failed after 3 attempts: db down');
+    expect(new WorkflowStepError("f", 1, "oops").message).toBe('Step "f" failed after 1 attempt: oops');
+  });
+});
+
+describe("WorkflowTimeoutError", () => {
+  it("names the timeout and the active steps", () => {
+    expect(new WorkflowTimeoutError(500, ["a", "b"]).message).toBe(
+      "Workflow timed out after 500 ms; active steps: a, b",
+    );
+    expect(new WorkflowTimeoutError(500, []).message).toBe("Workflow timed out after 500 ms; active steps: none");
+  });
+});
+
+describe("WorkflowStalledError", () => {
+  it("names the last events", () => {
+    const err = new WorkflowStalledError(["StartEvent", "A"]);
+    expect(err.lastEvents).toEqual(["StartEvent", "A"]);
+    expect(err.message).toContain("last events: StartEvent, A");
+    expect(new WorkflowStalledError([]).message).toContain("last events: none");
+  });
+});
+
+describe("StepTimeoutError and WaitTimeoutError", () => {
+  it("carry their subject and timeout", () => {
+    const st = new StepTimeoutError("slow", 25);
+    expect([st.step, st.timeout, st.message]).toEqual(["slow", 25, 'Step "slow" timed out after 25 ms']);
+    const wt = new WaitTimeoutError("HumanResponseEvent", 40);
+    expect([wt.eventType, wt.timeout]).toEqual(["HumanResponseEvent", 40]);
+    expect(wt.message).toContain('"HumanResponseEvent"');
+  });
+});
+
+describe("errorInfo", () => {
+  it("reduces errors to name, message and code", () => {
+    expect(errorInfo(new TypeError("t"))).toEqual({ name: "TypeError", message: "t" });
+    expect(errorInfo(new StateError("k", "m"))).toEqual({ name: "StateError", message: "m", code: "STATE" });
+    expect(errorInfo("plain")).toEqual({ name: "Error", message: "plain" });
+  });
+});
