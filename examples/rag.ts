@@ -154,7 +154,7 @@ export async function main(options: MainOptions & { questions?: readonly string[
   console.log(`Indexed ${index.size} passages from examples/data/*.txt`);
   console.log("(offline extractive stand-in: no LLM is called; the answer copies sentences from the top passages)");
   for (const query of options.questions ?? DEFAULT_QUESTIONS) {
-    console.log(`\nQ: ${query}`);
+    console.log(`Q: ${query}`);
     const handler = rag.run({ query }, { resources: { index } });
     const traced = options.trace ? printSteps(handler) : undefined;
     const { answer, sources } = await handler;

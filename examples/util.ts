@@ -1,13 +1,23 @@
 /**
  * Small helpers shared by the examples: a "run me when executed directly" guard and a step tracer.
  */
-import { pathToFileURL } from "node:url";
+import { realpathSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type AnyEvent, StepFinishedEvent, StepStartedEvent } from "../src/index.js";
 
-/** True when the module at `moduleUrl` is the script node/tsx was asked to run (not an import). */
+/**
+ * True when the module at `moduleUrl` is the script node/tsx was asked to run (not an import).
+ * Use as `if (isMain(import.meta.url)) await main();`. Symlinked paths are resolved first.
+ */
 export function isMain(moduleUrl: string): boolean {
   const script = process.argv[1];
-  return script !== undefined && moduleUrl === pathToFileURL(script).href;
+  if (script === undefined) return false;
+  if (moduleUrl === pathToFileURL(script).href) return true;
+  try {
+    return realpathSync(fileURLToPath(moduleUrl)) === realpathSync(script);
+  } catch {
+    return false;
+  }
 }
 
 /** Options every example's `main()` takes. */
@@ -28,13 +38,27 @@ export function describeStep(ev: AnyEvent): string | undefined {
 
 /**
  * Prints "→ step started on Event" / "← step returned Event" for every step of a run, from
- * `streamEvents({ all: true })`. Resolves when the run's stream ends.
+ * `streamEvents({ all: true })`; consecutive identical lines are folded into one ("×3").
+ * Resolves when the run's stream ends.
  */
 export async function printSteps(handler: { streamEvents(options: { all: true }): AsyncIterable<AnyEvent> }) {
+  let last: string | undefined;
+  let repeats = 0;
+  const flush = () => {
+    if (last) console.log(repeats > 1 ? `${last} ×${repeats}` : last);
+  };
   for await (const ev of handler.streamEvents({ all: true })) {
     const line = describeStep(ev);
-    if (line) console.log(line);
+    if (!line) continue;
+    if (line === last) {
+      repeats++;
+      continue;
+    }
+    flush();
+    last = line;
+    repeats = 1;
   }
+  flush();
 }
 
 /** Resolves after `ms` milliseconds, or rejects when `signal` aborts. */

@@ -135,8 +135,8 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     const d = new Draft(context, bindingOf(self)?.observe !== undefined);
     switch (msg.type) {
       case internal.done: {
-        finish(d, msg.id);
         const output = msg.output;
+        // Finished before the queued invocation that takes over the worker starts.
         if (d.tracing) {
           d.effects.push({
             kind: "trace",
@@ -149,6 +149,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
             },
           });
         }
+        finish(d, msg.id);
         deliverInline(enqueue, d, output, self);
         return;
       }

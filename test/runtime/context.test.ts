@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   defineEvent,
-  EventRoutingError,
+  type EventRoutingError,
   HumanResponseEvent,
   InputRequiredEvent,
   StartEvent,
@@ -51,11 +51,15 @@ describe("ctx.get / ctx.set / ctx.update", () => {
     ["undefined", undefined, "is undefined"],
     ["NaN", Number.NaN, "not a finite number"],
     ["a nested __proto__ key", JSON.parse('{"a":{"__proto__":{"x":1}}}'), 'forbidden key "__proto__"'],
-    ["a cycle", (() => {
-      const o: Record<string, unknown> = {};
-      o.self = o;
-      return o;
-    })(), "cycle"],
+    [
+      "a cycle",
+      (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      })(),
+      "cycle",
+    ],
   ])("rejects %s with a StateError naming the key", async (_label, value, message) => {
     const wf = workflow({ name: "json" }).step("a", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
       ctx.set("bad", value);
@@ -193,23 +197,21 @@ describe("ctx.collectEvents", () => {
 
 describe("ctx.waitForEvent", () => {
   it("suspends one invocation until a matching event, publishing its prompt", async () => {
-    const wf = workflow({ name: "wait" }).step(
-      "ask",
-      { accepts: StartEvent, emits: [StopEvent] },
-      async (ctx) => {
-        const reply = await ctx.waitForEvent(HumanResponseEvent, {
-          where: { topic: "colour" },
-          prompt: InputRequiredEvent({ prefix: "favourite colour? ", topic: "colour" }),
-        });
-        return StopEvent({ result: reply.response });
-      },
-    );
+    const wf = workflow({ name: "wait" }).step("ask", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
+      const reply = await ctx.waitForEvent(HumanResponseEvent, {
+        where: { topic: "colour" },
+        prompt: InputRequiredEvent({ prefix: "favourite colour? ", topic: "colour" }),
+      });
+      return StopEvent({ result: reply.response });
+    });
     const handler = wf.run();
     const seen: string[] = [];
     for await (const ev of handler.streamEvents()) {
       seen.push(ev.type);
       if (ev.type === "InputRequiredEvent") {
-        expect(handler.pendingInput).toEqual([{ type: "InputRequiredEvent", prefix: "favourite colour? ", topic: "colour" }]);
+        expect(handler.pendingInput).toEqual([
+          { type: "InputRequiredEvent", prefix: "favourite colour? ", topic: "colour" },
+        ]);
         handler.sendEvent(HumanResponseEvent({ response: "wrong topic", topic: "size" }));
         handler.sendEvent(HumanResponseEvent({ response: "blue", topic: "colour" }));
       }

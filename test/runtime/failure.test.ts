@@ -72,7 +72,11 @@ describe("retry", () => {
     let calls = 0;
     const wf = workflow({ name: "no-retry" }).step(
       "a",
-      { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 5, retryIf: (err) => !(err instanceof TypeError) } },
+      {
+        accepts: StartEvent,
+        emits: [StopEvent],
+        retry: { attempts: 5, retryIf: (err) => !(err instanceof TypeError) },
+      },
       async () => {
         calls++;
         throw new TypeError("fatal");

@@ -141,7 +141,12 @@ describe("handler.streamEvents", () => {
       "StopEvent",
     ]);
     expect(all[0]).toEqual({ type: "StepStartedEvent", step: "retrieve", invocation: 0, event: "StartEvent" });
-    expect(all[2]).toMatchObject({ type: "StepFinishedEvent", step: "retrieve", status: "completed", output: "Retrieved" });
+    expect(all[2]).toMatchObject({
+      type: "StepFinishedEvent",
+      step: "retrieve",
+      status: "completed",
+      output: "Retrieved",
+    });
     const after = await collectStream(handler, { all: true, after: 5 });
     expect(after.map((e) => e.type)).toEqual(["StepFinishedEvent", "StopEvent"]);
   });
@@ -205,4 +210,3 @@ describe("handler.sendEvent", () => {
     expect(() => handler.sendEvent(Note({ text: "late" }))).toThrow(WorkflowStateError);
   });
 });
-

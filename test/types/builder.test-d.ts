@@ -61,7 +61,10 @@ describe("workflow builder", () => {
   it("types run() input and result from the start and stop events", () => {
     const handler = wf.run({ query: "q" });
     expectTypeOf(handler).toEqualTypeOf<
-      WorkflowHandler<{ text: string }, EventOf<typeof Retrieved> | EventOf<typeof Scored> | EventOf<typeof Query> | HumanResponseEvent>
+      WorkflowHandler<
+        { text: string },
+        EventOf<typeof Retrieved> | EventOf<typeof Scored> | EventOf<typeof Query> | HumanResponseEvent
+      >
     >();
     // @ts-expect-error input must match the start event
     wf.run({ query: 1 });

@@ -1,0 +1,87 @@
+/**
+ * Event streaming: steps publish progress with `ctx.writeEventToStream`, and the caller reads
+ * `handler.streamEvents()` while the run goes on. Stream-only events are not routed to steps and
+ * need no `emits` entry. The stream ends with exactly one terminal item (here the StopEvent).
+ *
+ *   StartEvent {topic} ──research──▶ Researched {notes} ──write──▶ StopEvent {text}
+ *         (Progress events)                 (Progress + Token events, like an LLM token stream)
+ *
+ * Run: npx tsx examples/streaming.ts [topic]
+ */
+import { z } from "zod";
+import { type AnyEvent, defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
+import { describeStep, isMain, type MainOptions, sleep } from "./util.js";
+
+export const Topic = startEvent({ topic: z.string().min(1) });
+export const Progress = defineEvent("Progress", { step: z.string(), message: z.string(), percent: z.number() });
+export type Progress = EventOf<typeof Progress>;
+export const Token = defineEvent("Token", { delta: z.string() });
+export const Researched = defineEvent("Researched", { topic: z.string(), notes: z.array(z.string()) });
+export const Report = stopEvent(z.object({ text: z.string(), tokens: z.number() }));
+
+export const SOURCES = ["workflows.txt", "statecharts.txt", "streaming.txt"];
+
+export const streaming = workflow({ name: "streaming", start: Topic, stop: Report, timeout: 10_000 })
+  .step("research", { accepts: Topic, emits: [Researched] }, async (ctx, ev) => {
+    const notes: string[] = [];
+    for (const [i, source] of SOURCES.entries()) {
+      await sleep(5, ctx.signal);
+      notes.push(`${source} mentions ${ev.topic}`);
+      ctx.writeEventToStream(
+        Progress({
+          step: "research",
+          message: `read ${source}`,
+          percent: Math.round(((i + 1) / SOURCES.length) * 100),
+        }),
+      );
+    }
+    return Researched({ topic: ev.topic, notes });
+  })
+  .step("write", { accepts: Researched, emits: [Report] }, async (ctx, ev) => {
+    ctx.writeEventToStream(Progress({ step: "write", message: `writing from ${ev.notes.length} notes`, percent: 0 }));
+    const words = `${ev.topic} lets steps publish progress while the run goes on.`.split(" ");
+    for (const [i, word] of words.entries()) {
+      await sleep(2, ctx.signal); // an LLM would yield token deltas like these
+      ctx.writeEventToStream(Token({ delta: i === 0 ? word : ` ${word}` }));
+    }
+    ctx.writeEventToStream(Progress({ step: "write", message: "done", percent: 100 }));
+    return Report({ result: { text: words.join(" "), tokens: words.length } });
+  });
+
+/** Formats one stream item for the console (tokens are written inline by the caller). */
+export function describe(ev: AnyEvent): string | undefined {
+  if (Progress.is(ev)) return `  [${String(ev.percent).padStart(3)}%] ${ev.step}: ${ev.message}`;
+  return undefined;
+}
+
+export async function main(
+  options: MainOptions & { topic?: string; write?: (text: string) => void } = {},
+): Promise<{ types: string[]; text: string }> {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const topic = options.topic ?? "Streaming";
+  console.log(`Streaming a run about "${topic}":`);
+  const handler = streaming.run({ topic });
+  const types: string[] = [];
+  let inTokens = false;
+  for await (const ev of handler.streamEvents(options.trace ? { all: true } : {})) {
+    types.push(ev.type);
+    if (Token.is(ev)) {
+      if (!inTokens) write("  tokens: ");
+      inTokens = true;
+      write(ev.delta);
+      continue;
+    }
+    if (inTokens) write("\n");
+    inTokens = false;
+    const line = (options.trace ? describeStep(ev) : undefined) ?? describe(ev);
+    if (line) console.log(line);
+  }
+  const { text, tokens } = await handler;
+  console.log(`Result: "${text}" (${tokens} tokens; ${types.length} stream items, the last one ${types.at(-1)})`);
+  return { types, text };
+}
+
+if (isMain(import.meta.url)) {
+  const topic = process.argv.slice(2).join(" ").trim();
+  await main(topic ? { topic } : {});
+}

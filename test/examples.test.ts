@@ -1,0 +1,275 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import * as humanApproval from "../examples/human-approval.js";
+import { approval, runApproval } from "../examples/human-approval.js";
+import { parallelSearch } from "../examples/parallel-search.js";
+import {
+  buildIndex,
+  extractiveAnswer,
+  KeywordIndex,
+  loadPassages,
+  rag,
+  main as ragMain,
+  tokenize,
+} from "../examples/rag.js";
+import { RAGWorkflow, ragClass } from "../examples/rag-class.js";
+import * as showcase from "../examples/showcase.js";
+import { visitCounter } from "../examples/state.js";
+import * as streaming from "../examples/streaming.js";
+import { isMain } from "../examples/util.js";
+import {
+  EventValidationError,
+  HumanResponseEvent,
+  InputRequiredEvent,
+  type StepFinishedEvent,
+  WorkflowStepError,
+} from "../src/index.js";
+import { collectStream } from "./helpers.js";
+
+/** Mocks console.log (test/setup.ts makes un-mocked console calls throw) and returns the printed lines. */
+function captureLog(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(" "));
+  });
+  return lines;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const index = buildIndex();
+
+describe("examples/rag.ts", () => {
+  it("loads every paragraph of the bundled data files", () => {
+    const passages = loadPassages();
+    expect(passages).toHaveLength(10);
+    expect(index.size).toBe(10);
+    expect(passages.map((p) => p.source)).toContain("statecharts.txt#1");
+  });
+
+  it("ranks passages with BM25: rare matching terms win, non-matching passages are left out", () => {
+    const tiny = new KeywordIndex([
+      { source: "a", text: "cats and dogs" },
+      { source: "b", text: "cats cats cats" },
+      { source: "c", text: "birds sing" },
+    ]);
+    expect(tiny.retrieve("cats", 5).map((n) => n.source)).toEqual(["b", "a"]);
+    expect(tiny.retrieve("dogs", 5).map((n) => n.source)).toEqual(["a"]);
+    expect(tiny.retrieve("fish", 5)).toEqual([]);
+    expect(tokenize("What is THE BM25?")).toEqual(["bm25"]);
+  });
+
+  it("answers from the top passages, with their sources", async () => {
+    const result = await rag.run({ query: "Who introduced statecharts?" }, { resources: { index } });
+    expect(result.answer).toContain("David Harel introduced statecharts in 1987");
+    expect(result.sources[0]).toBe("statecharts.txt#1");
+  });
+
+  it("respects topK and says so when nothing matches", async () => {
+    const one = await rag.run({ query: "events steps workflow", topK: 1 }, { resources: { index } });
+    expect(one.sources).toHaveLength(1);
+    const none = await rag.run({ query: "zebra xylophone" }, { resources: { index } });
+    expect(none).toEqual({ answer: "I could not find anything about that in the bundled documents.", sources: [] });
+  });
+
+  it("fails the retrieve step clearly when the index resource is missing", async () => {
+    const error = await rag.run({ query: "anything" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowStepError);
+    expect((error as WorkflowStepError).step).toBe("retrieve");
+    expect(String((error as Error).message)).toMatch(/resources: \{ index \}/);
+  });
+
+  it("validates the typed start event", () => {
+    expect(() => rag.run({ query: "" }, { resources: { index } })).toThrow(EventValidationError);
+  });
+
+  it("keeps extractive answers to the sentences sharing most query terms", () => {
+    const nodes = [{ source: "x", text: "Alpha beta. Gamma delta epsilon. Beta gamma.", score: 1 }];
+    expect(extractiveAnswer("gamma epsilon", nodes, 1)).toBe("Gamma delta epsilon.");
+  });
+
+  it("main() prints the offline notice and an answer per question", async () => {
+    const lines = captureLog();
+    await ragMain({ questions: ["What is BM25?"] });
+    expect(lines.join("\n")).toMatch(/offline extractive stand-in: no LLM/);
+    expect(lines.some((l) => l.startsWith("A: BM25 is a classic keyword ranking function"))).toBe(true);
+  });
+});
+
+describe("examples/rag-class.ts", () => {
+  it("defines the same steps with @step decorators and answers like the builder form", async () => {
+    expect(ragClass).toBeInstanceOf(RAGWorkflow);
+    expect(ragClass.definition.steps.map((s) => s.name)).toEqual(["retrieve", "synthesise"]);
+    const answer = await ragClass.run({ query: "What is a statechart?" }, { resources: { index } });
+    expect(answer).toContain("finite state machine");
+  });
+});
+
+describe("examples/state.ts", () => {
+  const visitors = ["ada", "grace", "alan", "barbara", "edsger", "margaret", "tim"];
+
+  it("counts every visit across concurrent workers with ctx.update", async () => {
+    const tally = await visitCounter.run({ visitors });
+    expect(tally.visits).toBe(visitors.length);
+    expect(tally.expected).toBe(visitors.length);
+    expect([...tally.log].sort()).toEqual([...visitors].sort());
+    expect(tally.steps).toBe(visitors.length + 2);
+  });
+
+  it("runs the visit step four at a time, as counted in shared state", async () => {
+    const tally = await visitCounter.run({ visitors });
+    expect(tally.peakConcurrency).toBe(4);
+    const all = await collectStream(visitCounter.run({ visitors }), { all: true });
+    const started = all.filter((e) => e.type === "StepStartedEvent" && e.step === "visit");
+    expect(started).toHaveLength(visitors.length);
+  });
+
+  it("keeps runs' state separate", async () => {
+    const [a, b] = await Promise.all([visitCounter.run({ visitors: ["x"] }), visitCounter.run({ visitors })]);
+    expect(a.visits).toBe(1);
+    expect(b.visits).toBe(visitors.length);
+  });
+});
+
+describe("examples/parallel-search.ts", () => {
+  it("merges the results of both sources", async () => {
+    const merged = await parallelSearch.run(
+      { query: "How do steps run in parallel with events?" },
+      { resources: { index } },
+    );
+    expect(merged.sources).toContain("faq");
+    expect(merged.sources.some((s) => s.endsWith(".txt#1") || s.endsWith(".txt#2"))).toBe(true);
+    expect(merged.hits[0]?.text).toContain("How do steps run in parallel?");
+  });
+
+  it("runs both searches at once, and merges only when both results are in", async () => {
+    const handler = parallelSearch.run({ query: "statecharts streaming" }, { resources: { index } });
+    const all = await collectStream(handler, { all: true });
+    const lifecycle = all
+      .filter((e) => e.type === "StepStartedEvent" || e.type === "StepFinishedEvent")
+      .map((e) => `${e.type === "StepStartedEvent" ? "start" : "end"} ${(e as StepFinishedEvent).step}`);
+    const firstSearchEnd = lifecycle.findIndex((l) => l === "end searchDocs" || l === "end searchFaq");
+    expect(lifecycle.indexOf("start searchDocs")).toBeLessThan(firstSearchEnd);
+    expect(lifecycle.indexOf("start searchFaq")).toBeLessThan(firstSearchEnd);
+    const merges = all.filter((e): e is StepFinishedEvent => e.type === "StepFinishedEvent" && e.step === "merge");
+    expect(merges.map((m) => m.output)).toEqual([null, "StopEvent"]);
+    expect(all.at(-1)?.type).toBe("StopEvent");
+  });
+});
+
+describe("examples/human-approval.ts", () => {
+  it("approves the first draft", async () => {
+    const { result, prompts } = await runApproval("v1.0", ["yes"]);
+    expect(result).toMatchObject({ approved: true, revisions: 0, feedback: [] });
+    expect(result.draft).toBe(humanApproval.writeDraft("v1.0", []));
+    expect(prompts).toEqual([{ draft: result.draft, revision: 0 }]);
+  });
+
+  it("revises once on feedback, then approves", async () => {
+    const { result, prompts } = await runApproval("v1.0", ["make it shorter", "lgtm"]);
+    expect(result).toMatchObject({ approved: true, revisions: 1, feedback: ["make it shorter"] });
+    expect(result.draft).toContain("(revised: make it shorter)");
+    expect(prompts.map((p) => p.revision)).toEqual([0, 1]);
+  });
+
+  it("stops unapproved when the revision is refused too", async () => {
+    const { result, prompts } = await runApproval("v1.0", ["no", "still no"]);
+    expect(result).toMatchObject({ approved: false, revisions: 1, feedback: ["no"] });
+    expect(prompts).toHaveLength(2);
+  });
+
+  it("keeps the prompt in handler.pendingInput until the answer arrives", async () => {
+    const handler = approval.run({ topic: "pending" });
+    for await (const ev of handler.streamEvents()) {
+      if (!InputRequiredEvent.is(ev)) continue;
+      expect(handler.pendingInput).toHaveLength(1);
+      expect(handler.pendingInput[0]?.prefix).toBe(humanApproval.PROMPT);
+      handler.sendEvent(HumanResponseEvent({ response: "yes" }));
+    }
+    await expect(handler).resolves.toMatchObject({ approved: true });
+    expect(handler.pendingInput).toEqual([]);
+  });
+
+  it("main() auto-approves with --yes", async () => {
+    const lines = captureLog();
+    await humanApproval.main({ args: ["--yes", "the", "launch"] });
+    expect(lines[0]).toBe("(auto-approving: --yes)");
+    expect(lines.at(-1)).toMatch(/^Approved after 0 revision\(s\): Announcing the launch/);
+  });
+
+  it("main() answers by itself when stdin is not a terminal", async () => {
+    const lines = captureLog();
+    const isTTY = Object.getOwnPropertyDescriptor(process.stdin, "isTTY");
+    Object.defineProperty(process.stdin, "isTTY", { value: false, configurable: true });
+    try {
+      await humanApproval.main({ args: [] });
+    } finally {
+      if (isTTY) Object.defineProperty(process.stdin, "isTTY", isTTY);
+      else delete (process.stdin as { isTTY?: boolean }).isTTY;
+    }
+    expect(lines[0]).toBe("(auto-answering: stdin is not a terminal)");
+    expect(lines.at(-1)).toMatch(/^Approved after 1 revision\(s\)/);
+  });
+});
+
+describe("examples/streaming.ts", () => {
+  it("streams progress and token events in order, then the StopEvent", async () => {
+    const handler = streaming.streaming.run({ topic: "Tokens" });
+    const items = await collectStream(handler);
+    const types = items.map((e) => e.type);
+    expect(types).toEqual([
+      "Progress",
+      "Progress",
+      "Progress",
+      "Progress",
+      ...Array(10).fill("Token"),
+      "Progress",
+      "StopEvent",
+    ]);
+    const tokens = items.filter(streaming.Token.is).map((t) => t.delta);
+    expect(tokens.join("")).toBe("Tokens lets steps publish progress while the run goes on.");
+    expect(items.filter(streaming.Progress.is).map((p) => p.percent)).toEqual([33, 67, 100, 0, 100]);
+    await expect(handler).resolves.toEqual({ text: tokens.join(""), tokens: 10 });
+  });
+
+  it("main() prints progress lines and the result, writing tokens inline", async () => {
+    const lines = captureLog();
+    const written: string[] = [];
+    const { types, text } = await streaming.main({ write: (t) => written.push(t) });
+    expect(types.at(-1)).toBe("StopEvent");
+    expect(written.join("")).toBe(`  tokens: ${text}\n`);
+    expect(lines).toContain("  [ 33%] research: read workflows.txt");
+    expect(lines.at(-1)).toMatch(/^Result: "Streaming lets steps/);
+  });
+});
+
+describe("examples/showcase.ts", () => {
+  it("runs every example offline, tracing each step, and finishes by itself", async () => {
+    const lines = captureLog();
+    await showcase.main({ args: ["--yes"], write: () => {} });
+    const text = lines.join("\n");
+    for (const name of [
+      "rag.ts",
+      "rag-class.ts",
+      "state.ts",
+      "parallel-search.ts",
+      "human-approval.ts",
+      "streaming.ts",
+    ])
+      expect(text).toContain(`── ${name}:`);
+    expect(lines).toContain("  → retrieve started on StartEvent");
+    expect(lines).toContain("  ← synthesise returned StopEvent");
+    expect(lines).toContain("  ← merge returned nothing");
+    expect(lines.at(-1)).toMatch(/Done\. Run any example alone/);
+    expect(text.split("\n").length).toBeLessThan(90);
+  });
+
+  it("does not run on import (the isMain guard)", () => {
+    expect(isMain(import.meta.url)).toBe(false);
+    expect(showcase.sections()).toHaveLength(6);
+  });
+});
