@@ -73,9 +73,15 @@ export function fmt(x: number, digits = 2): string {
   return x.toFixed(d);
 }
 
-export const fmtStats = (s: Stats, digits = 2): string => `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+export const fmtStats = (s: Stats, digits = 2): string =>
+  `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 
-export const ratio = (x: number, base: number | undefined): string => (base ? `${fmt(x / base)}×` : "–");
+/** `x / base` as "1.80×" (two significant digits below 0.1, e.g. "0.0023×"). */
+export function ratio(x: number, base: number | undefined): string {
+  if (!base) return "–";
+  const r = x / base;
+  return `${r < 0.1 ? r.toPrecision(2) : fmt(r)}×`;
+}
 
 /** Renders a Markdown table. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

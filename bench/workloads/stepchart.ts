@@ -16,18 +16,29 @@ const E7 = defineEvent("E7", v);
 const E8 = defineEvent("E8", v);
 const E9 = defineEvent("E9", v);
 
+/** A step body that adds 1 to `v` and emits it as the next event. */
+const bump =
+  <T>(next: (fields: { v: number }) => T) =>
+  async (_ctx: unknown, ev: { v: number }): Promise<T> => {
+    stepHook.fn();
+    return next({ v: ev.v + 1 });
+  };
+
 /** s0 -> s1 -> ... -> s9: each step adds 1 to `v`; the last stops with it. */
-const chain = workflow({ name: "chain10", start: Begin, stop: End, timeout: null })
-  .step("s0", { accepts: Begin, emits: [E1] }, (_c, ev) => (stepHook.fn(), E1({ v: ev.v + 1 })))
-  .step("s1", { accepts: E1, emits: [E2] }, (_c, ev) => (stepHook.fn(), E2({ v: ev.v + 1 })))
-  .step("s2", { accepts: E2, emits: [E3] }, (_c, ev) => (stepHook.fn(), E3({ v: ev.v + 1 })))
-  .step("s3", { accepts: E3, emits: [E4] }, (_c, ev) => (stepHook.fn(), E4({ v: ev.v + 1 })))
-  .step("s4", { accepts: E4, emits: [E5] }, (_c, ev) => (stepHook.fn(), E5({ v: ev.v + 1 })))
-  .step("s5", { accepts: E5, emits: [E6] }, (_c, ev) => (stepHook.fn(), E6({ v: ev.v + 1 })))
-  .step("s6", { accepts: E6, emits: [E7] }, (_c, ev) => (stepHook.fn(), E7({ v: ev.v + 1 })))
-  .step("s7", { accepts: E7, emits: [E8] }, (_c, ev) => (stepHook.fn(), E8({ v: ev.v + 1 })))
-  .step("s8", { accepts: E8, emits: [E9] }, (_c, ev) => (stepHook.fn(), E9({ v: ev.v + 1 })))
-  .step("s9", { accepts: E9, emits: [End] }, (_c, ev) => (stepHook.fn(), End({ result: ev.v + 1 })));
+const chain = workflow({ name: "chain10", start: Begin, stop: End })
+  .step("s0", { accepts: Begin, emits: [E1] }, bump(E1))
+  .step("s1", { accepts: E1, emits: [E2] }, bump(E2))
+  .step("s2", { accepts: E2, emits: [E3] }, bump(E3))
+  .step("s3", { accepts: E3, emits: [E4] }, bump(E4))
+  .step("s4", { accepts: E4, emits: [E5] }, bump(E5))
+  .step("s5", { accepts: E5, emits: [E6] }, bump(E6))
+  .step("s6", { accepts: E6, emits: [E7] }, bump(E7))
+  .step("s7", { accepts: E7, emits: [E8] }, bump(E8))
+  .step("s8", { accepts: E8, emits: [E9] }, bump(E9))
+  .step("s9", { accepts: E9, emits: [End] }, async (_c, ev) => {
+    stepHook.fn();
+    return End({ result: ev.v + 1 });
+  });
 
 const Job = defineEvent("Job", { i: z.number() });
 const JobDone = defineEvent("JobDone", { i: z.number() });
@@ -57,8 +68,8 @@ export const stepchart: Workload = {
     check("stepchart chain", await chain.run({ v: 0 }), 10);
   },
   async fanout(n) {
-    let wf = fanouts.get(n);
-    if (!wf) fanouts.set(n, (wf = fanoutFlow(n)));
+    const wf = fanouts.get(n) ?? fanoutFlow(n);
+    fanouts.set(n, wf);
     check(`stepchart fan-out ${n}`, await wf.run(), fanoutSum(n));
   },
 };
