@@ -1,18 +1,12 @@
 import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, raise, sendTo, setup } from "xstate";
-import type { z } from "zod";
 import type { WorkflowDefinition } from "../definition/types.js";
-import {
-  errorInfo,
-  WorkflowCancelledError,
-  type WorkflowError,
-  WorkflowStalledError,
-  WorkflowStepError,
-  WorkflowTimeoutError,
-} from "../errors.js";
-import { issuesOf, isTrusted, trust } from "../events/define-event.js";
+import { type ErrorInfo, errorInfo, WorkflowStalledError } from "../errors.js";
+import { trust } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import { bindingOf, bindingOfInput, bindRun, predicatesOf } from "./bindings.js";
 import { type Outcome, type RunContext, waiterKey } from "./context.js";
+import { accept, initialState, sameJson, toJsonSafe } from "./incoming.js";
+import { errorOf } from "./outcome.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import {
   activeSteps,
@@ -27,7 +21,7 @@ import {
   routeEvent,
 } from "./scheduler.js";
 import { createStepActor, type StepActorFactory, type StepEnvironment } from "./step-actor.js";
-import { buildTopology, type CompiledTopology } from "./topology.js";
+import { buildTopology } from "./topology.js";
 
 /** Options of `wf.toMachine()`. */
 export interface ToMachineOptions {
@@ -137,18 +131,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       case internal.done: {
         const output = msg.output;
         // Finished before the queued invocation that takes over the worker starts.
-        if (d.tracing) {
-          d.effects.push({
-            kind: "trace",
-            event: {
-              type: "StepFinishedEvent",
-              step: inv.step,
-              invocation: msg.id,
-              status: "completed",
-              output: output?.type ?? null,
-            },
-          });
-        }
+        traceFinished(d, inv.step, msg.id, "completed", output?.type ?? null);
         finish(d, msg.id);
         deliverInline(enqueue, d, output, self);
         return;
@@ -196,19 +179,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         break;
       case internal.retry:
         d.inflight[msg.id] = { ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay };
-        if (d.tracing) {
-          d.effects.push({
-            kind: "trace",
-            event: {
-              type: "StepFinishedEvent",
-              step: inv.step,
-              invocation: msg.id,
-              status: "retrying",
-              output: null,
-              error: msg.error,
-            },
-          });
-        }
+        traceFinished(d, inv.step, msg.id, "retrying", null, msg.error);
         break;
       case internal.attempt: {
         const { retryAt: _, ...rest } = inv;
@@ -337,7 +308,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       const fields = input && typeof input === "object" ? { ...(input as object) } : {};
       const start = def.start.parse({ ...fields, type: "StartEvent" }) as AnyEvent;
       return {
-        runId: binding?.runId ?? randomRunId(),
+        runId: binding?.runId ?? globalThis.crypto.randomUUID(),
         start,
         state: initialState(def),
         slots: {},
@@ -446,61 +417,16 @@ function relay(
   else child.send(message);
 }
 
-/** Validates an incoming event for routing: known type, valid payload (factory-built events are trusted). */
-function accept(
-  event: Any,
-  topology: CompiledTopology,
-): { event: AnyEvent } | { issues: { path: string; message: string }[] } {
-  if (isTrusted(event)) return { event };
-  const def = topology.eventDefs.get(event.type);
-  if (!def)
-    return { issues: [{ path: "type", message: `this workflow does not accept events of type "${event.type}"` }] };
-  const { type: _, ...fields } = event;
-  const result = (def.schema as z.ZodType).safeParse(fields);
-  if (!result.success) return { issues: issuesOf(result.error) };
-  return { event: trust({ type: event.type, ...(result.data as object) }) as AnyEvent };
-}
-
-function initialState(def: WorkflowDefinition): Record<string, unknown> {
-  if (!def.state) return {};
-  const state: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(def.state.shape as Record<string, z.ZodType>)) {
-    const result = field.safeParse(undefined);
-    if (result.success && result.data !== undefined) state[key] = result.data;
-  }
-  return state;
-}
-
-function errorOf(outcome: Outcome | null, cause: unknown): WorkflowError {
-  switch (outcome?.status) {
-    case "timedOut":
-      return new WorkflowTimeoutError(outcome.timeout, outcome.activeSteps);
-    case "failed":
-      if (outcome.step === null) return new WorkflowStalledError(outcome.lastEvents ?? []);
-      return new WorkflowStepError(
-        outcome.step,
-        outcome.attempts,
-        cause ?? Object.assign(new Error(outcome.error.message), { name: outcome.error.name }),
-      );
-    default:
-      return new WorkflowCancelledError();
-  }
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function toJsonSafe(value: unknown): unknown {
-  try {
-    return JSON.parse(JSON.stringify(value) ?? "null");
-  } catch {
-    return String(value);
-  }
-}
-
-function randomRunId(): string {
-  return globalThis.crypto.randomUUID();
+/** Traces a StepFinishedEvent for the `all` stream view, when anyone observes it. */
+function traceFinished(
+  d: Draft,
+  step: string,
+  invocation: number,
+  status: "completed" | "retrying",
+  output: string | null,
+  error?: ErrorInfo,
+): void {
+  if (!d.tracing) return;
+  const event = { type: "StepFinishedEvent", step, invocation, status, output };
+  d.effects.push({ kind: "trace", event: error ? { ...event, error } : event });
 }
