@@ -7,6 +7,8 @@ import type { AnyActorRef } from "xstate";
  */
 export interface RunBinding {
   readonly runId?: string;
+  /** The start event, already validated by `wf.run()`. */
+  readonly start?: { readonly type: string; readonly [field: string]: unknown };
   readonly resources?: Readonly<Record<string, unknown>>;
   /** Receives the `all` view's trace items (step lifecycle, routed events) as they happen. */
   readonly observe?: (event: { readonly type: string; readonly [field: string]: unknown }) => void;

@@ -7,8 +7,6 @@ import type { CollectSpec } from "./scheduler.js";
  * collide with workflow event types; all are spelled here and nowhere else.
  */
 export const internal = {
-  /** machine → step actor: run invocation `id` (its event is in context). */
-  invoke: "stepchart.invoke",
   /** machine → step actor: a waiter of invocation `id` matched `event`. */
   resolve: "stepchart.resolve",
   /** step actor → machine: the invocation returned `output` (the done event carries it). */
@@ -27,6 +25,8 @@ export const internal = {
   unwait: "stepchart.unwait",
   /** anyone → machine: cancel the run. */
   cancel: "stepchart.cancel",
+  /** the run timer → machine: the run deadline passed. */
+  timeout: "stepchart.timeout",
   /** runtime → machine: re-arm the run timer from the stored deadline (after a restore). */
   rearm: "stepchart.rearm",
   /** machine → itself: is the run stalled? */
@@ -37,17 +37,13 @@ export const internal = {
   routed: "stepchart.routed",
 } as const;
 
-export interface InvokeMsg {
-  readonly type: typeof internal.invoke;
-  readonly id: number;
-}
 export interface ResolveMsg {
   readonly type: typeof internal.resolve;
   readonly id: number;
   readonly op: number;
   readonly event: AnyEvent;
 }
-export type ToStepMsg = InvokeMsg | ResolveMsg;
+export type ToStepMsg = ResolveMsg;
 
 export type FromStepMsg =
   | { readonly type: typeof internal.done; readonly id: number; readonly output: AnyEvent | null }

@@ -5,6 +5,8 @@ import { append, drop, emptyLog, type Log, logSize, peek } from "./log.js";
 /** What the machine must do after a context change; the scheduler itself never touches XState. */
 export type Effect =
   | { readonly kind: "invoke"; readonly step: string; readonly id: number }
+  /** Invocation `id` is over (its done event was handled); its host can let go of it. */
+  | { readonly kind: "end"; readonly step: string; readonly id: number }
   | {
       readonly kind: "resolve";
       readonly step: string;
@@ -166,6 +168,7 @@ export function finish(d: Draft, id: number): Invocation | undefined {
   const inv = d.current("inflight")[id];
   if (!inv) return undefined;
   delete d.inflight[id];
+  d.effects.push({ kind: "end", step: inv.step, id });
   for (const key in d.current("waiters")) if (d.current("waiters")[key]?.id === id) removeWaiter(d, key);
   const slots = d.current("slots")[inv.step] as StepSlots;
   const next = peek(slots.queue);

@@ -8,9 +8,8 @@ import type { Invocation, RunContext } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import type { CollectSpec } from "./scheduler.js";
 
-/** What a step context needs from the step actor that runs it. */
+/** What a step context needs from the invoker that runs it (one per run, shared by its steps). */
 export interface StepHost {
-  readonly step: StepDefinition;
   readonly runId: string;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly stateSchema: FieldsSchema | undefined;
@@ -41,14 +40,16 @@ export class StepContextImpl {
   readonly resources: Readonly<Record<string, unknown>>;
   readonly attempt: AttemptInfo;
   #host: StepHost;
+  #step: StepDefinition;
   #id: number;
   #op = 0;
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
 
-  constructor(host: StepHost, id: number, invocation: Invocation) {
+  constructor(host: StepHost, step: StepDefinition, id: number, invocation: Invocation) {
     this.#host = host;
+    this.#step = step;
     this.#id = id;
     this.runId = host.runId;
     this.resources = host.resources;
@@ -101,10 +102,10 @@ export class StepContextImpl {
     const target = options?.step;
     if (target !== undefined) {
       const accepted = this.#host.accepts.get(target);
-      if (!accepted) throw new EventRoutingError(this.#host.step.name, `ctx.sendEvent: there is no step "${target}"`);
+      if (!accepted) throw new EventRoutingError(this.#step.name, `ctx.sendEvent: there is no step "${target}"`);
       if (!accepted.has(checked.type)) {
         throw new EventRoutingError(
-          this.#host.step.name,
+          this.#step.name,
           `ctx.sendEvent: step "${target}" does not accept "${checked.type}"`,
         );
       }
@@ -199,13 +200,12 @@ export class StepContextImpl {
   }
 
   #checkEmitted(event: AnyEvent, verb: "sent" | "returned"): AnyEvent {
-    return checkEmitted(this.#host, event, verb);
+    return checkEmitted(this.#step, event, verb);
   }
 }
 
 /** Checks an event a step returns or sends: an event object, declared in `emits`, valid. */
-export function checkEmitted(host: StepHost, event: unknown, verb: "sent" | "returned"): AnyEvent {
-  const step = host.step;
+export function checkEmitted(step: StepDefinition, event: unknown, verb: "sent" | "returned"): AnyEvent {
   const ev = checkEventObject(event, verb === "sent" ? "ctx.sendEvent" : `step "${step.name}"`);
   const def = step.emits.find((d) => d.type === ev.type);
   if (!def) {

@@ -162,7 +162,10 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     const handler = new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
       workflowName: def.name,
       createActor: (observe) => {
-        bindInput(fields, options.resources ? { runId, resources: options.resources, observe } : { runId, observe });
+        bindInput(
+          fields,
+          options.resources ? { runId, start, resources: options.resources, observe } : { runId, start, observe },
+        );
         return createActor(machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
       },
       topology,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assign, createActor, setup, toPromise } from "xstate";
+import { type AnyActorRef, assign, createActor, setup, toPromise } from "xstate";
 import { z } from "zod";
 import {
   defineEvent,
@@ -34,13 +34,54 @@ describe("wf.toMachine", () => {
     await expect(toPromise(actor)).resolves.toBe("CATS!");
   });
 
-  it("registers one actor per step by name, with the step name as id", () => {
+  it("registers each step's actor logic under the step name", () => {
     const machine = approval.toMachine();
     expect(Object.keys(machine.implementations.actors).sort()).toEqual(["decide", "draft"]);
-    const actor = createActor(machine, { input: { topic: "x" } }).start();
-    expect(Object.keys(actor.getSnapshot().children).sort()).toEqual(["decide", "draft"]);
-    expect(actor.getSnapshot().children.draft?.src).toBe("draft");
-    actor.stop();
+  });
+
+  it("spawns each invocation as an actor whose src is the step name when the run is inspected", async () => {
+    const spawned: { id: string; src: unknown; parent: string | undefined }[] = [];
+    const actor = createActor(approval.toMachine(), {
+      input: { topic: "x" },
+      inspect: (ev) => {
+        const ref = ev.actorRef as AnyActorRef;
+        if (ev.type === "@xstate.actor" && ref._parent)
+          spawned.push({ id: ref.id, src: ref.src, parent: ref._parent.id });
+      },
+    }).start();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(spawned).toEqual([{ id: "draft:0", src: "draft", parent: actor.id }]);
+    expect(actor.getSnapshot().context.pending).toHaveLength(1);
+    // The finished invocation's actor is stopped and gone from the snapshot.
+    expect(Object.keys(actor.getSnapshot().children)).toEqual([]);
+    actor.send({ type: "HumanResponseEvent", response: "ok" });
+    await expect(toPromise(actor)).resolves.toBe("about x: ok");
+    expect(spawned.map((s) => s.id)).toEqual(["draft:0", "decide:1"]);
+  });
+
+  it("shows in-flight invocations in snapshot.children with stepActors: 'always'", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const wf = workflow({ name: "slow" }).step("wait", { accepts: StartEvent, emits: [StopEvent] }, async () => {
+      await gate;
+      return StopEvent({ result: "done" });
+    });
+    const actor = createActor(wf.toMachine({ stepActors: "always" })).start();
+    expect(Object.keys(actor.getSnapshot().children)).toEqual(["wait:0"]);
+    expect(actor.getSnapshot().children["wait:0"]?.src).toBe("wait");
+    release();
+    await expect(toPromise(actor)).resolves.toBe("done");
+  });
+
+  it("runs invocations inside the workflow actor when nobody inspects it (the cheap default)", async () => {
+    const actor = createActor(approval.toMachine(), { input: { topic: "y" } }).start();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(actor.getSnapshot().context.pending).toHaveLength(1);
+    expect(Object.keys(actor.getSnapshot().children)).toEqual([]);
+    actor.send({ type: "HumanResponseEvent", response: "fine" });
+    await expect(toPromise(actor)).resolves.toBe("about y: fine");
   });
 
   it("answers human input with a raw actor.send and keeps the prompt in context", async () => {

@@ -284,7 +284,7 @@ describe("finish", () => {
     const next = commit(d);
     expect(next.inflight).toEqual({});
     expect(next.slots.s?.active).toBe(0);
-    expect(d.effects).toEqual([]);
+    expect(d.effects).toEqual([{ kind: "end", step: "s", id: 1 }]);
   });
 
   it("starts the oldest queued event on the freed worker", () => {
@@ -293,7 +293,10 @@ describe("finish", () => {
     for (const n of [1, 2, 3]) deliver(d1, "s", ev("A", { n }), topo);
     const d2 = new Draft(commit(d1));
     finish(d2, 1);
-    expect(d2.effects).toEqual([{ kind: "invoke", step: "s", id: 2 }]);
+    expect(d2.effects).toEqual([
+      { kind: "end", step: "s", id: 1 },
+      { kind: "invoke", step: "s", id: 2 },
+    ]);
     const next = commit(d2);
     expect(next.inflight[2]?.event).toEqual({ type: "A", n: 2 });
     expect(next.slots.s?.active).toBe(1);

@@ -1,0 +1,196 @@
+import type { AnyActorRef } from "xstate";
+import { nextRetryDelay } from "../definition/retry.js";
+import type { StepDefinition } from "../definition/types.js";
+import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
+import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
+import { bindingOf, predicatesOf } from "./bindings.js";
+import { type RunContext, waiterKey } from "./context.js";
+import { type FromStepMsg, internal } from "./protocol.js";
+import { checkEmitted, StepContextImpl, type StepHost } from "./step-context.js";
+
+/** What every invocation of one compiled workflow shares. */
+export interface StepEnvironment {
+  readonly resources: Readonly<Record<string, unknown>>;
+  readonly stateSchema: FieldsSchema | undefined;
+  readonly eventDefs: ReadonlyMap<string, AnyEventDef>;
+  readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+interface Running {
+  ctx: StepContextImpl | undefined;
+  stopped: boolean;
+  waiters: Map<number, { resolve(event: AnyEvent): void; reject(error: unknown): void }>;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Runs step invocations for one workflow actor: calls the step function with its `ctx`, applies
+ * the step timeout and the retry policy, and reports every outcome and ctx op to the machine as an
+ * event. It never routes or schedules; the machine does, from context. A step actor hosts one
+ * (actor per invocation); an un-inspected run hosts one for all its steps (see hosting.ts).
+ */
+export class Invoker {
+  readonly #running = new Map<number, Running>();
+  readonly #host: RunHost;
+
+  constructor(workflow: AnyActorRef, env: StepEnvironment, send: (msg: FromStepMsg) => void) {
+    this.#host = new RunHost(workflow, env, send, this.#running);
+  }
+
+  /** Invocations started and not yet reported done or failed. */
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** Starts invocation `id` of `step`; its event, attempt and journal are in the machine's context. */
+  start(step: StepDefinition, id: number): void {
+    if (this.#running.has(id)) return;
+    const run: Running = { ctx: undefined, stopped: false, waiters: new Map() };
+    this.#running.set(id, run);
+    // User code must not start inside the machine's macrostep: a ctx op sent from there would
+    // be queued instead of applied, and ctx reads would be stale.
+    queueMicrotask(() => void this.#execute(step, id, run));
+  }
+
+  /** Hands a matched event to the `waitForEvent` of invocation `id` that registered waiter `op`. */
+  resolve(id: number, op: number, event: AnyEvent): void {
+    const run = this.#running.get(id);
+    const waiter = run?.waiters.get(op);
+    run?.waiters.delete(op);
+    predicatesOf(this.#host.workflow).delete(waiterKey(id, op));
+    waiter?.resolve(event);
+  }
+
+  /** Ends every invocation: aborts `ctx.signal`, rejects pending waits, drops later reports. */
+  stop(reason?: unknown): void {
+    if (this.#running.size === 0) return;
+    reason ??= new WorkflowCancelledError();
+    for (const run of this.#running.values()) {
+      run.stopped = true;
+      clearTimeout(run.timer);
+      run.ctx?.abort(reason);
+      for (const waiter of run.waiters.values()) waiter.reject(reason);
+    }
+    this.#running.clear();
+  }
+
+  async #execute(step: StepDefinition, id: number, run: Running): Promise<void> {
+    const host = this.#host;
+    for (;;) {
+      const invocation = host.context().inflight[id];
+      if (!invocation || run.stopped) return;
+      const ctx = new StepContextImpl(host, step, id, invocation);
+      run.ctx = ctx;
+      let output: AnyEvent | null;
+      try {
+        let result = step.fn(ctx as never, invocation.event);
+        if (isThenable(result)) result = await withTimeout(result, step, ctx, run);
+        if (run.stopped) return;
+        output = result == null ? null : checkEmitted(step, result, "returned");
+      } catch (error) {
+        if (run.stopped) return;
+        ctx.abort(error);
+        const delay = nextRetryDelay(step.retry, invocation.attempt, error, `${host.runId}:${step.name}:${id}`);
+        if (delay === null) {
+          this.#running.delete(id);
+          host.send({ type: internal.failed, id, error, attempts: invocation.attempt });
+          return;
+        }
+        host.send({ type: internal.retry, id, error: errorInfo(error), delay });
+        if (delay > 0) await sleep(delay, run);
+        if (run.stopped) return;
+        host.send({ type: internal.attempt, id });
+        continue;
+      }
+      this.#running.delete(id);
+      host.send({ type: internal.done, id, output });
+      return;
+    }
+  }
+}
+
+/** The run-wide side of every `ctx`: reads the workflow actor's context, sends it ctx ops. */
+class RunHost implements StepHost {
+  readonly resources: Readonly<Record<string, unknown>>;
+  readonly stateSchema: FieldsSchema | undefined;
+  readonly eventDefs: ReadonlyMap<string, AnyEventDef>;
+  readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
+
+  constructor(
+    readonly workflow: AnyActorRef,
+    env: StepEnvironment,
+    readonly send: (msg: FromStepMsg) => void,
+    private readonly running: Map<number, Running>,
+  ) {
+    const own = bindingOf(workflow)?.resources;
+    this.resources = own ? { ...env.resources, ...own } : env.resources;
+    this.stateSchema = env.stateSchema;
+    this.eventDefs = env.eventDefs;
+    this.accepts = env.accepts;
+  }
+
+  get runId(): string {
+    return this.context().runId;
+  }
+
+  context(): RunContext {
+    return this.workflow.getSnapshot().context as RunContext;
+  }
+
+  wait(
+    id: number,
+    op: number,
+    predicate: ((event: AnyEvent) => boolean) | undefined,
+    signal: AbortSignal,
+  ): Promise<AnyEvent> {
+    const run = this.running.get(id);
+    if (predicate) predicatesOf(this.workflow).set(waiterKey(id, op), predicate as (e: unknown) => boolean);
+    return new Promise<AnyEvent>((resolve, reject) => {
+      if (!run || signal.aborted) return reject(signal.reason ?? new WorkflowCancelledError());
+      run.waiters.set(op, { resolve, reject });
+    });
+  }
+
+  forget(id: number, op: number): void {
+    this.running.get(id)?.waiters.delete(op);
+    predicatesOf(this.workflow).delete(waiterKey(id, op));
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/** Races the attempt against the step's `timeout`, aborting `ctx.signal` when it expires. */
+function withTimeout(
+  result: PromiseLike<unknown>,
+  step: StepDefinition,
+  ctx: StepContextImpl,
+  run: Running,
+): PromiseLike<unknown> {
+  if (step.timeout === undefined) return result;
+  const ms = step.timeout;
+  return new Promise((resolve, reject) => {
+    run.timer = setTimeout(() => {
+      const error = new StepTimeoutError(step.name, ms);
+      ctx.abort(error);
+      reject(error);
+    }, ms);
+    result.then(
+      (value) => {
+        clearTimeout(run.timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(run.timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, run: Running): Promise<void> {
+  return new Promise((resolve) => {
+    run.timer = setTimeout(resolve, ms);
+  });
+}
