@@ -19,6 +19,7 @@ export interface StepSlots {
  * (retry or restore) replays them instead of repeating them.
  */
 export interface Invocation {
+  readonly id: number;
   readonly step: string;
   readonly event: AnyEvent;
   readonly attempt: number;
@@ -73,9 +74,13 @@ export interface RunContext {
   readonly start: AnyEvent;
   readonly state: Readonly<Record<string, unknown>>;
   readonly slots: Readonly<Record<string, StepSlots>>;
-  readonly inflight: Readonly<Record<number, Invocation>>;
+  /**
+   * Invocations and waiters are lists, not objects keyed by id: each transition copies what it
+   * changes, and V8 copies a short array far faster than an object with ever-new keys.
+   */
+  readonly inflight: readonly Invocation[];
   readonly buffers: Readonly<Record<string, Readonly<Record<string, Log<AnyEvent>>>>>;
-  readonly waiters: Readonly<Record<string, Waiter>>;
+  readonly waiters: readonly Waiter[];
   readonly pending: readonly PendingInput[];
   readonly clock: Clock;
   readonly seq: number;
@@ -83,7 +88,13 @@ export interface RunContext {
   readonly outcome: Outcome | null;
 }
 
-/** The key of a waiter in `RunContext.waiters`. */
+/** Invocation `id`, if it is in flight. */
+export function invocationOf(inflight: readonly Invocation[], id: number): Invocation | undefined {
+  for (const inv of inflight) if (inv.id === id) return inv;
+  return undefined;
+}
+
+/** The key of a waiter: names its prompt in `pending` and its predicate in the run's table. */
 export function waiterKey(id: number, op: number): string {
   return `${id}:${op}`;
 }

@@ -4,7 +4,7 @@ import type { StepDefinition } from "../definition/types.js";
 import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { bindingOf, predicatesOf } from "./bindings.js";
-import { type RunContext, waiterKey } from "./context.js";
+import { invocationOf, type RunContext, waiterKey } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import { checkEmitted, StepContextImpl, type StepHost } from "./step-context.js";
 
@@ -77,7 +77,7 @@ export class Invoker {
   async #execute(step: StepDefinition, id: number, run: Running): Promise<void> {
     const host = this.#host;
     for (;;) {
-      const invocation = host.context().inflight[id];
+      const invocation = invocationOf(host.context().inflight, id);
       if (!invocation || run.stopped) return;
       const ctx = new StepContextImpl(host, step, id, invocation);
       run.ctx = ctx;

@@ -4,7 +4,7 @@ import { type ErrorInfo, errorInfo, WorkflowStalledError } from "../errors.js";
 import { trust } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import { bindingOf, bindingOfInput, bindRun, predicatesOf } from "./bindings.js";
-import { type Outcome, type RunContext, waiterKey } from "./context.js";
+import { invocationOf, type Outcome, type RunContext, waiterKey } from "./context.js";
 import {
   armTimer,
   disarmTimer,
@@ -77,7 +77,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   const runTimeout = def.timeout.run;
   const pauseWhileWaiting = runTimeout !== null && !def.timeout.whileWaiting;
 
-  const matches = (self: AnyActorRef) => (waiter: RunContext["waiters"][string], key: string, event: AnyEvent) => {
+  const matches = (self: AnyActorRef) => (waiter: RunContext["waiters"][number], key: string, event: AnyEvent) => {
     if (waiter.match) {
       for (const field in waiter.match) if (!sameJson(event[field], waiter.match[field])) return false;
     }
@@ -157,7 +157,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
 
   const onStepMessage = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
     const msg = event as FromStepMsg;
-    const inv = context.inflight[msg.id];
+    const inv = invocationOf(context.inflight, msg.id);
     if (!inv) return; // a message from an invocation that already ended
     const d = new Draft(context, bindingOf(self)?.observe !== undefined);
     switch (msg.type) {
@@ -192,10 +192,8 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       }
       case internal.wait: {
         const op = recordOp(d, msg.id);
-        const key = waiterKey(msg.id, op);
         addWaiter(
           d,
-          key,
           {
             id: msg.id,
             op,
@@ -208,15 +206,15 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         break;
       }
       case internal.unwait:
-        removeWaiter(d, waiterKey(msg.id, msg.op));
+        removeWaiter(d, msg.id, msg.op);
         break;
       case internal.retry:
-        d.inflight[msg.id] = { ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay };
+        d.putInvocation({ ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay });
         traceFinished(d, inv.step, msg.id, "retrying", null, msg.error);
         break;
       case internal.attempt: {
         const { retryAt: _, ...rest } = inv;
-        d.inflight[msg.id] = { ...rest, attempt: inv.attempt + 1 };
+        d.putInvocation({ ...rest, attempt: inv.attempt + 1 });
         if (d.tracing) {
           d.effects.push({
             kind: "trace",
@@ -230,7 +228,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   });
 
   const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
-    const inv = context.inflight[event.id];
+    const inv = invocationOf(context.inflight, event.id);
     return {
       outcome: { status: "failed", step: inv?.step ?? null, attempts: event.attempts, error: errorInfo(event.error) },
     };
@@ -252,12 +250,12 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     on[type] = { actions: onStepMessage };
   }
   on[internal.failed] = {
-    guard: ({ context, event }: ActionArgs) => event.id in context.inflight,
+    guard: ({ context, event }: ActionArgs) => invocationOf(context.inflight, event.id) !== undefined,
     target: `#${machineId}.failed`,
     actions: [
       assign(stepFailed),
       enqueueActions(({ context, event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
-        const inv = context.inflight[event.id];
+        const inv = invocationOf(context.inflight, event.id);
         enqueue.emit({
           type: "StepFinishedEvent",
           step: inv?.step,
@@ -355,9 +353,9 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         start,
         state: initialState(def),
         slots: {},
-        inflight: {},
+        inflight: [],
         buffers: {},
-        waiters: {},
+        waiters: [],
         pending: [],
         clock: { deadline: runTimeout === null ? null : Date.now() + runTimeout, remaining: null },
         seq: 0,

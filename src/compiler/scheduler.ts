@@ -1,5 +1,13 @@
 import type { AnyEvent } from "../events/types.js";
-import type { Invocation, PendingInput, RunContext, StepSlots, Waiter } from "./context.js";
+import {
+  type Invocation,
+  invocationOf,
+  type PendingInput,
+  type RunContext,
+  type StepSlots,
+  type Waiter,
+  waiterKey,
+} from "./context.js";
 import { append, drop, emptyLog, type Log, logSize, peek } from "./log.js";
 
 /** What the machine must do after a context change; the scheduler itself never touches XState. */
@@ -40,9 +48,9 @@ const RECENT = 5;
 export class Draft {
   readonly effects: Effect[] = [];
   #slots?: Record<string, StepSlots>;
-  #inflight?: Record<number, Invocation>;
+  #inflight?: Invocation[];
   #buffers?: Record<string, Record<string, Log<AnyEvent>>>;
-  #waiters?: Record<string, Waiter>;
+  #waiters?: Waiter[];
   #pending?: PendingInput[];
   #seq: number;
   #recent?: string[];
@@ -63,16 +71,16 @@ export class Draft {
     this.#slots ??= { ...this.base.slots };
     return this.#slots;
   }
-  get inflight(): Record<number, Invocation> {
-    this.#inflight ??= { ...this.base.inflight };
+  get inflight(): Invocation[] {
+    this.#inflight ??= this.base.inflight.slice();
     return this.#inflight;
   }
   get buffers(): Record<string, Record<string, Log<AnyEvent>>> {
     this.#buffers ??= { ...this.base.buffers };
     return this.#buffers;
   }
-  get waiters(): Record<string, Waiter> {
-    this.#waiters ??= { ...this.base.waiters };
+  get waiters(): Waiter[] {
+    this.#waiters ??= this.base.waiters.slice();
     return this.#waiters;
   }
   get pending(): PendingInput[] {
@@ -82,6 +90,17 @@ export class Draft {
   get state(): Record<string, unknown> {
     this.#state ??= { ...this.base.state };
     return this.#state;
+  }
+  /** Invocation `id` as this transition sees it. */
+  invocation(id: number): Invocation | undefined {
+    return invocationOf(this.#inflight ?? this.base.inflight, id);
+  }
+  /** Adds or replaces an invocation (matched by id). */
+  putInvocation(inv: Invocation): void {
+    const list = this.inflight;
+    const i = list.findIndex((x) => x.id === inv.id);
+    if (i >= 0) list[i] = inv;
+    else list.push(inv);
   }
   nextId(): number {
     return this.#seq++;
@@ -123,13 +142,15 @@ export function routeEvent(
   d.noteEvent(event.type);
   let resolvedPrompt = false;
   const waiters = d.current("waiters");
-  for (const key in waiters) {
-    const waiter = waiters[key] as Waiter;
-    if (waiter.eventType !== event.type || !matches(waiter, key, event)) continue;
-    resolvedPrompt = removeWaiter(d, key) || resolvedPrompt;
-    const inv = d.current("inflight")[waiter.id];
+  const matched =
+    waiters.length === 0
+      ? waiters
+      : waiters.filter((w) => w.eventType === event.type && matches(w, waiterKey(w.id, w.op), event));
+  for (const waiter of matched) {
+    resolvedPrompt = removeWaiter(d, waiter.id, waiter.op) || resolvedPrompt;
+    const inv = d.invocation(waiter.id);
     if (!inv) continue;
-    d.inflight[waiter.id] = { ...inv, journal: { ...inv.journal, [waiter.op]: event } };
+    d.putInvocation({ ...inv, journal: { ...inv.journal, [waiter.op]: event } });
     d.effects.push({ kind: "resolve", step: inv.step, id: waiter.id, op: waiter.op, event });
   }
   if (event.type === "InputRequiredEvent") {
@@ -157,7 +178,7 @@ export function deliver(d: Draft, step: string, event: AnyEvent, topology: Topol
 
 function start(d: Draft, step: string, event: AnyEvent): void {
   const id = d.nextId();
-  d.inflight[id] = { step, event, attempt: 1, ops: 0, journal: {} };
+  d.inflight.push({ id, step, event, attempt: 1, ops: 0, journal: {} });
   d.effects.push({ kind: "invoke", step, id });
   if (d.tracing)
     d.effects.push({ kind: "trace", event: { type: "StepStartedEvent", step, invocation: id, event: event.type } });
@@ -165,11 +186,11 @@ function start(d: Draft, step: string, event: AnyEvent): void {
 
 /** Ends an invocation: frees its worker and starts the next queued event of that step. */
 export function finish(d: Draft, id: number): Invocation | undefined {
-  const inv = d.current("inflight")[id];
+  const inv = d.invocation(id);
   if (!inv) return undefined;
-  delete d.inflight[id];
+  d.inflight.splice(d.inflight.indexOf(inv), 1);
   d.effects.push({ kind: "end", step: inv.step, id });
-  for (const key in d.current("waiters")) if (d.current("waiters")[key]?.id === id) removeWaiter(d, key);
+  for (const w of d.current("waiters").filter((w) => w.id === id)) removeWaiter(d, w.id, w.op);
   const slots = d.current("slots")[inv.step] as StepSlots;
   const next = peek(slots.queue);
   if (next) {
@@ -183,14 +204,14 @@ export function finish(d: Draft, id: number): Invocation | undefined {
 
 /** Counts one mutating op of an invocation and journals its result (when it has one). */
 export function recordOp(d: Draft, id: number, result?: unknown): number {
-  const inv = d.current("inflight")[id];
+  const inv = d.invocation(id);
   if (!inv) return -1;
   const op = inv.ops;
-  d.inflight[id] = {
+  d.putInvocation({
     ...inv,
     ops: op + 1,
     journal: result === undefined ? inv.journal : { ...inv.journal, [op]: result },
-  };
+  });
   return op;
 }
 
@@ -221,18 +242,21 @@ export function collect(d: Draft, step: string, event: AnyEvent, spec: CollectSp
 }
 
 /** Registers a waiter and publishes its prompt. */
-export function addWaiter(d: Draft, key: string, waiter: Waiter, prompt: AnyEvent | undefined): void {
-  d.waiters[key] = waiter;
+export function addWaiter(d: Draft, waiter: Waiter, prompt: AnyEvent | undefined): void {
+  d.waiters.push(waiter);
   if (prompt) {
-    if (prompt.type === "InputRequiredEvent") d.pending.push({ event: prompt, waiter: key });
+    if (prompt.type === "InputRequiredEvent")
+      d.pending.push({ event: prompt, waiter: waiterKey(waiter.id, waiter.op) });
     d.effects.push({ kind: "publish", event: prompt });
   }
 }
 
 /** Removes a waiter (and its prompt); true when a prompt was pending for it. */
-export function removeWaiter(d: Draft, key: string): boolean {
-  if (!(key in d.current("waiters"))) return false;
-  delete d.waiters[key];
+export function removeWaiter(d: Draft, id: number, op: number): boolean {
+  const at = d.current("waiters").findIndex((w) => w.id === id && w.op === op);
+  if (at < 0) return false;
+  d.waiters.splice(at, 1);
+  const key = waiterKey(id, op);
   const i = d.current("pending").findIndex((p) => p.waiter === key);
   if (i < 0) return false;
   d.pending.splice(i, 1);
@@ -242,8 +266,7 @@ export function removeWaiter(d: Draft, key: string): boolean {
 /** Nothing running, queued, awaited or pending: the run cannot make progress. */
 export function isStalled(ctx: RunContext): boolean {
   if (ctx.pending.length > 0) return false;
-  for (const _ in ctx.inflight) return false;
-  for (const _ in ctx.waiters) return false;
+  if (ctx.inflight.length > 0 || ctx.waiters.length > 0) return false;
   for (const step in ctx.slots)
     if ((ctx.slots[step] as StepSlots).active > 0 || logSize((ctx.slots[step] as StepSlots).queue) > 0) return false;
   return true;
@@ -251,5 +274,5 @@ export function isStalled(ctx: RunContext): boolean {
 
 /** Names of the steps with an invocation in flight, sorted. */
 export function activeSteps(ctx: RunContext): string[] {
-  return [...new Set(Object.values(ctx.inflight).map((inv) => inv.step))].sort();
+  return [...new Set(ctx.inflight.map((inv) => inv.step))].sort();
 }

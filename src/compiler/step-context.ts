@@ -4,7 +4,7 @@ import { EventRoutingError, EventValidationError, StateError, WaitTimeoutError }
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { findNonJson, isForbiddenKey } from "../internal/json.js";
-import type { Invocation, RunContext } from "./context.js";
+import { type Invocation, invocationOf, type RunContext } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import type { CollectSpec } from "./scheduler.js";
 
@@ -173,7 +173,7 @@ export class StepContextImpl {
   }
 
   #invocation(): Invocation | undefined {
-    return this.#host.context().inflight[this.#id];
+    return invocationOf(this.#host.context().inflight, this.#id);
   }
 
   /** Takes the next op number; true when that op was already applied (replay). */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Invocation, RunContext, StepSlots, Waiter } from "../../src/compiler/context.js";
+import {
+  type Invocation,
+  invocationOf,
+  type RunContext,
+  type StepSlots,
+  type Waiter,
+} from "../../src/compiler/context.js";
 import { append, emptyLog, type Log, logSize, toArray } from "../../src/compiler/log.js";
 import {
   activeSteps,
@@ -23,9 +29,9 @@ function context(over: Partial<RunContext> = {}): RunContext {
     start: { type: "StartEvent" },
     state: {},
     slots: {},
-    inflight: {},
+    inflight: [],
     buffers: {},
-    waiters: {},
+    waiters: [],
     pending: [],
     clock: { deadline: null, remaining: null },
     seq: 1,
@@ -50,8 +56,8 @@ function commit(d: Draft): RunContext {
 const ev = (type: string, fields: Record<string, unknown> = {}): AnyEvent => ({ type, ...fields });
 const always = () => true;
 
-function invocation(step: string, event: AnyEvent = ev("StartEvent")): Invocation {
-  return { step, event, attempt: 1, ops: 0, journal: {} };
+function invocation(id: number, step: string, event: AnyEvent = ev("StartEvent")): Invocation {
+  return { id, step, event, attempt: 1, ops: 0, journal: {} };
 }
 
 function waiter(id: number, op: number, eventType: string): Waiter {
@@ -116,9 +122,9 @@ describe("Draft", () => {
     const base = context();
     const d = new Draft(base);
     expect(d.current("inflight")).toBe(base.inflight);
-    d.inflight[3] = invocation("s");
-    expect(d.current("inflight")[3]?.step).toBe("s");
-    expect(base.inflight[3]).toBeUndefined();
+    d.putInvocation(invocation(3, "s"));
+    expect(invocationOf(d.current("inflight"), 3)?.step).toBe("s");
+    expect(invocationOf(base.inflight, 3)).toBeUndefined();
   });
 });
 
@@ -131,8 +137,15 @@ describe("routeEvent", () => {
       { kind: "invoke", step: "y", id: 11 },
     ]);
     const next = commit(d);
-    expect(next.inflight[10]).toEqual({ step: "x", event: { type: "A", n: 1 }, attempt: 1, ops: 0, journal: {} });
-    expect(next.inflight[11]?.step).toBe("y");
+    expect(invocationOf(next.inflight, 10)).toEqual({
+      id: 10,
+      step: "x",
+      event: { type: "A", n: 1 },
+      attempt: 1,
+      ops: 0,
+      journal: {},
+    });
+    expect(invocationOf(next.inflight, 11)?.step).toBe("y");
     expect(next.slots.x?.active).toBe(1);
     expect(next.slots.y?.active).toBe(1);
     expect(next.seq).toBe(12);
@@ -164,9 +177,9 @@ describe("routeEvent", () => {
   it("resolves a matching waiter, journals the event at the waiter's op, and still routes it", () => {
     const base = context({
       seq: 5,
-      inflight: { 2: { ...invocation("asker"), ops: 2 } },
+      inflight: [{ ...invocation(2, "asker"), ops: 2 }],
       slots: { asker: { active: 1, queue: emptyLog() } },
-      waiters: { "2:1": waiter(2, 1, "Approval") },
+      waiters: [waiter(2, 1, "Approval")],
     });
     const d = new Draft(base);
     const approval = ev("Approval", { ok: true });
@@ -176,26 +189,26 @@ describe("routeEvent", () => {
       { kind: "invoke", step: "audit", id: 5 },
     ]);
     const next = commit(d);
-    expect(next.waiters).toEqual({});
-    expect(next.inflight[2]?.journal).toEqual({ 1: approval });
-    expect(base.waiters["2:1"]).toBeDefined();
+    expect(next.waiters).toEqual([]);
+    expect(invocationOf(next.inflight, 2)?.journal).toEqual({ 1: approval });
+    expect(base.waiters).toHaveLength(1);
   });
 
   it("resolves every matching waiter, each in its own invocation", () => {
     const base = context({
-      inflight: { 1: invocation("s"), 2: invocation("s") },
-      waiters: { "1:0": waiter(1, 0, "A"), "2:0": waiter(2, 0, "A") },
+      inflight: [invocation(1, "s"), invocation(2, "s")],
+      waiters: [waiter(1, 0, "A"), waiter(2, 0, "A")],
     });
     const d = new Draft(base);
     routeEvent(d, ev("A"), topology({}), always);
     expect(d.effects.map((e) => (e.kind === "resolve" ? e.id : null))).toEqual([1, 2]);
-    expect(commit(d).waiters).toEqual({});
+    expect(commit(d).waiters).toEqual([]);
   });
 
   it("leaves waiters that do not match, or wait for another type", () => {
     const base = context({
-      inflight: { 1: invocation("s"), 2: invocation("s") },
-      waiters: { "1:0": waiter(1, 0, "A"), "2:0": waiter(2, 0, "B") },
+      inflight: [invocation(1, "s"), invocation(2, "s")],
+      waiters: [waiter(1, 0, "A"), waiter(2, 0, "B")],
     });
     const seen: string[] = [];
     const d = new Draft(base);
@@ -205,14 +218,14 @@ describe("routeEvent", () => {
     });
     expect(seen).toEqual(["1:0"]);
     expect(d.effects).toEqual([]);
-    expect(Object.keys(commit(d).waiters).sort()).toEqual(["1:0", "2:0"]);
+    expect(commit(d).waiters.map((w) => `${w.id}:${w.op}`)).toEqual(["1:0", "2:0"]);
   });
 
   it("drops a waiter whose invocation is gone without resolving it", () => {
-    const d = new Draft(context({ waiters: { "9:0": waiter(9, 0, "A") } }));
+    const d = new Draft(context({ waiters: [waiter(9, 0, "A")] }));
     routeEvent(d, ev("A"), topology({}), always);
     expect(d.effects).toEqual([]);
-    expect(commit(d).waiters).toEqual({});
+    expect(commit(d).waiters).toEqual([]);
   });
 
   it("records and publishes an InputRequiredEvent as a pending prompt", () => {
@@ -238,8 +251,8 @@ describe("routeEvent", () => {
     const asked = ev("InputRequiredEvent", { prefix: "asked" });
     const d = new Draft(
       context({
-        inflight: { 3: invocation("ask") },
-        waiters: { "3:0": waiter(3, 0, "HumanResponseEvent") },
+        inflight: [invocation(3, "ask")],
+        waiters: [waiter(3, 0, "HumanResponseEvent")],
         pending: [{ event: returned }, { event: asked, waiter: "3:0" }],
       }),
     );
@@ -247,7 +260,7 @@ describe("routeEvent", () => {
     routeEvent(d, response, topology({}), always);
     const next = commit(d);
     expect(next.pending).toEqual([{ event: returned }]);
-    expect(next.inflight[3]?.journal).toEqual({ 0: response });
+    expect(invocationOf(next.inflight, 3)?.journal).toEqual({ 0: response });
   });
 });
 
@@ -278,11 +291,11 @@ describe("deliver", () => {
 
 describe("finish", () => {
   it("frees the worker when nothing is queued and returns the invocation", () => {
-    const inv = invocation("s");
-    const d = new Draft(context({ inflight: { 1: inv }, slots: { s: { active: 1, queue: emptyLog() } } }));
+    const inv = invocation(1, "s");
+    const d = new Draft(context({ inflight: [inv], slots: { s: { active: 1, queue: emptyLog() } } }));
     expect(finish(d, 1)).toBe(inv);
     const next = commit(d);
-    expect(next.inflight).toEqual({});
+    expect(next.inflight).toEqual([]);
     expect(next.slots.s?.active).toBe(0);
     expect(d.effects).toEqual([{ kind: "end", step: "s", id: 1 }]);
   });
@@ -298,7 +311,7 @@ describe("finish", () => {
       { kind: "invoke", step: "s", id: 2 },
     ]);
     const next = commit(d2);
-    expect(next.inflight[2]?.event).toEqual({ type: "A", n: 2 });
+    expect(invocationOf(next.inflight, 2)?.event).toEqual({ type: "A", n: 2 });
     expect(next.slots.s?.active).toBe(1);
     expect(queued(next.slots.s)).toEqual([ev("A", { n: 3 })]);
     expect(isStalled(next)).toBe(false);
@@ -309,9 +322,9 @@ describe("finish", () => {
     const other = ev("InputRequiredEvent", { prefix: "other" });
     const d = new Draft(
       context({
-        inflight: { 1: invocation("s"), 2: invocation("s") },
+        inflight: [invocation(1, "s"), invocation(2, "s")],
         slots: { s: { active: 2, queue: emptyLog() } },
-        waiters: { "1:0": waiter(1, 0, "HumanResponseEvent"), "2:0": waiter(2, 0, "HumanResponseEvent") },
+        waiters: [waiter(1, 0, "HumanResponseEvent"), waiter(2, 0, "HumanResponseEvent")],
         pending: [
           { event: prompt, waiter: "1:0" },
           { event: other, waiter: "2:0" },
@@ -320,7 +333,7 @@ describe("finish", () => {
     );
     finish(d, 1);
     const next = commit(d);
-    expect(Object.keys(next.waiters)).toEqual(["2:0"]);
+    expect(next.waiters.map((w) => `${w.id}:${w.op}`)).toEqual(["2:0"]);
     expect(next.pending).toEqual([{ event: other, waiter: "2:0" }]);
     expect(next.slots.s?.active).toBe(1);
   });
@@ -334,11 +347,11 @@ describe("finish", () => {
 
 describe("recordOp", () => {
   it("counts ops and journals results that are not undefined", () => {
-    const d = new Draft(context({ inflight: { 1: invocation("s") } }));
+    const d = new Draft(context({ inflight: [invocation(1, "s")] }));
     expect(recordOp(d, 1)).toBe(0);
     expect(recordOp(d, 1, null)).toBe(1);
     expect(recordOp(d, 1, [ev("A")])).toBe(2);
-    const inv = commit(d).inflight[1];
+    const inv = invocationOf(commit(d).inflight, 1);
     expect(inv?.ops).toBe(3);
     expect(inv?.journal).toEqual({ 1: null, 2: [{ type: "A" }] });
   });
@@ -436,9 +449,9 @@ describe("addWaiter", () => {
     const prompt = ev("InputRequiredEvent", { prefix: "name?" });
     const w = waiter(1, 0, "HumanResponseEvent");
     const d = new Draft(context());
-    addWaiter(d, "1:0", w, prompt);
+    addWaiter(d, w, prompt);
     const next = commit(d);
-    expect(next.waiters).toEqual({ "1:0": w });
+    expect(next.waiters).toEqual([w]);
     expect(next.pending).toEqual([{ event: prompt, waiter: "1:0" }]);
     expect(d.effects).toEqual([{ kind: "publish", event: prompt }]);
   });
@@ -446,16 +459,16 @@ describe("addWaiter", () => {
   it("publishes another prompt type without making it pending", () => {
     const prompt = ev("Question", { q: "?" });
     const d = new Draft(context());
-    addWaiter(d, "1:0", waiter(1, 0, "Answer"), prompt);
+    addWaiter(d, waiter(1, 0, "Answer"), prompt);
     expect(d.effects).toEqual([{ kind: "publish", event: prompt }]);
     expect(d.patch().pending).toBeUndefined();
   });
 
   it("publishes nothing without a prompt", () => {
     const d = new Draft(context());
-    addWaiter(d, "1:0", waiter(1, 0, "A"), undefined);
+    addWaiter(d, waiter(1, 0, "A"), undefined);
     expect(d.effects).toEqual([]);
-    expect(Object.keys(commit(d).waiters)).toEqual(["1:0"]);
+    expect(commit(d).waiters).toEqual([waiter(1, 0, "A")]);
   });
 });
 
@@ -465,25 +478,25 @@ describe("removeWaiter", () => {
     const keep = ev("InputRequiredEvent", { prefix: "keep" });
     const d = new Draft(
       context({
-        waiters: { "1:0": waiter(1, 0, "HumanResponseEvent") },
+        waiters: [waiter(1, 0, "HumanResponseEvent")],
         pending: [{ event: keep }, { event: prompt, waiter: "1:0" }],
       }),
     );
-    expect(removeWaiter(d, "1:0")).toBe(true);
+    expect(removeWaiter(d, 1, 0)).toBe(true);
     const next = commit(d);
-    expect(next.waiters).toEqual({});
+    expect(next.waiters).toEqual([]);
     expect(next.pending).toEqual([{ event: keep }]);
   });
 
   it("returns false for a waiter without a prompt, and removes it", () => {
-    const d = new Draft(context({ waiters: { "1:0": waiter(1, 0, "A") } }));
-    expect(removeWaiter(d, "1:0")).toBe(false);
-    expect(commit(d).waiters).toEqual({});
+    const d = new Draft(context({ waiters: [waiter(1, 0, "A")] }));
+    expect(removeWaiter(d, 1, 0)).toBe(false);
+    expect(commit(d).waiters).toEqual([]);
   });
 
   it("returns false for an unknown waiter and changes nothing", () => {
     const d = new Draft(context({ pending: [{ event: ev("InputRequiredEvent"), waiter: "1:0" }] }));
-    expect(removeWaiter(d, "1:0")).toBe(false);
+    expect(removeWaiter(d, 1, 0)).toBe(false);
     expect(d.patch()).toEqual({});
   });
 });
@@ -499,11 +512,11 @@ describe("isStalled", () => {
   });
 
   it("is false with an invocation in flight", () => {
-    expect(isStalled(context({ inflight: { 1: invocation("s") } }))).toBe(false);
+    expect(isStalled(context({ inflight: [invocation(1, "s")] }))).toBe(false);
   });
 
   it("is false with a waiter", () => {
-    expect(isStalled(context({ waiters: { "1:0": waiter(1, 0, "A") } }))).toBe(false);
+    expect(isStalled(context({ waiters: [waiter(1, 0, "A")] }))).toBe(false);
   });
 
   it("is false with an active worker or a queued event", () => {
@@ -526,7 +539,7 @@ describe("isStalled", () => {
 
 describe("activeSteps", () => {
   it("names each step with an invocation in flight once, sorted", () => {
-    const c = context({ inflight: { 1: invocation("zeta"), 2: invocation("alpha"), 3: invocation("zeta") } });
+    const c = context({ inflight: [invocation(1, "zeta"), invocation(2, "alpha"), invocation(3, "zeta")] });
     expect(activeSteps(c)).toEqual(["alpha", "zeta"]);
     expect(activeSteps(context())).toEqual([]);
   });
