@@ -1,6 +1,17 @@
-/** The stepchart side: a 10-step chain and a Job/JobDone fan-out, built with the public builder API. */
+/**
+ * The stepchart side: a 10-step chain and a Job/JobDone fan-out, built with the public builder API.
+ * It measures the built package (`dist/`, what `npm install stepchart` gives), not the TypeScript
+ * sources through tsx, whose keep-names helper adds a property to every closure and distorts both
+ * time and heap. `npm run bench` builds first.
+ */
 import { z } from "zod";
-import { defineEvent, StartEvent, StopEvent, startEvent, stopEvent, workflow } from "../../src/index.js";
+import type * as Stepchart from "../../src/index.js";
+
+const built = "../../dist/index.js";
+const { defineEvent, StartEvent, StopEvent, startEvent, stopEvent, workflow } = (await import(
+  built
+)) as typeof Stepchart;
+
 import { check, fanoutSum, stepHook, type Workload } from "../lib/measure.js";
 
 const Begin = startEvent({ v: z.number() });

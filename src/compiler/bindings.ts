@@ -10,6 +10,11 @@ export interface RunBinding {
   /** The start event, already validated by `wf.run()`. */
   readonly start?: { readonly type: string; readonly [field: string]: unknown };
   readonly resources?: Readonly<Record<string, unknown>>;
+  /**
+   * Set by a run handler that calls `release(actor)` when the actor ends, so the compiler does not
+   * subscribe to the actor a second time for that.
+   */
+  readonly releasedByHandler?: boolean;
   /** Receives the `all` view's trace items (step lifecycle, routed events) as they happen. */
   readonly observe?: (event: { readonly type: string; readonly [field: string]: unknown }) => void;
 }

@@ -1,7 +1,9 @@
 import type { AnyActorRef, Subscription } from "xstate";
 import type { StepDefinition } from "../definition/types.js";
+import { bindingOf } from "./bindings.js";
 import { Invoker, type StepEnvironment } from "./invoker.js";
 import { type FromStepMsg, internal } from "./protocol.js";
+import type { Effect } from "./scheduler.js";
 
 /**
  * Where a run's step invocations execute. `"always"`: each invocation is an XState actor spawned
@@ -21,6 +23,8 @@ export interface RunHosting {
   invoker: Invoker | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   subscription: Subscription | undefined;
+  /** Effects an `assign` computed, for the action right after it to perform. */
+  outbox: readonly Effect[] | undefined;
 }
 
 const hostings = new WeakMap<AnyActorRef, RunHosting>();
@@ -28,7 +32,7 @@ const hostings = new WeakMap<AnyActorRef, RunHosting>();
 function runOf(self: AnyActorRef): RunHosting {
   let run = hostings.get(self);
   if (!run) {
-    run = { actors: undefined, invoker: undefined, timer: undefined, subscription: undefined };
+    run = { actors: undefined, invoker: undefined, timer: undefined, subscription: undefined, outbox: undefined };
     hostings.set(self, run);
   }
   return run;
@@ -46,6 +50,7 @@ export function startInline(self: AnyActorRef, env: StepEnvironment, step: StepD
   const run = runOf(self);
   if (!run.invoker) {
     run.invoker = new Invoker(self, env, (msg: FromStepMsg) => {
+      msg.inline = true;
       if (self.getSnapshot().status === "active") self.send(msg);
     });
     watchEnd(self, run);
@@ -89,7 +94,8 @@ export function release(self: AnyActorRef): void {
  * never handles (and thereby hides) the actor's error.
  */
 function watchEnd(self: AnyActorRef, run: RunHosting): void {
-  run.subscription ??= self.subscribe({ complete: () => release(self) });
+  if (run.subscription || bindingOf(self)?.releasedByHandler) return;
+  run.subscription = self.subscribe({ complete: () => release(self) });
 }
 
 /** Whether the root of this actor's system was created with an `inspect` observer. */

@@ -17,9 +17,11 @@ export interface StepEnvironment {
 }
 
 interface Running {
+  readonly id: number;
   ctx: StepContextImpl | undefined;
   stopped: boolean;
-  waiters: Map<number, { resolve(event: AnyEvent): void; reject(error: unknown): void }>;
+  /** Created on the first `waitForEvent`: most invocations never wait. */
+  waiters: Map<number, { resolve(event: AnyEvent): void; reject(error: unknown): void }> | undefined;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -30,7 +32,8 @@ interface Running {
  * (actor per invocation); an un-inspected run hosts one for all its steps (see hosting.ts).
  */
 export class Invoker {
-  readonly #running = new Map<number, Running>();
+  /** A list, not a Map: a run has a handful in flight, and a Map costs more to hold. */
+  readonly #running: Running[] = [];
   readonly #host: RunHost;
 
   constructor(workflow: AnyActorRef, env: StepEnvironment, send: (msg: FromStepMsg) => void) {
@@ -39,14 +42,14 @@ export class Invoker {
 
   /** Invocations started and not yet reported done or failed. */
   get size(): number {
-    return this.#running.size;
+    return this.#running.length;
   }
 
   /** Starts invocation `id` of `step`; its event, attempt and journal are in the machine's context. */
   start(step: StepDefinition, id: number): void {
-    if (this.#running.has(id)) return;
-    const run: Running = { ctx: undefined, stopped: false, waiters: new Map() };
-    this.#running.set(id, run);
+    if (find(this.#running, id)) return;
+    const run: Running = { id, ctx: undefined, stopped: false, waiters: undefined };
+    this.#running.push(run);
     // User code must not start inside the machine's macrostep: a ctx op sent from there would
     // be queued instead of applied, and ctx reads would be stale.
     queueMicrotask(() => void this.#execute(step, id, run));
@@ -54,24 +57,29 @@ export class Invoker {
 
   /** Hands a matched event to the `waitForEvent` of invocation `id` that registered waiter `op`. */
   resolve(id: number, op: number, event: AnyEvent): void {
-    const run = this.#running.get(id);
-    const waiter = run?.waiters.get(op);
-    run?.waiters.delete(op);
+    const run = find(this.#running, id);
+    const waiter = run?.waiters?.get(op);
+    run?.waiters?.delete(op);
     predicatesOf(this.#host.workflow).delete(waiterKey(id, op));
     waiter?.resolve(event);
   }
 
   /** Ends every invocation: aborts `ctx.signal`, rejects pending waits, drops later reports. */
   stop(reason?: unknown): void {
-    if (this.#running.size === 0) return;
+    if (this.#running.length === 0) return;
     reason ??= new WorkflowCancelledError();
-    for (const run of this.#running.values()) {
+    for (const run of this.#running) {
       run.stopped = true;
       clearTimeout(run.timer);
       run.ctx?.abort(reason);
-      for (const waiter of run.waiters.values()) waiter.reject(reason);
+      if (run.waiters) for (const waiter of run.waiters.values()) waiter.reject(reason);
     }
-    this.#running.clear();
+    this.#running.length = 0;
+  }
+
+  #forget(run: Running): void {
+    const i = this.#running.indexOf(run);
+    if (i >= 0) this.#running.splice(i, 1);
   }
 
   async #execute(step: StepDefinition, id: number, run: Running): Promise<void> {
@@ -92,7 +100,7 @@ export class Invoker {
         ctx.abort(error);
         const delay = nextRetryDelay(step.retry, invocation.attempt, error, `${host.runId}:${step.name}:${id}`);
         if (delay === null) {
-          this.#running.delete(id);
+          this.#forget(run);
           host.send({ type: internal.failed, id, error, attempts: invocation.attempt });
           return;
         }
@@ -102,7 +110,7 @@ export class Invoker {
         host.send({ type: internal.attempt, id });
         continue;
       }
-      this.#running.delete(id);
+      this.#forget(run);
       host.send({ type: internal.done, id, output });
       return;
     }
@@ -120,7 +128,7 @@ class RunHost implements StepHost {
     readonly workflow: AnyActorRef,
     env: StepEnvironment,
     readonly send: (msg: FromStepMsg) => void,
-    private readonly running: Map<number, Running>,
+    private readonly running: Running[],
   ) {
     const own = bindingOf(workflow)?.resources;
     this.resources = own ? { ...env.resources, ...own } : env.resources;
@@ -143,18 +151,24 @@ class RunHost implements StepHost {
     predicate: ((event: AnyEvent) => boolean) | undefined,
     signal: AbortSignal,
   ): Promise<AnyEvent> {
-    const run = this.running.get(id);
+    const run = find(this.running, id);
     if (predicate) predicatesOf(this.workflow).set(waiterKey(id, op), predicate as (e: unknown) => boolean);
     return new Promise<AnyEvent>((resolve, reject) => {
       if (!run || signal.aborted) return reject(signal.reason ?? new WorkflowCancelledError());
+      run.waiters ??= new Map();
       run.waiters.set(op, { resolve, reject });
     });
   }
 
   forget(id: number, op: number): void {
-    this.running.get(id)?.waiters.delete(op);
+    find(this.running, id)?.waiters?.delete(op);
     predicatesOf(this.workflow).delete(waiterKey(id, op));
   }
+}
+
+function find(running: readonly Running[], id: number): Running | undefined {
+  for (const run of running) if (run.id === id) return run;
+  return undefined;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,10 +1,10 @@
 import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, raise, setup } from "xstate";
 import type { StepDefinition, WorkflowDefinition } from "../definition/types.js";
-import { type ErrorInfo, errorInfo, WorkflowStalledError } from "../errors.js";
+import { errorInfo, WorkflowStalledError } from "../errors.js";
 import { trust } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import { bindingOf, bindingOfInput, bindRun, predicatesOf } from "./bindings.js";
-import { invocationOf, type Outcome, type RunContext, waiterKey } from "./context.js";
+import { type Invocation, invocationOf, type Outcome, type RunContext, waiterKey } from "./context.js";
 import {
   armTimer,
   disarmTimer,
@@ -31,6 +31,7 @@ import {
   routeEvent,
 } from "./scheduler.js";
 import { createStepActor, type StepActorFactory, stepActorId } from "./step-actor.js";
+import { applyStepMessage, isRoutineMessage, routeInline } from "./step-messages.js";
 import { buildTopology } from "./topology.js";
 
 /** Options of `wf.toMachine()`. */
@@ -131,11 +132,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
    * must take the transition to `completed`. The `all` stream view and inspectors still see it.
    */
   const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, self: AnyActorRef) => {
-    if (event && event.type !== "StopEvent") {
-      if (d.tracing && event.type !== "InputRequiredEvent")
-        d.effects.push({ kind: "trace", event: { type: internal.routed, event } });
-      routeEvent(d, event, topology, matches(self));
-    }
+    if (event && event.type !== "StopEvent") routeInline(d, event, topology, matches(self));
     commit(enqueue, d, self);
     if (event?.type === "StopEvent") enqueue.raise(event);
     else if (!event || topology.acceptors(event.type).length === 0) {
@@ -160,72 +157,37 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     const inv = invocationOf(context.inflight, msg.id);
     if (!inv) return; // a message from an invocation that already ended
     const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    switch (msg.type) {
-      case internal.done: {
-        const output = msg.output;
-        // Finished before the queued invocation that takes over the worker starts.
-        traceFinished(d, inv.step, msg.id, "completed", output?.type ?? null);
-        finish(d, msg.id);
-        deliverInline(enqueue, d, output, self);
-        return;
-      }
-      case internal.set:
-        recordOp(d, msg.id);
-        d.state[msg.key] = msg.value;
-        break;
-      case internal.send:
-        recordOp(d, msg.id);
-        if (msg.step === undefined) {
-          deliverInline(enqueue, d, msg.event, self);
-          return;
-        }
-        if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event: msg.event } });
-        routeEvent(d, msg.event, topology, matches(self), msg.step);
-        break;
-      case internal.stream:
-        recordOp(d, msg.id);
-        d.effects.push({ kind: "publish", event: msg.event });
-        break;
-      case internal.collect: {
-        recordOp(d, msg.id, collect(d, inv.step, msg.event, msg.spec));
-        break;
-      }
-      case internal.wait: {
-        const op = recordOp(d, msg.id);
-        addWaiter(
-          d,
-          {
-            id: msg.id,
-            op,
-            eventType: msg.eventType,
-            predicate: msg.predicate,
-            ...(msg.match ? { match: msg.match } : {}),
-          },
-          msg.prompt,
-        );
-        break;
-      }
-      case internal.unwait:
-        removeWaiter(d, msg.id, msg.op);
-        break;
-      case internal.retry:
-        d.putInvocation({ ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay });
-        traceFinished(d, inv.step, msg.id, "retrying", null, msg.error);
-        break;
-      case internal.attempt: {
-        const { retryAt: _, ...rest } = inv;
-        d.putInvocation({ ...rest, attempt: inv.attempt + 1 });
-        if (d.tracing) {
-          d.effects.push({
-            kind: "trace",
-            event: { type: "StepStartedEvent", step: inv.step, invocation: msg.id, event: inv.event.type },
-          });
-        }
-        break;
-      }
-    }
-    commit(enqueue, d, self);
+    const routed = applyStepMessage(d, msg, inv, topology, matches(self));
+    if (routed !== undefined) deliverInline(enqueue, d, routed, self);
+    else commit(enqueue, d, self);
   });
+
+  // The short path for routine messages (see isRoutineMessage): `assign` computes the draft and
+  // leaves its effects in the run's outbox, the next action performs them.
+  const isRoutine = ({ context, event }: ActionArgs) =>
+    (event as FromStepMsg).inline === true &&
+    invocationOf(context.inflight, (event as FromStepMsg).id) !== undefined &&
+    isRoutineMessage(context, event as FromStepMsg, topology);
+  const applyRoutine = assign(({ context, event, self }: ActionArgs) => {
+    const msg = event as FromStepMsg;
+    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+    const routed = applyStepMessage(
+      d,
+      msg,
+      invocationOf(context.inflight, msg.id) as Invocation,
+      topology,
+      matches(self),
+    );
+    if (routed) routeInline(d, routed, topology, matches(self));
+    hostingOf(self, mode).outbox = d.effects;
+    return d.patch();
+  });
+  const performRoutine = ({ self }: ActionArgs) => {
+    const hosting = hostingOf(self, mode);
+    const effects = hosting.outbox;
+    hosting.outbox = undefined;
+    if (effects) perform(self, effects, hosting);
+  };
 
   const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
     const inv = invocationOf(context.inflight, event.id);
@@ -236,17 +198,10 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
 
   const on: Record<string, Any> = {};
   for (const type of topology.routed) on[type] = { actions: route };
-  for (const type of [
-    internal.done,
-    internal.set,
-    internal.send,
-    internal.stream,
-    internal.collect,
-    internal.wait,
-    internal.unwait,
-    internal.retry,
-    internal.attempt,
-  ]) {
+  for (const type of [internal.done, internal.set, internal.send, internal.collect]) {
+    on[type] = [{ guard: isRoutine, actions: [applyRoutine, performRoutine] }, { actions: onStepMessage }];
+  }
+  for (const type of [internal.stream, internal.wait, internal.unwait, internal.retry, internal.attempt]) {
     on[type] = { actions: onStepMessage };
   }
   on[internal.failed] = {
@@ -423,18 +378,4 @@ function relay(
   const system = self.system as { _relay?: (source: AnyActorRef, target: AnyActorRef, event: unknown) => void };
   if (typeof system._relay === "function") system._relay(self, child, message);
   else child.send(message);
-}
-
-/** Traces a StepFinishedEvent for the `all` stream view, when anyone observes it. */
-function traceFinished(
-  d: Draft,
-  step: string,
-  invocation: number,
-  status: "completed" | "retrying",
-  output: string | null,
-  error?: ErrorInfo,
-): void {
-  if (!d.tracing) return;
-  const event = { type: "StepFinishedEvent", step, invocation, status, output };
-  d.effects.push({ kind: "trace", event: error ? { ...event, error } : event });
 }

@@ -45,7 +45,13 @@ export interface ResolveMsg {
 }
 export type ToStepMsg = ResolveMsg;
 
-export type FromStepMsg =
+/**
+ * Step → machine messages. `inline` is set on those an inline-hosted invocation sends (see
+ * hosting.ts): guards cannot see the actor, and only those may take the machine's short path.
+ */
+export type FromStepMsg = FromStepOp & { inline?: true };
+
+type FromStepOp =
   | { readonly type: typeof internal.done; readonly id: number; readonly output: AnyEvent | null }
   | { readonly type: typeof internal.failed; readonly id: number; readonly error: unknown; readonly attempts: number }
   | { readonly type: typeof internal.retry; readonly id: number; readonly error: ErrorInfo; readonly delay: number }

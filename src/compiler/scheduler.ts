@@ -113,7 +113,14 @@ export class Draft {
   }
   /** Reads see this transition's writes. */
   current<K extends "inflight" | "waiters" | "pending" | "slots">(key: K): RunContext[K] {
-    const own = { inflight: this.#inflight, waiters: this.#waiters, pending: this.#pending, slots: this.#slots }[key];
+    const own =
+      key === "inflight"
+        ? this.#inflight
+        : key === "waiters"
+          ? this.#waiters
+          : key === "pending"
+            ? this.#pending
+            : this.#slots;
     return (own ?? this.base[key]) as RunContext[K];
   }
 
@@ -196,8 +203,11 @@ export function finish(d: Draft, id: number): Invocation | undefined {
   if (next) {
     d.slots[inv.step] = { active: slots.active, queue: drop(slots.queue) };
     start(d, inv.step, next.event);
-  } else {
+  } else if (slots.active > 1) {
     d.slots[inv.step] = { active: slots.active - 1, queue: slots.queue };
+  } else {
+    // An idle step keeps no entry: a long run with many steps stays small.
+    delete d.slots[inv.step];
   }
   return inv;
 }

@@ -1,5 +1,6 @@
 import type { Actor, AnyStateMachine } from "xstate";
 import type { RunContext } from "../compiler/context.js";
+import { release } from "../compiler/hosting.js";
 import { internal } from "../compiler/protocol.js";
 import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
@@ -46,12 +47,13 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   readonly runId: string;
   /** The XState actor running the compiled machine. */
   readonly actor: Actor<AnyStateMachine>;
-  /** Resolves to the StopEvent's `result`; rejects with a `WorkflowError`. */
-  readonly result: Promise<TResult>;
+  #result: Promise<TResult> | undefined;
   /** Resolves to the whole StopEvent. */
   readonly stopEvent: Promise<AnyEvent & { readonly result: TResult }>;
   /** Seed-style access: `handler.ctx.sendEvent(ev)` is `handler.sendEvent(ev)`. */
-  readonly ctx: { sendEvent(event: TSend): void };
+  get ctx(): { sendEvent(event: TSend): void } {
+    return { sendEvent: (event) => this.sendEvent(event) };
+  }
   #stream = new RunStream();
   #topology: CompiledTopology;
   #name: string;
@@ -71,15 +73,12 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     });
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
-    this.ctx = { sendEvent: (event) => this.sendEvent(event) };
     let settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
     this.stopEvent = new Promise<AnyEvent>((resolve, reject) => {
       settle = { resolve, reject };
     }) as Promise<AnyEvent & { result: TResult }>;
-    this.result = this.stopEvent.then((stop) => stop.result);
     // A caller that only reads the stream must not see an unhandled rejection.
     this.stopEvent.catch(noop);
-    this.result.catch(noop);
 
     const actor = this.actor;
     const onAbort = () => this.cancel();
@@ -91,6 +90,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     });
     actor.subscribe({
       complete: () => {
+        release(actor);
         this.#ended = true;
         signal?.removeEventListener("abort", onAbort);
         const outcome = (actor.getSnapshot().context as RunContext).outcome;
@@ -111,12 +111,24 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     }
   }
 
+  /** Resolves to the StopEvent's `result`; rejects with a `WorkflowError`. */
+  get result(): Promise<TResult> {
+    if (!this.#result) {
+      this.#result = this.stopEvent.then((stop) => stop.result);
+      this.#result.catch(noop);
+    }
+    return this.#result;
+  }
+
   // biome-ignore lint/suspicious/noThenProperty: a handler is deliberately awaitable
   then<A = TResult, B = never>(
     onfulfilled?: ((value: TResult) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.result.then(onfulfilled, onrejected);
+    return this.stopEvent.then(
+      onfulfilled ? (stop) => onfulfilled(stop.result) : (stop) => stop.result as unknown as A,
+      onrejected,
+    );
   }
 
   /** Same as `handler.result.catch(...)`. */

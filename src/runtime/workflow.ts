@@ -164,7 +164,9 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
       createActor: (observe) => {
         bindInput(
           fields,
-          options.resources ? { runId, start, resources: options.resources, observe } : { runId, start, observe },
+          options.resources
+            ? { runId, start, resources: options.resources, observe, releasedByHandler: true }
+            : { runId, start, observe, releasedByHandler: true },
         );
         return createActor(machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
       },

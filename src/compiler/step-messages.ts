@@ -1,0 +1,130 @@
+import type { ErrorInfo } from "../errors.js";
+import type { AnyEvent } from "../events/types.js";
+import type { Invocation, RunContext, Waiter } from "./context.js";
+import { type FromStepMsg, internal } from "./protocol.js";
+import { addWaiter, collect, type Draft, finish, recordOp, removeWaiter, routeEvent } from "./scheduler.js";
+import type { CompiledTopology } from "./topology.js";
+
+/** Decides whether a waiter takes an event (its `where` object or predicate). */
+export type WaiterMatch = (waiter: Waiter, key: string, event: AnyEvent) => boolean;
+
+/**
+ * Applies a message from a running invocation to the draft: the op it reports (set, collect,
+ * wait, ...) or its end. Returns the event to route within the same transition, when the message
+ * carries one (a returned event, `null` for none, or a broadcast `sendEvent`); routing it is the
+ * caller's, because a StopEvent must take a transition.
+ */
+export function applyStepMessage(
+  d: Draft,
+  msg: FromStepMsg,
+  inv: Invocation,
+  topology: CompiledTopology,
+  matches: WaiterMatch,
+): AnyEvent | null | undefined {
+  switch (msg.type) {
+    case internal.done:
+      // Finished before the queued invocation that takes over the worker starts.
+      traceFinished(d, inv.step, msg.id, "completed", msg.output?.type ?? null);
+      finish(d, msg.id);
+      return msg.output;
+    case internal.set:
+      recordOp(d, msg.id);
+      d.state[msg.key] = msg.value;
+      return undefined;
+    case internal.send:
+      recordOp(d, msg.id);
+      if (msg.step === undefined) return msg.event;
+      if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event: msg.event } });
+      routeEvent(d, msg.event, topology, matches, msg.step);
+      return undefined;
+    case internal.stream:
+      recordOp(d, msg.id);
+      d.effects.push({ kind: "publish", event: msg.event });
+      return undefined;
+    case internal.collect:
+      recordOp(d, msg.id, collect(d, inv.step, msg.event, msg.spec));
+      return undefined;
+    case internal.wait: {
+      const op = recordOp(d, msg.id);
+      const waiter: Waiter = {
+        id: msg.id,
+        op,
+        eventType: msg.eventType,
+        predicate: msg.predicate,
+        ...(msg.match ? { match: msg.match } : {}),
+      };
+      addWaiter(d, waiter, msg.prompt);
+      return undefined;
+    }
+    case internal.unwait:
+      removeWaiter(d, msg.id, msg.op);
+      return undefined;
+    case internal.retry:
+      d.putInvocation({ ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay });
+      traceFinished(d, inv.step, msg.id, "retrying", null, msg.error);
+      return undefined;
+    case internal.attempt: {
+      const { retryAt: _, ...rest } = inv;
+      d.putInvocation({ ...rest, attempt: inv.attempt + 1 });
+      if (d.tracing) {
+        d.effects.push({
+          kind: "trace",
+          event: { type: "StepStartedEvent", step: inv.step, invocation: msg.id, event: inv.event.type },
+        });
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Routes an event a step returned or sent within the same transition ("inline delivery": one
+ * microstep instead of a raise and a second one). Not a StopEvent: that one is raised.
+ */
+export function routeInline(d: Draft, event: AnyEvent, topology: CompiledTopology, matches: WaiterMatch): void {
+  if (d.tracing && event.type !== "InputRequiredEvent")
+    d.effects.push({ kind: "trace", event: { type: internal.routed, event } });
+  routeEvent(d, event, topology, matches);
+}
+
+/**
+ * Whether a step message can take the short path: a plain `assign` plus one action instead of
+ * `enqueueActions`, which costs more than the rest of a step. True when applying it can neither
+ * publish a stream item, raise an event (StopEvent, stall check) nor touch human input, which is
+ * what only `enqueueActions` can do. Decided from the message and the context alone.
+ */
+export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology: CompiledTopology): boolean {
+  if (context.pending.length > 0 || context.waiters.length > 0) return false;
+  switch (msg.type) {
+    case internal.set:
+    case internal.collect:
+      return true;
+    case internal.send:
+      return msg.step !== undefined || isRoutineEvent(msg.event, topology);
+    case internal.done:
+      // With nothing returned, the run may have stalled; the long path checks.
+      return msg.output === null ? context.inflight.length > 1 : isRoutineEvent(msg.output, topology);
+    default:
+      return false;
+  }
+}
+
+function isRoutineEvent(event: AnyEvent, topology: CompiledTopology): boolean {
+  return event.type !== "StopEvent" && event.type !== "InputRequiredEvent" && topology.acceptors(event.type).length > 0;
+}
+
+/** Traces a StepFinishedEvent for the `all` stream view, when anyone observes it. */
+function traceFinished(
+  d: Draft,
+  step: string,
+  invocation: number,
+  status: "completed" | "retrying",
+  output: string | null,
+  error?: ErrorInfo,
+): void {
+  if (!d.tracing) return;
+  const event = { type: "StepFinishedEvent", step, invocation, status, output };
+  d.effects.push({ kind: "trace", event: error ? { ...event, error } : event });
+}
