@@ -124,10 +124,13 @@ class RunHost implements StepHost {
   readonly eventDefs: ReadonlyMap<string, AnyEventDef>;
   readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
 
+  /** `sendEvent`s of one invocation not posted yet (see `send`). */
+  #batch: { id: number; sends: { readonly event: AnyEvent; readonly step?: string }[] } | undefined;
+
   constructor(
     readonly workflow: AnyActorRef,
     env: StepEnvironment,
-    readonly send: (msg: FromStepMsg) => void,
+    private readonly post: (msg: FromStepMsg) => void,
     private readonly running: Running[],
   ) {
     const own = bindingOf(workflow)?.resources;
@@ -135,6 +138,40 @@ class RunHost implements StepHost {
     this.stateSchema = env.stateSchema;
     this.eventDefs = env.eventDefs;
     this.accepts = env.accepts;
+  }
+
+  /**
+   * Posts a message to the workflow actor. `sendEvent`s are held and posted together, in order,
+   * as one `sendMany` (a fan-out of n events is then one transition, not n), before any other
+   * message and at the end of the current microtask. Nothing else a step does reads their effect.
+   */
+  send(msg: FromStepMsg): void {
+    if (msg.type === internal.send) {
+      const batch = this.#batch;
+      if (batch && batch.id === msg.id) {
+        batch.sends.push(msg.step === undefined ? { event: msg.event } : { event: msg.event, step: msg.step });
+        return;
+      }
+      this.flush();
+      this.#batch = {
+        id: msg.id,
+        sends: [msg.step === undefined ? { event: msg.event } : { event: msg.event, step: msg.step }],
+      };
+      queueMicrotask(() => this.flush());
+      return;
+    }
+    this.flush();
+    this.post(msg);
+  }
+
+  /** Posts the held `sendEvent`s. */
+  flush(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#batch = undefined;
+    const [only] = batch.sends;
+    if (batch.sends.length === 1 && only) this.post({ type: internal.send, id: batch.id, ...only });
+    else this.post({ type: internal.sendMany, id: batch.id, sends: batch.sends });
   }
 
   get runId(): string {

@@ -198,7 +198,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
 
   const on: Record<string, Any> = {};
   for (const type of topology.routed) on[type] = { actions: route };
-  for (const type of [internal.done, internal.set, internal.send, internal.collect]) {
+  for (const type of [internal.done, internal.set, internal.send, internal.sendMany, internal.collect]) {
     on[type] = [{ guard: isRoutine, actions: [applyRoutine, performRoutine] }, { actions: onStepMessage }];
   }
   for (const type of [internal.stream, internal.wait, internal.unwait, internal.retry, internal.attempt]) {

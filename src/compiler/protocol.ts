@@ -19,6 +19,8 @@ export const internal = {
   attempt: "stepchart.attempt",
   set: "stepchart.set",
   send: "stepchart.send",
+  /** step actor → machine: several `sendEvent`s of one invocation in a row, as one event. */
+  sendMany: "stepchart.sendMany",
   stream: "stepchart.stream",
   collect: "stepchart.collect",
   wait: "stepchart.wait",
@@ -58,6 +60,11 @@ type FromStepOp =
   | { readonly type: typeof internal.attempt; readonly id: number }
   | { readonly type: typeof internal.set; readonly id: number; readonly key: string; readonly value: unknown }
   | { readonly type: typeof internal.send; readonly id: number; readonly event: AnyEvent; readonly step?: string }
+  | {
+      readonly type: typeof internal.sendMany;
+      readonly id: number;
+      readonly sends: readonly { readonly event: AnyEvent; readonly step?: string }[];
+    }
   | { readonly type: typeof internal.stream; readonly id: number; readonly event: AnyEvent }
   | {
       readonly type: typeof internal.collect;

@@ -37,6 +37,21 @@ export function applyStepMessage(
       if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event: msg.event } });
       routeEvent(d, msg.event, topology, matches, msg.step);
       return undefined;
+    case internal.sendMany: {
+      // Like that many `send`s: all but the last are routed here, and a StopEvent ends the batch
+      // (the run completes with it, so nothing after it would have been routed either).
+      const last = msg.sends.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const { event, step } = msg.sends[i] as { event: AnyEvent; step?: string };
+        recordOp(d, msg.id);
+        if (step !== undefined) {
+          if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event } });
+          routeEvent(d, event, topology, matches, step);
+        } else if (i === last || event.type === "StopEvent") return event;
+        else routeInline(d, event, topology, matches);
+      }
+      return undefined;
+    }
     case internal.stream:
       recordOp(d, msg.id);
       d.effects.push({ kind: "publish", event: msg.event });
@@ -103,6 +118,9 @@ export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology
       return true;
     case internal.send:
       return msg.step !== undefined || isRoutineEvent(msg.event, topology);
+    case internal.sendMany:
+      for (const { event, step } of msg.sends) if (step === undefined && !isRoutineEvent(event, topology)) return false;
+      return true;
     case internal.done:
       // With nothing returned, the run may have stalled; the long path checks.
       return msg.output === null ? context.inflight.length > 1 : isRoutineEvent(msg.output, topology);

@@ -117,6 +117,40 @@ describe("ctx.sendEvent", () => {
     await expect(wf.run()).resolves.toEqual(["L1", "L2", "R1"]);
   });
 
+  it("delivers a burst of sends in call order, interleaved correctly with other ctx ops", async () => {
+    const wf = workflow({ name: "burst" })
+      .step("fan", { accepts: StartEvent, emits: [Item] }, async (ctx) => {
+        for (let i = 0; i < 5; i++) ctx.sendEvent(Item({ i }));
+        ctx.set("between", true);
+        ctx.sendEvent(Item({ i: 5 }), { step: "sink" });
+        ctx.sendEvent(Item({ i: 6 }));
+      })
+      .step("sink", { accepts: Item, emits: [StopEvent], numWorkers: 1 }, async (ctx, ev) => {
+        ctx.update<number[]>("seen", (seen) => [...(seen ?? []), ev.i]);
+        const seen = ctx.get<number[]>("seen");
+        return seen.length === 7 ? StopEvent({ result: { seen, between: ctx.get("between") } }) : null;
+      });
+    await expect(wf.run()).resolves.toEqual({ seen: [0, 1, 2, 3, 4, 5, 6], between: true });
+  });
+
+  it("ends a burst at a StopEvent: the run completes with it and routes nothing after it", async () => {
+    const started: number[] = [];
+    const wf = workflow({ name: "burst-stop" })
+      .step("fan", { accepts: StartEvent, emits: [Item, StopEvent] }, async (ctx) => {
+        ctx.sendEvent(Item({ i: 1 }));
+        ctx.sendEvent(StopEvent({ result: "stopped" }));
+        ctx.sendEvent(Item({ i: 2 }));
+      })
+      .step("sink", { accepts: Item, emits: [] }, async (_ctx, ev) => {
+        started.push(ev.i);
+      });
+    const handler = wf.run();
+    const all = await collectStream(handler, { all: true });
+    await expect(handler).resolves.toBe("stopped");
+    expect(all.filter((e) => e.type === "Item").map((e) => e.i)).toEqual([1]);
+    expect(started.includes(2)).toBe(false);
+  });
+
   it("throws at once for an unknown step, a step that does not accept it, or an undeclared event", async () => {
     const wf = workflow({ name: "bad-send", external: [Other] })
       .step("a", { accepts: StartEvent, emits: [Item, StopEvent] }, async (ctx) => {

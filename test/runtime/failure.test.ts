@@ -98,6 +98,22 @@ describe("retry", () => {
       .step("b", { accepts: Ping, emits: [StopEvent] }, async (ctx) => StopEvent({ result: ctx.get("count") }));
     await expect(wf.run()).resolves.toBe(1);
   });
+
+  it("does not resend a burst of sends when the attempt after it fails and retries", async () => {
+    const Ping = defineEvent("Ping", { n: z.number() });
+    const wf = workflow({ name: "journal-burst" })
+      .step("a", { accepts: StartEvent, emits: [Ping], retry: { attempts: 3 } }, async (ctx) => {
+        for (let n = 0; n < 3; n++) ctx.sendEvent(Ping({ n }));
+        ctx.set("after", ctx.attempt.number);
+        if (ctx.attempt.number < 3) throw new Error("transient");
+        return null;
+      })
+      .step("b", { accepts: Ping, emits: [StopEvent], numWorkers: 1 }, async (ctx, ev) => {
+        const got = ctx.update<number[]>("got", (g) => [...(g ?? []), ev.n]);
+        return got.length === 3 ? StopEvent({ result: got }) : null;
+      });
+    await expect(wf.run()).resolves.toEqual([0, 1, 2]);
+  });
 });
 
 describe("timeouts", () => {
