@@ -198,9 +198,35 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
 
   const on: Record<string, Any> = {};
   for (const type of topology.routed) on[type] = { actions: route };
+  // A routine invocation that returns the StopEvent completes the run in this transition: the
+  // event was validated when the step returned it, and raising it would cost a second microstep.
+  const stopsRoutinely = ({ context, event }: ActionArgs) => {
+    const msg = event as FromStepMsg;
+    return (
+      msg.inline === true &&
+      msg.type === internal.done &&
+      msg.output?.type === "StopEvent" &&
+      invocationOf(context.inflight, msg.id) !== undefined
+    );
+  };
+  const completeRoutinely = {
+    guard: stopsRoutinely,
+    target: `#${machineId}.completed`,
+    actions: [
+      assign(({ context, event, self }: ActionArgs): Partial<RunContext> => {
+        const msg = event as FromStepMsg & { output: AnyEvent };
+        const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+        applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, matches(self));
+        hostingOf(self, mode).outbox = d.effects.filter((e) => e.kind === "trace");
+        return { ...d.patch(), outcome: { status: "completed", stop: msg.output } };
+      }),
+      performRoutine,
+    ],
+  };
   for (const type of [internal.done, internal.set, internal.send, internal.sendMany, internal.collect]) {
     on[type] = [{ guard: isRoutine, actions: [applyRoutine, performRoutine] }, { actions: onStepMessage }];
   }
+  on[internal.done].unshift(completeRoutinely);
   for (const type of [internal.stream, internal.wait, internal.unwait, internal.retry, internal.attempt]) {
     on[type] = { actions: onStepMessage };
   }
@@ -324,7 +350,18 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     states: {
       running: {
         entry: [
-          raise(({ context }: ActionArgs) => trust({ ...context.start })),
+          // The StartEvent is a machine event for inspectors (step actors hosting); an inline run
+          // routes it in its first microstep, as it routes every event a step returns.
+          enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+            const start = trust({ ...context.start });
+            if (hostingOf(self, mode).actors) {
+              enqueue.raise(start);
+              return;
+            }
+            const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+            routeEvent(d, start, topology, matches(self));
+            commit(enqueue, d, self);
+          }),
           // A plain timer rather than XState's `after`: the same event at a fraction of the cost.
           ({ context, self }: ActionArgs) => {
             if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
