@@ -7,6 +7,7 @@
 
 export type { RunContext } from "./compiler/context.js";
 // Compiler and runtime
+export type { StepActorsMode } from "./compiler/hosting.js";
 export type { ToMachineOptions } from "./compiler/machine.js";
 // Definitions
 export { step } from "./definition/decorators.js";

@@ -1,37 +1,17 @@
-import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, raise, setup } from "xstate";
-import type { StepDefinition, WorkflowDefinition } from "../definition/types.js";
+import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, setup } from "xstate";
+import type { WorkflowDefinition } from "../definition/types.js";
 import { errorInfo, WorkflowStalledError } from "../errors.js";
-import { trust } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
-import { bindingOf, bindingOfInput, bindRun, predicatesOf } from "./bindings.js";
-import { type Invocation, invocationOf, type Outcome, type RunContext, waiterKey } from "./context.js";
-import {
-  armTimer,
-  disarmTimer,
-  hostingOf,
-  type RunHosting,
-  release,
-  type StepActorsMode,
-  startInline,
-} from "./hosting.js";
-import { accept, initialState, sameJson, toJsonSafe } from "./incoming.js";
+import { createRunActions } from "./actions.js";
+import { bindingOfInput, bindRun } from "./bindings.js";
+import { invocationOf, type Outcome, type RunContext } from "./context.js";
+import { armTimer, disarmTimer, release, type StepActorsMode } from "./hosting.js";
+import { accept, initialState, toJsonSafe } from "./incoming.js";
 import type { StepEnvironment } from "./invoker.js";
 import { errorOf } from "./outcome.js";
-import { type FromStepMsg, internal } from "./protocol.js";
-import {
-  activeSteps,
-  addWaiter,
-  collect,
-  Draft,
-  type Effect,
-  finish,
-  isStalled,
-  recordOp,
-  removeWaiter,
-  routeEvent,
-} from "./scheduler.js";
-import { createStepActor, type StepActorFactory, stepActorId } from "./step-actor.js";
-import { applyStepMessage, isRoutineMessage, routeInline } from "./step-messages.js";
+import { internal } from "./protocol.js";
+import { activeSteps, isStalled } from "./scheduler.js";
+import { createStepActor, type StepActorFactory } from "./step-actor.js";
 import { buildTopology } from "./topology.js";
 
 /** Options of `wf.toMachine()`. */
@@ -57,9 +37,10 @@ type ActionArgs = { context: RunContext; event: Any; self: AnyActorRef };
 type Enqueue = Any;
 
 /**
- * Compiles a definition into a plain XState v5 machine: one long-lived actor per step (its `src`
- * and id are the step name), scheduling, queues, collect buffers, waiters and user state in
- * context, every workflow event a machine event of the same `type`.
+ * Compiles a definition into a plain XState v5 machine: scheduling, queues, collect buffers,
+ * waiters and user state in context, every workflow event a machine event of the same `type`,
+ * each step's invocation logic registered under the step's name (see hosting.ts for where
+ * invocations run). The actions live in actions.ts; this file is the machine's shape.
  */
 export function compileMachine(def: WorkflowDefinition, options: ToMachineOptions = {}) {
   const topology = buildTopology(def);
@@ -73,121 +54,11 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   const factory = options.stepActor ?? createStepActor;
   const actors: Record<string, AnyActorLogic> = {};
   for (const step of def.steps) actors[step.name] = factory(step, env);
-  const stepsByName = new Map(def.steps.map((s) => [s.name, s]));
   const mode: StepActorsMode = options.stepActor ? "always" : (options.stepActors ?? "auto");
   const runTimeout = def.timeout.run;
-  const pauseWhileWaiting = runTimeout !== null && !def.timeout.whileWaiting;
 
-  const matches = (self: AnyActorRef) => (waiter: RunContext["waiters"][number], key: string, event: AnyEvent) => {
-    if (waiter.match) {
-      for (const field in waiter.match) if (!sameJson(event[field], waiter.match[field])) return false;
-    }
-    if (!waiter.predicate) return true;
-    const predicate = predicatesOf(self).get(key);
-    try {
-      return predicate ? predicate(event) === true : false;
-    } catch {
-      return false;
-    }
-  };
-
-  /**
-   * Commits a draft: assign the changed branches, then perform its effects in order. Messages to
-   * step actors and trace items go out through one custom action (cheaper than one XState action
-   * each); stream items use XState's `emit`, so raw actor users can listen with `actor.on`.
-   */
-  const commit = (enqueue: Enqueue, d: Draft, self: AnyActorRef) => {
-    const before = d.base.pending.length;
-    enqueue.assign(d.patch());
-    const effects = d.effects;
-    const hosting = hostingOf(self, mode);
-    let direct = false;
-    for (const effect of effects) {
-      if (effect.kind === "publish") enqueue.emit(effect.event);
-      else if (!hosting.actors) direct ||= effect.kind !== "end";
-      else if (effect.kind === "invoke")
-        enqueue.spawnChild(effect.step, { id: stepActorId(effect.step, effect.id), input: { id: effect.id } });
-      else if (effect.kind === "end") enqueue.stopChild(stepActorId(effect.step, effect.id));
-      else direct = true;
-    }
-    if (direct) enqueue(() => perform(self, effects, hosting));
-    if (pauseWhileWaiting) {
-      // Time spent waiting for a person does not count: keep the remaining ms while paused.
-      const after = d.current("pending").length;
-      const clock = d.base.clock;
-      if (before === 0 && after > 0 && clock.deadline !== null) {
-        enqueue.assign({ clock: { deadline: null, remaining: Math.max(0, clock.deadline - Date.now()) } });
-        enqueue(() => disarmTimer(self));
-      } else if (before > 0 && after === 0 && clock.remaining !== null) {
-        const remaining = clock.remaining;
-        enqueue.assign({ clock: { deadline: Date.now() + remaining, remaining: null } });
-        enqueue(() => armTimer(self, remaining));
-      }
-    }
-  };
-
-  /**
-   * Routes an event a step returned or sent within the same transition ("inline delivery": one
-   * microstep instead of a raise and a second one). A StopEvent is raised instead, because it
-   * must take the transition to `completed`. The `all` stream view and inspectors still see it.
-   */
-  const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, self: AnyActorRef) => {
-    if (event && event.type !== "StopEvent") routeInline(d, event, topology, matches(self));
-    commit(enqueue, d, self);
-    if (event?.type === "StopEvent") enqueue.raise(event);
-    else if (!event || topology.acceptors(event.type).length === 0) {
-      if (isStalled({ ...d.base, ...d.patch() })) enqueue.raise({ type: internal.check });
-    }
-  };
-
-  const route = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-    const checked = accept(event, topology);
-    if ("issues" in checked) {
-      enqueue.emit({ type: "EventRejectedEvent", event: toJsonSafe(event), issues: checked.issues });
-      return;
-    }
-    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    routeEvent(d, checked.event, topology, matches(self));
-    commit(enqueue, d, self);
-    if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
-  });
-
-  const onStepMessage = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-    const msg = event as FromStepMsg;
-    const inv = invocationOf(context.inflight, msg.id);
-    if (!inv) return; // a message from an invocation that already ended
-    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    const routed = applyStepMessage(d, msg, inv, topology, matches(self));
-    if (routed !== undefined) deliverInline(enqueue, d, routed, self);
-    else commit(enqueue, d, self);
-  });
-
-  // The short path for routine messages (see isRoutineMessage): `assign` computes the draft and
-  // leaves its effects in the run's outbox, the next action performs them.
-  const isRoutine = ({ context, event }: ActionArgs) =>
-    (event as FromStepMsg).inline === true &&
-    invocationOf(context.inflight, (event as FromStepMsg).id) !== undefined &&
-    isRoutineMessage(context, event as FromStepMsg, topology);
-  const applyRoutine = assign(({ context, event, self }: ActionArgs) => {
-    const msg = event as FromStepMsg;
-    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    const routed = applyStepMessage(
-      d,
-      msg,
-      invocationOf(context.inflight, msg.id) as Invocation,
-      topology,
-      matches(self),
-    );
-    if (routed) routeInline(d, routed, topology, matches(self));
-    hostingOf(self, mode).outbox = d.effects;
-    return d.patch();
-  });
-  const performRoutine = ({ self }: ActionArgs) => {
-    const hosting = hostingOf(self, mode);
-    const effects = hosting.outbox;
-    hosting.outbox = undefined;
-    if (effects) perform(self, effects, hosting);
-  };
+  const { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning } =
+    createRunActions({ def, topology, env, mode, machineId });
 
   const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
     const inv = invocationOf(context.inflight, event.id);
@@ -200,29 +71,6 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   for (const type of topology.routed) on[type] = { actions: route };
   // A routine invocation that returns the StopEvent completes the run in this transition: the
   // event was validated when the step returned it, and raising it would cost a second microstep.
-  const stopsRoutinely = ({ context, event }: ActionArgs) => {
-    const msg = event as FromStepMsg;
-    return (
-      msg.inline === true &&
-      msg.type === internal.done &&
-      msg.output?.type === "StopEvent" &&
-      invocationOf(context.inflight, msg.id) !== undefined
-    );
-  };
-  const completeRoutinely = {
-    guard: stopsRoutinely,
-    target: `#${machineId}.completed`,
-    actions: [
-      assign(({ context, event, self }: ActionArgs): Partial<RunContext> => {
-        const msg = event as FromStepMsg & { output: AnyEvent };
-        const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-        applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, matches(self));
-        hostingOf(self, mode).outbox = d.effects.filter((e) => e.kind === "trace");
-        return { ...d.patch(), outcome: { status: "completed", stop: msg.output } };
-      }),
-      performRoutine,
-    ],
-  };
   for (const type of [internal.done, internal.set, internal.send, internal.sendMany, internal.collect]) {
     on[type] = [{ guard: isRoutine, actions: [applyRoutine, performRoutine] }, { actions: onStepMessage }];
   }
@@ -349,24 +197,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       context.outcome?.status === "completed" ? (context.outcome.stop as { result?: unknown }).result : undefined,
     states: {
       running: {
-        entry: [
-          // The StartEvent is a machine event for inspectors (step actors hosting); an inline run
-          // routes it in its first microstep, as it routes every event a step returns.
-          enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-            const start = trust({ ...context.start });
-            if (hostingOf(self, mode).actors) {
-              enqueue.raise(start);
-              return;
-            }
-            const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-            routeEvent(d, start, topology, matches(self));
-            commit(enqueue, d, self);
-          }),
-          // A plain timer rather than XState's `after`: the same event at a fraction of the cost.
-          ({ context, self }: ActionArgs) => {
-            if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
-          },
-        ],
+        entry: enterRunning,
         exit: ({ self }: ActionArgs) => disarmTimer(self),
         on,
       },
@@ -377,42 +208,4 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     },
   } as Any);
   return { machine, topology };
-
-  function perform(self: AnyActorRef, effects: readonly Effect[], hosting: RunHosting): void {
-    const observe = bindingOf(self)?.observe;
-    for (const effect of effects) {
-      switch (effect.kind) {
-        case "invoke":
-          if (!hosting.actors) startInline(self, env, stepsByName.get(effect.step) as StepDefinition, effect.id);
-          break;
-        case "resolve":
-          if (!hosting.actors) hosting.invoker?.resolve(effect.id, effect.op, effect.event);
-          else {
-            const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
-            relay(self, children[stepActorId(effect.step, effect.id)], {
-              type: internal.resolve,
-              id: effect.id,
-              op: effect.op,
-              event: effect.event,
-            });
-          }
-          break;
-        case "trace":
-          observe?.(effect.event);
-          break;
-      }
-    }
-  }
-}
-
-/** Sends to a step actor as `sendTo` would, so inspectors record the workflow as the source. */
-function relay(
-  self: AnyActorRef,
-  child: AnyActorRef | undefined,
-  message: { type: string; [key: string]: unknown },
-): void {
-  if (!child) return;
-  const system = self.system as { _relay?: (source: AnyActorRef, target: AnyActorRef, event: unknown) => void };
-  if (typeof system._relay === "function") system._relay(self, child, message);
-  else child.send(message);
 }

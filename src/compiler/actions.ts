@@ -1,0 +1,233 @@
+import { type AnyActorRef, assign, enqueueActions } from "xstate";
+import type { StepDefinition, WorkflowDefinition } from "../definition/types.js";
+import { trust } from "../events/define-event.js";
+import type { AnyEvent } from "../events/types.js";
+import { bindingOf, predicatesOf } from "./bindings.js";
+import { type Invocation, invocationOf, type RunContext } from "./context.js";
+import { armTimer, disarmTimer, hostingOf, type RunHosting, type StepActorsMode, startInline } from "./hosting.js";
+import { accept, sameJson, toJsonSafe } from "./incoming.js";
+import type { StepEnvironment } from "./invoker.js";
+import { type FromStepMsg, internal } from "./protocol.js";
+import { Draft, type Effect, isStalled, routeEvent } from "./scheduler.js";
+import { stepActorId } from "./step-actor.js";
+import { applyStepMessage, isRoutineMessage, routeInline } from "./step-messages.js";
+import type { CompiledTopology } from "./topology.js";
+
+// XState's action types are keyed by literal names; ours are computed from the definition at
+// run time, so these talk to XState through erased shapes.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Any = any;
+type ActionArgs = { context: RunContext; event: Any; self: AnyActorRef };
+type Enqueue = Any;
+
+/** What the run's actions are built from (one compile of one definition). */
+export interface RunActionsScope {
+  readonly def: WorkflowDefinition;
+  readonly topology: CompiledTopology;
+  readonly env: StepEnvironment;
+  readonly mode: StepActorsMode;
+  readonly machineId: string;
+}
+
+/**
+ * The actions of a running workflow: routing incoming events, applying step messages (a short
+ * path for routine ones, `enqueueActions` for the rest) and performing their effects on the
+ * run's host (inline invoker or spawned step actors).
+ */
+export function createRunActions({ def, topology, env, mode, machineId }: RunActionsScope) {
+  const stepsByName = new Map(def.steps.map((s) => [s.name, s]));
+  const pauseWhileWaiting = def.timeout.run !== null && !def.timeout.whileWaiting;
+
+  const matches = (self: AnyActorRef) => (waiter: RunContext["waiters"][number], key: string, event: AnyEvent) => {
+    if (waiter.match) {
+      for (const field in waiter.match) if (!sameJson(event[field], waiter.match[field])) return false;
+    }
+    if (!waiter.predicate) return true;
+    const predicate = predicatesOf(self).get(key);
+    try {
+      return predicate ? predicate(event) === true : false;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * Commits a draft: assign the changed branches, then perform its effects in order. Messages to
+   * step actors and trace items go out through one custom action (cheaper than one XState action
+   * each); stream items use XState's `emit`, so raw actor users can listen with `actor.on`.
+   */
+  const commit = (enqueue: Enqueue, d: Draft, self: AnyActorRef) => {
+    const before = d.base.pending.length;
+    enqueue.assign(d.patch());
+    const effects = d.effects;
+    const hosting = hostingOf(self, mode);
+    let direct = false;
+    for (const effect of effects) {
+      if (effect.kind === "publish") enqueue.emit(effect.event);
+      else if (!hosting.actors) direct ||= effect.kind !== "end";
+      else if (effect.kind === "invoke")
+        enqueue.spawnChild(effect.step, { id: stepActorId(effect.step, effect.id), input: { id: effect.id } });
+      else if (effect.kind === "end") enqueue.stopChild(stepActorId(effect.step, effect.id));
+      else direct = true;
+    }
+    if (direct) enqueue(() => perform(self, effects, hosting));
+    if (pauseWhileWaiting) {
+      // Time spent waiting for a person does not count: keep the remaining ms while paused.
+      const after = d.current("pending").length;
+      const clock = d.base.clock;
+      if (before === 0 && after > 0 && clock.deadline !== null) {
+        enqueue.assign({ clock: { deadline: null, remaining: Math.max(0, clock.deadline - Date.now()) } });
+        enqueue(() => disarmTimer(self));
+      } else if (before > 0 && after === 0 && clock.remaining !== null) {
+        const remaining = clock.remaining;
+        enqueue.assign({ clock: { deadline: Date.now() + remaining, remaining: null } });
+        enqueue(() => armTimer(self, remaining));
+      }
+    }
+  };
+
+  /**
+   * Routes an event a step returned or sent within the same transition ("inline delivery": one
+   * microstep instead of a raise and a second one). A StopEvent is raised instead, because it
+   * must take the transition to `completed`. The `all` stream view and inspectors still see it.
+   */
+  const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, self: AnyActorRef) => {
+    if (event && event.type !== "StopEvent") routeInline(d, event, topology, matches(self));
+    commit(enqueue, d, self);
+    if (event?.type === "StopEvent") enqueue.raise(event);
+    else if (!event || topology.acceptors(event.type).length === 0) {
+      if (isStalled({ ...d.base, ...d.patch() })) enqueue.raise({ type: internal.check });
+    }
+  };
+
+  const route = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+    const checked = accept(event, topology);
+    if ("issues" in checked) {
+      enqueue.emit({ type: "EventRejectedEvent", event: toJsonSafe(event), issues: checked.issues });
+      return;
+    }
+    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+    routeEvent(d, checked.event, topology, matches(self));
+    commit(enqueue, d, self);
+    if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
+  });
+
+  const onStepMessage = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+    const msg = event as FromStepMsg;
+    const inv = invocationOf(context.inflight, msg.id);
+    if (!inv) return; // a message from an invocation that already ended
+    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+    const routed = applyStepMessage(d, msg, inv, topology, matches(self));
+    if (routed !== undefined) deliverInline(enqueue, d, routed, self);
+    else commit(enqueue, d, self);
+  });
+
+  // The short path for routine messages (see isRoutineMessage): `assign` computes the draft and
+  // leaves its effects in the run's outbox, the next action performs them.
+  const isRoutine = ({ context, event }: ActionArgs) =>
+    (event as FromStepMsg).inline === true &&
+    invocationOf(context.inflight, (event as FromStepMsg).id) !== undefined &&
+    isRoutineMessage(context, event as FromStepMsg, topology);
+  const applyRoutine = assign(({ context, event, self }: ActionArgs) => {
+    const msg = event as FromStepMsg;
+    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+    const routed = applyStepMessage(
+      d,
+      msg,
+      invocationOf(context.inflight, msg.id) as Invocation,
+      topology,
+      matches(self),
+    );
+    if (routed) routeInline(d, routed, topology, matches(self));
+    hostingOf(self, mode).outbox = d.effects;
+    return d.patch();
+  });
+  const performRoutine = ({ self }: ActionArgs) => {
+    const hosting = hostingOf(self, mode);
+    const effects = hosting.outbox;
+    hosting.outbox = undefined;
+    if (effects) perform(self, effects, hosting);
+  };
+
+  const stopsRoutinely = ({ context, event }: ActionArgs) => {
+    const msg = event as FromStepMsg;
+    return (
+      msg.inline === true &&
+      msg.type === internal.done &&
+      msg.output?.type === "StopEvent" &&
+      invocationOf(context.inflight, msg.id) !== undefined
+    );
+  };
+  const completeRoutinely = {
+    guard: stopsRoutinely,
+    target: `#${machineId}.completed`,
+    actions: [
+      assign(({ context, event, self }: ActionArgs): Partial<RunContext> => {
+        const msg = event as FromStepMsg & { output: AnyEvent };
+        const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+        applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, matches(self));
+        hostingOf(self, mode).outbox = d.effects.filter((e) => e.kind === "trace");
+        return { ...d.patch(), outcome: { status: "completed", stop: msg.output } };
+      }),
+      performRoutine,
+    ],
+  };
+  // The StartEvent is a machine event for inspectors (step actors hosting); an inline run
+  // routes it in its first microstep, as it routes every event a step returns.
+  const enterRunning = [
+    enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+      const start = trust({ ...context.start });
+      if (hostingOf(self, mode).actors) {
+        enqueue.raise(start);
+        return;
+      }
+      const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+      routeEvent(d, start, topology, matches(self));
+      commit(enqueue, d, self);
+    }),
+    // A plain timer rather than XState's `after`: the same event at a fraction of the cost.
+    ({ context, self }: ActionArgs) => {
+      if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
+    },
+  ];
+
+  return { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning };
+
+  function perform(self: AnyActorRef, effects: readonly Effect[], hosting: RunHosting): void {
+    const observe = bindingOf(self)?.observe;
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case "invoke":
+          if (!hosting.actors) startInline(self, env, stepsByName.get(effect.step) as StepDefinition, effect.id);
+          break;
+        case "resolve":
+          if (!hosting.actors) hosting.invoker?.resolve(effect.id, effect.op, effect.event);
+          else {
+            const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+            relay(self, children[stepActorId(effect.step, effect.id)], {
+              type: internal.resolve,
+              id: effect.id,
+              op: effect.op,
+              event: effect.event,
+            });
+          }
+          break;
+        case "trace":
+          observe?.(effect.event);
+          break;
+      }
+    }
+  }
+}
+
+/** Sends to a step actor as `sendTo` would, so inspectors record the workflow as the source. */
+function relay(
+  self: AnyActorRef,
+  child: AnyActorRef | undefined,
+  message: { type: string; [key: string]: unknown },
+): void {
+  if (!child) return;
+  const system = self.system as { _relay?: (source: AnyActorRef, target: AnyActorRef, event: unknown) => void };
+  if (typeof system._relay === "function") system._relay(self, child, message);
+  else child.send(message);
+}
