@@ -6,7 +6,15 @@
  * @module
  */
 
-/** Every stable error code a {@link WorkflowError} can carry. */
+/**
+ * Every stable error code a {@link WorkflowError} can carry.
+ *
+ * @example
+ * ```ts
+ * const transient: WorkflowErrorCode[] = ["STEP_TIMEOUT", "WAIT_TIMEOUT", "RUN_TIMEOUT"];
+ * if (isWorkflowError(err) && transient.includes(err.code)) retryLater();
+ * ```
+ */
 export type WorkflowErrorCode =
   | "EVENT_VALIDATION"
   | "WORKFLOW_VALIDATION"
@@ -58,7 +66,18 @@ export function isWorkflowError(value: unknown): value is WorkflowError {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 
-/** One problem found by a zod schema, reduced to what a message needs. */
+/**
+ * One problem found by a zod schema, reduced to what a message needs.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   Query({ q: 1 as never });
+ * } catch (err) {
+ *   if (err instanceof EventValidationError) for (const issue of err.issues) console.log(issue.path, issue.message);
+ * }
+ * ```
+ */
 export interface ValidationIssue {
   /** Dotted path of the offending field (`""` for the event itself). */
   readonly path: string;
@@ -291,7 +310,15 @@ export class SnapshotError extends WorkflowError {
   }
 }
 
-/** The `{ name, message }` record of an error, as it is kept in machine context and events. */
+/**
+ * The `{ name, message }` record of an error, as it is kept in machine context and events.
+ *
+ * @example
+ * ```ts
+ * const last = ctx.attempt.lastError; // the previous attempt's ErrorInfo, if any
+ * if (last?.code === "STEP_TIMEOUT") console.log(`${last.name}: ${last.message}`);
+ * ```
+ */
 export interface ErrorInfo {
   readonly name: string;
   readonly message: string;

@@ -68,6 +68,13 @@ export interface Clock {
 /**
  * The machine's whole context. Top-level keys are few on purpose: XState copies them on every
  * `assign`, so each concern is one branch that is copied only when it changes.
+ *
+ * @example
+ * ```ts
+ * const actor = createActor(approval.toMachine(), { input: { topic: "tea" } }).start();
+ * const { context } = await waitFor(actor, (s) => (s.context as RunContext).pending.length > 0);
+ * const { pending, outcome }: RunContext = context; // one prompt; outcome null until the run ends
+ * ```
  */
 export interface RunContext {
   readonly runId: string;

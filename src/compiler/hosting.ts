@@ -11,6 +11,12 @@ import type { Effect } from "./scheduler.js";
  * durable backend see it. `"never"`: the workflow actor runs them itself with the same
  * {@link Invoker}, which saves an `Actor` per invocation (most of a step's cost when nobody looks).
  * `"auto"` spawns actors when the actor system was created with an inspector.
+ *
+ * @example
+ * ```ts
+ * const mode: StepActorsMode = "always"; // every invocation shows in snapshot.children
+ * const actor = createActor(wf.toMachine({ stepActors: mode }), { input: { topic: "cats" } }).start();
+ * ```
  */
 export type StepActorsMode = "auto" | "always" | "never";
 

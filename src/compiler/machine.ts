@@ -14,7 +14,15 @@ import { activeSteps, isStalled } from "./scheduler.js";
 import { createStepActor, type StepActorFactory } from "./step-actor.js";
 import { buildTopology } from "./topology.js";
 
-/** Options of `wf.toMachine()`. */
+/**
+ * Options of `wf.toMachine()`.
+ *
+ * @example
+ * ```ts
+ * const machine = rag.toMachine({ resources: { index }, stepActors: "never" });
+ * const answer = await toPromise(createActor(machine, { input: { query: "cats" } }).start());
+ * ```
+ */
 export interface ToMachineOptions {
   /** Resources for every actor of this machine (merged over the workflow's defaults). */
   readonly resources?: Readonly<Record<string, unknown>>;

@@ -25,7 +25,15 @@ export interface RetryPolicy {
   readonly retryIf?: (error: unknown, attempt: number) => boolean;
 }
 
-/** The `timeout` workflow option in its long form. */
+/**
+ * The `timeout` workflow option in its long form.
+ *
+ * @example
+ * ```ts
+ * // The clock stops while a person is thinking.
+ * workflow({ name: "approval", timeout: { run: 60_000, whileWaiting: false } });
+ * ```
+ */
 export interface RunTimeout {
   /** Milliseconds for the whole run; `null` disables. */
   readonly run: number | null;
@@ -33,7 +41,16 @@ export interface RunTimeout {
   readonly whileWaiting?: boolean;
 }
 
-/** Options of one step (the second argument of `.step()` or of `@step()`). */
+/**
+ * Options of one step (the second argument of `.step()` or of `@step()`).
+ *
+ * @example
+ * ```ts
+ * .step("answer", { accepts: Query, emits: [Answer], numWorkers: 2, timeout: 10_000, retry: { attempts: 3 } },
+ *   async (_ctx, ev) => Answer({ result: { text: ev.q } }),
+ * )
+ * ```
+ */
 export interface StepOptions<
   TAccepts extends AnyEventDef | readonly AnyEventDef[] = AnyEventDef | readonly AnyEventDef[],
   TEmits extends readonly AnyEventDef[] = readonly AnyEventDef[],
@@ -55,14 +72,36 @@ export interface StepOptions<
   readonly onRestore?: "rerun" | "fail";
 }
 
-/** What a step's attempt knows about earlier attempts. */
+/**
+ * What a step's attempt knows about earlier attempts.
+ *
+ * @example
+ * ```ts
+ * .step("call", { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 3 } }, async (ctx) => {
+ *   const { number, lastError } = ctx.attempt;
+ *   if (number > 1) console.log(`attempt ${number} after ${lastError?.message}`);
+ *   return StopEvent({ result: number });
+ * })
+ * ```
+ */
 export interface AttemptInfo {
   /** 1 on the first attempt. */
   readonly number: number;
   readonly lastError?: ErrorInfo;
 }
 
-/** Options of `ctx.waitForEvent`. */
+/**
+ * Options of `ctx.waitForEvent`.
+ *
+ * @example
+ * ```ts
+ * const reply = await ctx.waitForEvent(HumanResponseEvent, {
+ *   prompt: InputRequiredEvent({ prefix: "Approve? " }),
+ *   where: (ev) => ev.response.trim() !== "",
+ *   timeout: 60_000,
+ * });
+ * ```
+ */
 export interface WaitOptions<TEvent> {
   /** A predicate, or an object of field values the event must match. */
   readonly where?: ((event: TEvent) => boolean) | Partial<TEvent>;
@@ -77,7 +116,17 @@ export interface FreeState {
   readonly __free: true;
 }
 
-/** `ctx.get/set/update`, typed by the workflow's `state` schema. */
+/**
+ * `ctx.get/set/update`, typed by the workflow's `state` schema.
+ *
+ * @example
+ * ```ts
+ * // state: z.object({ topic: z.string().default(""), turns: z.number().default(0) })
+ * ctx.set("topic", ev.query); // a number here is a type error
+ * const turns = ctx.update("turns", (n = 0) => n + 1);
+ * return StopEvent({ result: `${ctx.get("topic")} (${turns})` });
+ * ```
+ */
 export interface TypedStateAccess<TState> {
   /** The value of a state key; throws `StateError` when missing and no default is given. */
   get<K extends keyof TState & string>(key: K, defaultValue?: TState[K]): TState[K];
@@ -87,7 +136,16 @@ export interface TypedStateAccess<TState> {
   update<K extends keyof TState & string>(key: K, fn: (current: TState[K] | undefined) => TState[K]): TState[K];
 }
 
-/** `ctx.get/set/update` of a workflow without a `state` schema. */
+/**
+ * `ctx.get/set/update` of a workflow without a `state` schema.
+ *
+ * @example
+ * ```ts
+ * const seen = ctx.get("seen", 0); // 0 when the key is missing
+ * ctx.set("seen", seen + 1);
+ * ctx.update("log", (list: string[] = []) => [...list, "visited"]);
+ * ```
+ */
 export interface FreeStateAccess {
   /** The value of a state key; throws `StateError` when missing and no default is given. */
   get<V = unknown>(key: string, defaultValue?: V): V;
@@ -97,7 +155,15 @@ export interface FreeStateAccess {
   update<V>(key: string, fn: (current: V | undefined) => V): V;
 }
 
-/** The type parameters of a workflow, bundled so public types stay short. */
+/**
+ * The type parameters of a workflow, bundled so public types stay short.
+ *
+ * @example
+ * ```ts
+ * type QaTypes = typeof qa extends Workflow<infer T extends WorkflowTypes> ? T : never;
+ * type QaInput = InputOf<QaTypes["start"]>; // what qa.run() takes
+ * ```
+ */
 export interface WorkflowTypes {
   readonly start: AnyEventDef;
   readonly stop: AnyEventDef;
@@ -167,7 +233,19 @@ export type StepContext<
   waitForEvent<TDef extends AnyEventDef>(type: TDef, options?: WaitOptions<EventOf<TDef>>): Promise<EventOf<TDef>>;
 };
 
-/** The erased step context, for the class front-end: `async step(ctx: Context, ev: MyEvent)`. */
+/**
+ * The erased step context, for the class front-end: `async step(ctx: Context, ev: MyEvent)`.
+ *
+ * @example
+ * ```ts
+ * class Counter extends Workflow {
+ *   @step({ accepts: StartEvent, emits: [StopEvent] })
+ *   async count(ctx: Context, _ev: StartEvent) {
+ *     return StopEvent({ result: ctx.update("calls", (n: number | undefined) => (n ?? 0) + 1) });
+ *   }
+ * }
+ * ```
+ */
 export type Context = StepContext;
 
 /** What a step function may return: one of its declared events, or nothing. */
@@ -177,7 +255,16 @@ export type StepReturn<TEmit> = TEmit | undefined | null | void;
 /** A step function as the runtime calls it (erased). */
 export type AnyStepFn = (ctx: StepContext, event: AnyEvent) => unknown;
 
-/** One step of a definition, as validation, the compiler and drawing see it. */
+/**
+ * One step of a definition, as validation, the compiler and drawing see it.
+ *
+ * @example
+ * ```ts
+ * for (const s of wf.definition.steps) {
+ *   console.log(s.name, s.accepts.map((d) => d.type), "->", s.emits.map((d) => d.type));
+ * }
+ * ```
+ */
 export interface StepDefinition {
   readonly name: string;
   readonly accepts: readonly AnyEventDef[];
@@ -190,7 +277,15 @@ export interface StepDefinition {
   readonly fn: AnyStepFn;
 }
 
-/** Options of a workflow (the argument of `workflow()` or of a `Workflow` subclass constructor). */
+/**
+ * Options of a workflow (the argument of `workflow()` or of a `Workflow` subclass constructor).
+ *
+ * @example
+ * ```ts
+ * const qa = workflow({ name: "qa", start: QueryStart, stop: Answer, state: QaState, timeout: 30_000 });
+ * const echo = new EchoFlow({ timeout: null, verbose: true });
+ * ```
+ */
 export interface WorkflowOptions<
   TStart extends AnyEventDef = AnyEventDef,
   TStop extends AnyEventDef = AnyEventDef,
@@ -217,7 +312,15 @@ export interface WorkflowOptions<
   readonly verbose?: boolean;
 }
 
-/** The immutable description of a workflow that every consumer (validation, compiler, drawing) reads. */
+/**
+ * The immutable description of a workflow that every consumer (validation, compiler, drawing) reads.
+ *
+ * @example
+ * ```ts
+ * const { name, timeout, steps } = wf.definition;
+ * console.log(name, timeout.run, steps.map((s) => s.name));
+ * ```
+ */
 export interface WorkflowDefinition {
   readonly name: string;
   readonly start: AnyEventDef;
@@ -231,10 +334,26 @@ export interface WorkflowDefinition {
   readonly steps: readonly StepDefinition[];
 }
 
-/** The run input a start event definition takes. */
+/**
+ * The run input a start event definition takes.
+ *
+ * @example
+ * ```ts
+ * const QueryStart = startEvent({ query: z.string(), topK: z.number().default(3) });
+ * type Input = InputOf<typeof QueryStart>; // { query: string; topK?: number }
+ * ```
+ */
 export type InputOf<TStart> = TStart extends { schema: infer S extends z.ZodType } ? z.input<S> : never;
 
-/** The result a stop event definition carries. */
+/**
+ * The result a stop event definition carries.
+ *
+ * @example
+ * ```ts
+ * const Answer = stopEvent(z.object({ text: z.string() }));
+ * type AnswerResult = ResultOf<typeof Answer>; // { text: string }
+ * ```
+ */
 export type ResultOf<TStop> = TStop extends { schema: infer S extends z.ZodType }
   ? z.output<S> extends { result: infer R }
     ? R

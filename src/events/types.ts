@@ -6,7 +6,17 @@ export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /** Any zod object schema usable as an event's fields. */
 export type FieldsSchema = z.ZodObject<z.core.$ZodShape, z.core.$ZodObjectConfig>;
 
-/** An event: a plain JSON object whose `type` names its definition. */
+/**
+ * An event: a plain JSON object whose `type` names its definition.
+ *
+ * @example
+ * ```ts
+ * for await (const ev of handler.streamEvents()) {
+ *   const item: AnyEvent = ev; // { type, ...fields }
+ *   console.log(item.type, JSON.stringify(item));
+ * }
+ * ```
+ */
 export interface AnyEvent {
   readonly type: string;
   readonly [field: string]: unknown;
@@ -38,7 +48,15 @@ export interface EventDef<TType extends string = string, TSchema extends FieldsS
   parse(value: unknown): Simplify<{ type: TType } & z.output<TSchema>>;
 }
 
-/** Any event definition, whatever its type and fields. */
+/**
+ * Any event definition, whatever its type and fields.
+ *
+ * @example
+ * ```ts
+ * const accepted: AnyEventDef[] = [Query, HumanResponseEvent];
+ * accepted.map((def) => def.type); // ["Query", "HumanResponseEvent"]
+ * ```
+ */
 // biome-ignore lint/suspicious/noExplicitAny: the erased form must accept every schema
 export type AnyEventDef = EventDef<string, any>;
 
@@ -64,5 +82,13 @@ export type EventOf<TDef> =
  */
 export type EventsOf<TDefs> = TDefs extends readonly (infer D)[] ? EventOf<D> : EventOf<TDefs>;
 
-/** The fields a definition's factory takes (the zod input type). */
+/**
+ * The fields a definition's factory takes (the zod input type).
+ *
+ * @example
+ * ```ts
+ * const Query = defineEvent("Query", { q: z.string(), limit: z.number().default(10) });
+ * type QueryFields = FieldsOf<typeof Query>; // { q: string; limit?: number }
+ * ```
+ */
 export type FieldsOf<TDef> = TDef extends EventDef<string, infer TSchema> ? z.input<TSchema> : never;

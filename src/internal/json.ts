@@ -12,11 +12,15 @@ export function isForbiddenKey(key: string): boolean {
  * @internal Returns a description of the first non-JSON part of `value` (`null` when it is plain JSON).
  * The path is dotted from the root (`a.b[2]`), so errors can name the exact offending place.
  */
-export function findNonJson(value: unknown, path = ""): string | null {
-  return walk(value, path, new Set());
+export function findNonJson(
+  value: unknown,
+  path = "",
+  options: { readonly allowUndefinedProperties?: boolean } = {},
+): string | null {
+  return walk(value, path, new Set(), options.allowUndefinedProperties === true);
 }
 
-function walk(value: unknown, path: string, seen: Set<object>): string | null {
+function walk(value: unknown, path: string, seen: Set<object>, skipUndefined: boolean): string | null {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -38,7 +42,7 @@ function walk(value: unknown, path: string, seen: Set<object>): string | null {
   try {
     if (Array.isArray(obj)) {
       for (let i = 0; i < obj.length; i++) {
-        const problem = walk(obj[i], `${path}[${i}]`, seen);
+        const problem = walk(obj[i], `${path}[${i}]`, seen, skipUndefined);
         if (problem) return problem;
       }
       return null;
@@ -51,7 +55,9 @@ function walk(value: unknown, path: string, seen: Set<object>): string | null {
     for (const key of Object.keys(obj)) {
       const at = path ? `${path}.${key}` : key;
       if (forbiddenKeys.has(key)) return `${at} uses the forbidden key "${key}"`;
-      const problem = walk((obj as Record<string, unknown>)[key], at, seen);
+      const item = (obj as Record<string, unknown>)[key];
+      if (item === undefined && skipUndefined) continue; // JSON.stringify drops the key
+      const problem = walk(item, at, seen, skipUndefined);
       if (problem) return problem;
     }
     return null;

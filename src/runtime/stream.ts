@@ -1,6 +1,14 @@
 import type { AnyEvent } from "../events/types.js";
 
-/** Options of `handler.streamEvents()`. */
+/**
+ * Options of `handler.streamEvents()`.
+ *
+ * @example
+ * ```ts
+ * // Everything, internal traffic included, resuming after the item at position 9.
+ * for await (const ev of handler.streamEvents({ all: true, after: 9 })) console.log(ev.type);
+ * ```
+ */
 export interface StreamOptions {
   /** Yield only the items after this position (positions count from 0, per view). */
   readonly after?: number;

@@ -24,7 +24,17 @@ import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-
 import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
 import { WorkflowHandler } from "./handler.js";
 
-/** Options of `wf.run()`. */
+/**
+ * Options of `wf.run()`.
+ *
+ * @example
+ * ```ts
+ * const handler = rag.run(
+ *   { query: "cats" },
+ *   { runId: "run-42", resources: { index }, signal: AbortSignal.timeout(10_000), verbose: true },
+ * );
+ * ```
+ */
 export interface RunOptions<TResources = Record<string, unknown>> {
   /** Non-serializable objects for `ctx.resources` (merged over the workflow's defaults). */
   readonly resources?: Partial<TResources>;

@@ -1,0 +1,91 @@
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+
+/** The exports of src/index.ts as the type checker sees them (values and types), aliases resolved. */
+function publicExports(): { name: string; symbol: ts.Symbol }[] {
+  const configPath = ts.findConfigFile(root, ts.sys.fileExists, "tsconfig.json");
+  if (!configPath) throw new Error("tsconfig.json not found");
+  const { config, error } = ts.readConfigFile(configPath, ts.sys.readFile);
+  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, "\n"));
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
+  // Only the entry point as root: its imports pull in the rest of src/, and nothing of test/.
+  const program = ts.createProgram({ rootNames: [entry], options });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(entry);
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  if (!moduleSymbol) throw new Error("src/index.ts has no module symbol");
+  return checker.getExportsOfModule(moduleSymbol).map((exported) => ({
+    name: exported.name,
+    symbol: exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported,
+  }));
+}
+
+function hasExample(declaration: ts.Declaration): boolean {
+  return ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === "example");
+}
+
+describe("the public API", () => {
+  it("exports exactly these runtime values", async () => {
+    expect(Object.keys(await import("../src/index.js")).sort()).toEqual([
+      "EventRejectedEvent",
+      "EventRoutingError",
+      "EventValidationError",
+      "HumanResponseEvent",
+      "InputRequiredEvent",
+      "SnapshotError",
+      "StartEvent",
+      "StateError",
+      "StepFinishedEvent",
+      "StepStartedEvent",
+      "StepTimeoutError",
+      "StopEvent",
+      "WaitTimeoutError",
+      "Workflow",
+      "WorkflowCancelledError",
+      "WorkflowCancelledEvent",
+      "WorkflowError",
+      "WorkflowFailedEvent",
+      "WorkflowHandler",
+      "WorkflowStalledError",
+      "WorkflowStateError",
+      "WorkflowStepError",
+      "WorkflowTimedOutEvent",
+      "WorkflowTimeoutError",
+      "WorkflowValidationError",
+      "defineEvent",
+      "isWorkflowError",
+      "startEvent",
+      "step",
+      "stopEvent",
+      "workflow",
+    ]);
+  });
+
+  it("documents every export, value or type, with an @example", { timeout: 60_000 }, () => {
+    const exports = publicExports();
+    // A sanity check that the walk sees the types too, not only the runtime values.
+    expect(exports.map((e) => e.name)).toContain("StepContext");
+
+    const missing = exports
+      .filter(({ symbol }) => !(symbol.declarations ?? []).some(hasExample))
+      .map(({ name }) => name)
+      .sort();
+    expect(missing).toEqual([]);
+  });
+
+  it("finds an @example written on a variable statement through its declaration", () => {
+    const source = ts.createSourceFile(
+      "x.ts",
+      "/**\n * A value.\n *\n * @example\n * ```ts\n * x;\n * ```\n */\nexport const x = 1;\n",
+      ts.ScriptTarget.ES2022,
+      true,
+    );
+    const statement = source.statements[0] as ts.VariableStatement;
+    const [declaration] = statement.declarationList.declarations;
+    expect(declaration && hasExample(declaration)).toBe(true);
+  });
+});
