@@ -212,6 +212,12 @@ export function finish(d: Draft, id: number): Invocation | undefined {
   return inv;
 }
 
+/** Counts `count` ops of an invocation that journal nothing (a burst of sends). */
+export function recordOps(d: Draft, id: number, count: number): void {
+  const inv = d.invocation(id);
+  if (inv && count > 0) d.putInvocation({ ...inv, ops: inv.ops + count });
+}
+
 /** Counts one mutating op of an invocation and journals its result (when it has one). */
 export function recordOp(d: Draft, id: number, result?: unknown): number {
   const inv = d.invocation(id);

@@ -2,7 +2,7 @@ import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { Invocation, RunContext, Waiter } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
-import { addWaiter, collect, type Draft, finish, recordOp, removeWaiter, routeEvent } from "./scheduler.js";
+import { addWaiter, collect, type Draft, finish, recordOp, recordOps, removeWaiter, routeEvent } from "./scheduler.js";
 import type { CompiledTopology } from "./topology.js";
 
 /** Decides whether a waiter takes an event (its `where` object or predicate). */
@@ -38,16 +38,18 @@ export function applyStepMessage(
       routeEvent(d, msg.event, topology, matches, msg.step);
       return undefined;
     case internal.sendMany: {
-      // Like that many `send`s: all but the last are routed here, and a StopEvent ends the batch
-      // (the run completes with it, so nothing after it would have been routed either).
-      const last = msg.sends.length - 1;
-      for (let i = 0; i <= last; i++) {
-        const { event, step } = msg.sends[i] as { event: AnyEvent; step?: string };
-        recordOp(d, msg.id);
+      // Like that many `send`s, counted as that many ops: all but the last are routed here, and
+      // a StopEvent ends the burst (the run completes with it, so nothing after it is routed).
+      const sends = msg.sends;
+      let end = sends.findIndex((s) => s.step === undefined && s.event.type === "StopEvent");
+      if (end < 0) end = sends.length - 1;
+      recordOps(d, msg.id, end + 1);
+      for (let i = 0; i <= end; i++) {
+        const { event, step } = sends[i] as { event: AnyEvent; step?: string };
         if (step !== undefined) {
           if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event } });
           routeEvent(d, event, topology, matches, step);
-        } else if (i === last || event.type === "StopEvent") return event;
+        } else if (i === end) return event;
         else routeInline(d, event, topology, matches);
       }
       return undefined;
