@@ -15,7 +15,10 @@ export interface RunBinding {
    * subscribe to the actor a second time for that.
    */
   readonly releasedByHandler?: boolean;
-  /** Receives the `all` view's trace items (step lifecycle, routed events) as they happen. */
+  /**
+   * Receives the `all` view's trace items as they happen: StepStarted/StepFinished events, and each
+   * event a step returned or sent (the event itself; user event names never clash with those two).
+   */
   readonly observe?: (event: { readonly type: string; readonly [field: string]: unknown }) => void;
 }
 

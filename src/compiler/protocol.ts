@@ -35,8 +35,6 @@ export const internal = {
   check: "stepchart.check",
   /** machine → itself: end the actor with the outcome's error (after children were stopped). */
   raise: "stepchart.raise",
-  /** emitted: an event a step returned or sent (for the `all` stream view). */
-  routed: "stepchart.routed",
 } as const;
 
 export interface ResolveMsg {

@@ -34,7 +34,7 @@ export function applyStepMessage(
     case internal.send:
       recordOp(d, msg.id);
       if (msg.step === undefined) return msg.event;
-      if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event: msg.event } });
+      if (d.tracing) d.effects.push({ kind: "trace", event: msg.event });
       routeEvent(d, msg.event, topology, matches, msg.step);
       return undefined;
     case internal.sendMany: {
@@ -47,7 +47,7 @@ export function applyStepMessage(
       for (let i = 0; i <= end; i++) {
         const { event, step } = sends[i] as { event: AnyEvent; step?: string };
         if (step !== undefined) {
-          if (d.tracing) d.effects.push({ kind: "trace", event: { type: internal.routed, event } });
+          if (d.tracing) d.effects.push({ kind: "trace", event });
           routeEvent(d, event, topology, matches, step);
         } else if (i === end) return event;
         else routeInline(d, event, topology, matches);
@@ -101,8 +101,7 @@ export function applyStepMessage(
  * microstep instead of a raise and a second one). Not a StopEvent: that one is raised.
  */
 export function routeInline(d: Draft, event: AnyEvent, topology: CompiledTopology, matches: WaiterMatch): void {
-  if (d.tracing && event.type !== "InputRequiredEvent")
-    d.effects.push({ kind: "trace", event: { type: internal.routed, event } });
+  if (d.tracing && event.type !== "InputRequiredEvent") d.effects.push({ kind: "trace", event });
   routeEvent(d, event, topology, matches);
 }
 

@@ -63,13 +63,10 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   constructor(parts: HandlerParts) {
     this.runId = parts.runId;
     const { signal, verbose } = parts;
+    // Trace items: step lifecycle events, and the events steps returned or sent, as they are.
     this.actor = parts.createActor((event) => {
-      if (event.type === internal.routed) {
-        this.#stream.trace(event.event as AnyEvent);
-        return;
-      }
       this.#stream.trace(event);
-      if (verbose) logStep(this.#name, event);
+      if (verbose && allViewOnly.has(event.type)) logStep(this.#name, event);
     });
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
