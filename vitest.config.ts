@@ -32,7 +32,12 @@ export default defineConfig({
         },
         test: {
           name: "step-actors",
-          include: ["test/runtime/**/*.test.ts", "test/examples.test.ts", "test/compiler/machine.test.ts"],
+          include: [
+            "test/runtime/**/*.test.ts",
+            "test/persistence/**/*.test.ts",
+            "test/examples.test.ts",
+            "test/compiler/machine.test.ts",
+          ],
         },
       },
     ],

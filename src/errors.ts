@@ -22,6 +22,7 @@ export type WorkflowErrorCode =
   | "ROUTING"
   | "STEP_FAILED"
   | "STEP_TIMEOUT"
+  | "STEP_INTERRUPTED"
   | "WAIT_TIMEOUT"
   | "RUN_TIMEOUT"
   | "CANCELLED"
@@ -243,6 +244,28 @@ export class WorkflowTimeoutError extends WorkflowError {
     );
     this.timeout = timeout;
     this.activeSteps = activeSteps;
+  }
+}
+
+/**
+ * A step with `onRestore: "fail"` was in flight when its run's snapshot was taken, so the restored
+ * run fails instead of re-running it (the cause of the run's `WorkflowStepError`).
+ *
+ * @example
+ * ```ts
+ * const err = await wf.resume(snapshot).catch((e: unknown) => e);
+ * if (err instanceof WorkflowStepError && err.cause instanceof StepInterruptedError) alertOperator(err.step);
+ * ```
+ */
+export class StepInterruptedError extends WorkflowError {
+  readonly step: string;
+
+  constructor(step: string) {
+    super(
+      "STEP_INTERRUPTED",
+      `Step "${step}" was in flight when the run was saved and has onRestore: "fail", so it is not re-run`,
+    );
+    this.step = step;
   }
 }
 

@@ -36,6 +36,7 @@ export {
   isWorkflowError,
   SnapshotError,
   StateError,
+  StepInterruptedError,
   StepTimeoutError,
   type ValidationIssue,
   WaitTimeoutError,
@@ -65,6 +66,10 @@ export {
 // Events
 export { defineEvent } from "./events/define-event.js";
 export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } from "./events/types.js";
+// Persistence
+export { MemoryStore, type MemoryStoreOptions } from "./persistence/memory-store.js";
+export type { RunStatus, WorkflowSnapshot } from "./persistence/snapshot.js";
+export type { Lease, ListFilter, RunSummary, SaveOptions, StoredRun, WorkflowStore } from "./persistence/store.js";
 export { WorkflowHandler } from "./runtime/handler.js";
 export type { StreamOptions } from "./runtime/stream.js";
-export { type RunOptions, Workflow, workflow } from "./runtime/workflow.js";
+export { type ResumeOptions, type RunOptions, Workflow, workflow } from "./runtime/workflow.js";

@@ -1,5 +1,6 @@
 import { type AnyActorRef, assign, enqueueActions } from "xstate";
 import type { StepDefinition, WorkflowDefinition } from "../definition/types.js";
+import { StepInterruptedError } from "../errors.js";
 import { trust } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import { bindingOf, predicatesOf } from "./bindings.js";
@@ -191,7 +192,33 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     },
   ];
 
-  return { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning };
+  // Nothing of a run lives outside its context but invocations and the timer: a restored actor
+  // gets both back here. In-flight invocations re-run from their journal (at-least-once).
+  const restore = enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+    const hosting = hostingOf(self, mode);
+    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+    for (const inv of context.inflight) {
+      if (stepsByName.get(inv.step)?.onRestore === "fail") {
+        enqueue.raise({
+          type: internal.failed,
+          id: inv.id,
+          error: new StepInterruptedError(inv.step),
+          attempts: inv.attempt,
+        });
+        return;
+      }
+      const running = hosting.actors
+        ? stepActorId(inv.step, inv.id) in self.getSnapshot().children
+        : hosting.invoker?.has(inv.id) === true;
+      if (!running) d.effects.push({ kind: "invoke", step: inv.step, id: inv.id });
+    }
+    commit(enqueue, d, self);
+    enqueue(() => {
+      if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
+    });
+  });
+
+  return { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning, restore };
 
   function perform(self: AnyActorRef, effects: readonly Effect[], hosting: RunHosting): void {
     const observe = bindingOf(self)?.observe;

@@ -15,6 +15,8 @@ export interface RunBinding {
    * subscribe to the actor a second time for that.
    */
   readonly releasedByHandler?: boolean;
+  /** Resolves once the run's current state is saved to its store (`ctx.run` waits for it). */
+  readonly checkpoint?: () => Promise<void>;
   /**
    * Receives the `all` view's trace items as they happen: StepStarted/StepFinished events, and each
    * event a step returned or sent (the event itself; user event names never clash with those two).

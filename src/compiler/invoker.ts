@@ -40,6 +40,11 @@ export class Invoker {
     this.#host = new RunHost(workflow, env, send, this.#running);
   }
 
+  /** Whether invocation `id` is running here. */
+  has(id: number): boolean {
+    return find(this.#running, id) !== undefined;
+  }
+
   /** Invocations started and not yet reported done or failed. */
   get size(): number {
     return this.#running.length;
@@ -84,6 +89,13 @@ export class Invoker {
 
   async #execute(step: StepDefinition, id: number, run: Running): Promise<void> {
     const host = this.#host;
+    // Restored in the middle of a retry delay: wait out the rest of it, then start the attempt.
+    const retryAt = invocationOf(host.context().inflight, id)?.retryAt;
+    if (retryAt !== undefined) {
+      if (retryAt > Date.now()) await sleep(retryAt - Date.now(), run);
+      if (run.stopped) return;
+      host.send({ type: internal.attempt, id });
+    }
     for (;;) {
       const invocation = invocationOf(host.context().inflight, id);
       if (!invocation || run.stopped) return;
@@ -195,6 +207,11 @@ class RunHost implements StepHost {
       run.waiters ??= new Map();
       run.waiters.set(op, { resolve, reject });
     });
+  }
+
+  checkpoint(): Promise<void> {
+    this.flush();
+    return bindingOf(this.workflow)?.checkpoint?.() ?? Promise.resolve();
   }
 
   forget(id: number, op: number): void {

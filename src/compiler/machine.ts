@@ -5,7 +5,7 @@ import type { AnyEvent } from "../events/types.js";
 import { createRunActions } from "./actions.js";
 import { bindingOfInput, bindRun } from "./bindings.js";
 import { invocationOf, type Outcome, type RunContext } from "./context.js";
-import { armTimer, disarmTimer, release, type StepActorsMode } from "./hosting.js";
+import { disarmTimer, release, type StepActorsMode } from "./hosting.js";
 import { accept, initialState, toJsonSafe } from "./incoming.js";
 import type { StepEnvironment } from "./invoker.js";
 import { errorOf } from "./outcome.js";
@@ -65,7 +65,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   const mode: StepActorsMode = options.stepActor ? "always" : (options.stepActors ?? "auto");
   const runTimeout = def.timeout.run;
 
-  const { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning } =
+  const { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning, restore } =
     createRunActions({ def, topology, env, mode, machineId });
 
   const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
@@ -79,7 +79,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   for (const type of topology.routed) on[type] = { actions: route };
   // A routine invocation that returns the StopEvent completes the run in this transition: the
   // event was validated when the step returned it, and raising it would cost a second microstep.
-  for (const type of [internal.done, internal.set, internal.send, internal.sendMany, internal.collect]) {
+  for (const type of [internal.done, internal.set, internal.send, internal.sendMany, internal.collect, internal.ran]) {
     on[type] = [{ guard: isRoutine, actions: [applyRoutine, performRoutine] }, { actions: onStepMessage }];
   }
   on[internal.done].unshift(completeRoutinely);
@@ -125,11 +125,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       }),
     ),
   };
-  on[internal.rearm] = {
-    actions: ({ context, self }: ActionArgs) => {
-      if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
-    },
-  };
+  on[internal.restore] = { actions: restore };
   on[internal.cancel] = {
     target: `#${machineId}.cancelled`,
     actions: assign({ outcome: (): Outcome => ({ status: "cancelled" }) }),

@@ -22,6 +22,8 @@ export const internal = {
   /** step actor → machine: several `sendEvent`s of one invocation in a row, as one event. */
   sendMany: "stepchart.sendMany",
   stream: "stepchart.stream",
+  /** step actor → machine: `ctx.run(name)` finished with `result` (journaled). */
+  ran: "stepchart.ran",
   collect: "stepchart.collect",
   wait: "stepchart.wait",
   unwait: "stepchart.unwait",
@@ -29,8 +31,11 @@ export const internal = {
   cancel: "stepchart.cancel",
   /** the run timer → machine: the run deadline passed. */
   timeout: "stepchart.timeout",
-  /** runtime → machine: re-arm the run timer from the stored deadline (after a restore). */
-  rearm: "stepchart.rearm",
+  /**
+   * runtime → machine, once after a snapshot is restored: start again every invocation that was in
+   * flight (or fail the run for an `onRestore: "fail"` step) and re-arm the run timer.
+   */
+  restore: "stepchart.restore",
   /** machine → itself: is the run stalled? */
   check: "stepchart.check",
   /** machine → itself: end the actor with the outcome's error (after children were stopped). */
@@ -64,6 +69,7 @@ type FromStepOp =
       readonly sends: readonly { readonly event: AnyEvent; readonly step?: string }[];
     }
   | { readonly type: typeof internal.stream; readonly id: number; readonly event: AnyEvent }
+  | { readonly type: typeof internal.ran; readonly id: number; readonly name: string; readonly result: unknown }
   | {
       readonly type: typeof internal.collect;
       readonly id: number;

@@ -28,6 +28,8 @@ export interface StepHost {
   ): Promise<AnyEvent>;
   /** Drops the local side of a waiter (its machine side is removed with `unwait`). */
   forget(id: number, op: number): void;
+  /** Resolves once the run's state so far is durable (at once for a run without a store). */
+  checkpoint(): Promise<void>;
 }
 
 /**
@@ -170,6 +172,32 @@ export class StepContextImpl {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async run<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    if (typeof name !== "string" || name.length === 0) throw new StateError(String(name), "ctx.run needs a name");
+    const op = this.#op;
+    if (this.#replaying()) {
+      const entry = this.#invocation()?.journal[op] as { name?: unknown; result?: T } | undefined;
+      if (entry?.name === name) return entry.result as T;
+      throw new StateError(
+        name,
+        `ctx.run("${name}") is op ${op} of this step, but the journal has another op there: a step must make the same ctx calls, in the same order, when it re-runs`,
+      );
+    }
+    let result: T;
+    try {
+      result = await fn();
+    } catch (error) {
+      this.#op--; // nothing was journaled, so the op numbers stay aligned with the machine's
+      throw error;
+    }
+    const problem = result === undefined ? null : findNonJson(result, "result", { allowUndefinedProperties: true });
+    if (problem) throw new StateError(name, `ctx.run("${name}") must return JSON to be journaled: ${problem}`);
+    const journaled = result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as T);
+    this.#host.send({ type: internal.ran, id: this.#id, name, result: journaled });
+    await this.#host.checkpoint();
+    return journaled as T;
   }
 
   #invocation(): Invocation | undefined {

@@ -61,6 +61,9 @@ export function applyStepMessage(
     case internal.collect:
       recordOp(d, msg.id, collect(d, inv.step, msg.event, msg.spec));
       return undefined;
+    case internal.ran:
+      recordOp(d, msg.id, msg.result === undefined ? { name: msg.name } : { name: msg.name, result: msg.result });
+      return undefined;
     case internal.wait: {
       const op = recordOp(d, msg.id);
       const waiter: Waiter = {
@@ -116,6 +119,7 @@ export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology
   switch (msg.type) {
     case internal.set:
     case internal.collect:
+    case internal.ran:
       return true;
     case internal.send:
       return msg.step !== undefined || isRoutineEvent(msg.event, topology);

@@ -231,6 +231,13 @@ export type StepContext<
   ): Extract<TAccepted, { type: keyof TCounts }>[] | null;
   /** Suspends this invocation until a matching event arrives. */
   waitForEvent<TDef extends AnyEventDef>(type: TDef, options?: WaitOptions<EventOf<TDef>>): Promise<EventOf<TDef>>;
+  /**
+   * Runs a side effect once per invocation (an LLM call, an HTTP request): its result (JSON) is
+   * journaled in the run's snapshot, and checkpointed before this resolves when the run has a
+   * store. A step that re-runs after a restore gets the journaled result without calling `fn`.
+   * If `fn` throws, nothing is journaled and the error is the step's.
+   */
+  run<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
 };
 
 /**

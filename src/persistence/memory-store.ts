@@ -11,7 +11,14 @@ import {
   type WorkflowStore,
 } from "./store.js";
 
-/** Options of `new MemoryStore()`. */
+/**
+ * Options of `new MemoryStore()`.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ leaseMs: 5_000 });
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** Lease length in ms (default 15 000). */
   readonly leaseMs?: number;

@@ -7,7 +7,15 @@ import { findNonJson } from "../internal/json.js";
 /** The snapshot format this version of stepchart writes and reads. */
 export const SNAPSHOT_VERSION = 1;
 
-/** Where a run stands, as stores list it. `interrupted` is a store's verdict (a dead runner's lease). */
+/**
+ * Where a run stands, as a snapshot records it. (`store.list()` adds `interrupted`: a running run
+ * whose runner's lease expired.)
+ *
+ * @example
+ * ```ts
+ * if (handler.snapshot().status === "waiting") notifyReviewer(handler.pendingInput);
+ * ```
+ */
 export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled" | "timedOut";
 
 /** XState's persisted snapshot of the workflow actor (children are never kept: see `captureSnapshot`). */

@@ -1,20 +1,43 @@
 import type { AnyEvent } from "../events/types.js";
 import type { RunStatus, WorkflowSnapshot } from "./snapshot.js";
 
-/** A runner's claim on a run: only the owner checkpoints it until `expiresAt` (ms since epoch). */
+/**
+ * A runner's claim on a run: only the owner checkpoints it until `expiresAt` (ms since epoch).
+ *
+ * @example
+ * ```ts
+ * const stored = await store.load("order-7");
+ * if (stored?.lease && stored.lease.expiresAt > Date.now()) console.log("running in", stored.lease.owner);
+ * ```
+ */
 export interface Lease {
   readonly owner: string;
   readonly expiresAt: number;
 }
 
-/** A run as a store holds it. */
+/**
+ * A run as a store holds it.
+ *
+ * @example
+ * ```ts
+ * const stored = await store.load("order-7");
+ * console.log(stored?.snapshot.status, stored?.lease?.owner ?? "no runner");
+ * ```
+ */
 export interface StoredRun {
   readonly snapshot: WorkflowSnapshot;
   /** `null` when no runner holds it (finished, released, or never claimed). */
   readonly lease: Lease | null;
 }
 
-/** One row of `store.list()`. `interrupted`: running, but no runner holds a live lease on it. */
+/**
+ * One row of `store.list()`. `interrupted`: running, but no runner holds a live lease on it.
+ *
+ * @example
+ * ```ts
+ * for (const run of await store.list({ status: "interrupted" })) wf.resume(run.runId, { store });
+ * ```
+ */
 export interface RunSummary {
   readonly runId: string;
   readonly workflow: string;
@@ -23,13 +46,27 @@ export interface RunSummary {
   readonly savedAt: string;
 }
 
-/** Filter of `store.list()`. */
+/**
+ * Filter of `store.list()`.
+ *
+ * @example
+ * ```ts
+ * const waiting = await store.list({ status: "waiting", workflow: "approval" });
+ * ```
+ */
 export interface ListFilter {
   readonly status?: RunStatus | "interrupted";
   readonly workflow?: string;
 }
 
-/** Options of `store.save()`. */
+/**
+ * Options of `store.save()` (the runtime calls it; a custom store implements it).
+ *
+ * @example
+ * ```ts
+ * await store.save(handler.snapshot(), { owner: "worker-1", create: true });
+ * ```
+ */
 export interface SaveOptions {
   /** The runner saving; it must hold the run's lease (or take a free or expired one). */
   readonly owner: string;

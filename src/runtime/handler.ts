@@ -16,6 +16,7 @@ import {
 import type { InputRequiredEvent } from "../events/built-ins.js";
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
+import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { RunStream, type StreamOptions } from "./stream.js";
 import { logStep } from "./verbose.js";
 
@@ -24,8 +25,21 @@ const allViewOnly = new Set(["StepStartedEvent", "StepFinishedEvent", "EventReje
 /** @internal What a handler is built from. */
 export interface HandlerParts {
   readonly workflowName: string;
-  /** Creates the (not yet started) actor; `observe` receives the `all` view's trace items. */
-  readonly createActor: (observe: (event: AnyEvent) => void) => Actor<AnyStateMachine>;
+  /**
+   * Creates the (not yet started) actor, at once or after async work (loading a run from a store,
+   * writing its first checkpoint); `observe` receives the `all` view's trace items.
+   */
+  readonly open: (observe: (event: AnyEvent) => void) => Actor<AnyStateMachine> | Promise<Actor<AnyStateMachine>>;
+  /** Starts the actor once the handler listens to it (and continues a restored run). */
+  readonly start: (actor: Actor<AnyStateMachine>) => void;
+  /** Runs before the handler settles: the run's last checkpoint. */
+  readonly close?: () => Promise<void>;
+  /** Builds the run's snapshot (see `handler.snapshot()`). */
+  readonly capture: (actor: Actor<AnyStateMachine>) => WorkflowSnapshot;
+  /** Why the actor was stopped from outside the run, when that is an error (a lost lease). */
+  readonly stoppedBecause?: () => unknown;
+  /** Items the stream starts with: a resumed run's pending prompts. */
+  readonly replay?: readonly AnyEvent[];
   readonly topology: CompiledTopology;
   readonly runId: string;
   readonly signal: AbortSignal | undefined;
@@ -45,8 +59,11 @@ export interface HandlerParts {
 export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEvent> implements PromiseLike<TResult> {
   /** The run's id (the `runId` option, or a random UUID). */
   readonly runId: string;
-  /** The XState actor running the compiled machine. */
-  readonly actor: Actor<AnyStateMachine>;
+  #actor: Actor<AnyStateMachine> | undefined;
+  /** Work asked for while a resumed run is still loading. */
+  #queued: ((actor: Actor<AnyStateMachine>) => void)[] = [];
+  #parts: HandlerParts;
+  #settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
   #result: Promise<TResult> | undefined;
   /** Resolves to the whole StopEvent. */
   readonly stopEvent: Promise<AnyEvent & { readonly result: TResult }>;
@@ -59,25 +76,47 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   #name: string;
   #ended = false;
 
-  /** @internal Use `wf.run()`. */
+  /** @internal Use `wf.run()` or `wf.resume()`. */
   constructor(parts: HandlerParts) {
     this.runId = parts.runId;
-    const { signal, verbose } = parts;
-    // Trace items: step lifecycle events, and the events steps returned or sent, as they are.
-    this.actor = parts.createActor((event) => {
-      this.#stream.trace(event);
-      if (verbose && allViewOnly.has(event.type)) logStep(this.#name, event);
-    });
+    this.#parts = parts;
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
-    let settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
     this.stopEvent = new Promise<AnyEvent>((resolve, reject) => {
-      settle = { resolve, reject };
+      this.#settle = { resolve, reject };
     }) as Promise<AnyEvent & { result: TResult }>;
     // A caller that only reads the stream must not see an unhandled rejection.
     this.stopEvent.catch(noop);
+    for (const event of parts.replay ?? []) this.#stream.publish(event);
 
-    const actor = this.actor;
+    // Trace items: step lifecycle events, and the events steps returned or sent, as they are.
+    const observe = (event: AnyEvent) => {
+      this.#stream.trace(event);
+      if (parts.verbose && allViewOnly.has(event.type)) logStep(this.#name, event);
+    };
+    let opened: Actor<AnyStateMachine> | Promise<Actor<AnyStateMachine>>;
+    try {
+      opened = parts.open(observe);
+    } catch (error) {
+      opened = Promise.reject(error);
+    }
+    if (opened instanceof Promise) {
+      opened.then(
+        (actor) => this.#attach(actor),
+        (error: unknown) => this.#end(terminalOf(error), () => this.#settle.reject(error)),
+      );
+    } else this.#attach(opened);
+  }
+
+  /** The XState actor running the compiled machine. Throws `WorkflowStateError` while a resumed run loads. */
+  get actor(): Actor<AnyStateMachine> {
+    if (!this.#actor) throw new WorkflowStateError(`Run "${this.runId}" is still loading from its store`);
+    return this.#actor;
+  }
+
+  #attach(actor: Actor<AnyStateMachine>): void {
+    this.#actor = actor;
+    const { signal, verbose } = this.#parts;
     const onAbort = () => this.cancel();
     actor.on("*", (emitted: AnyEvent) => {
       if (allViewOnly.has(emitted.type)) {
@@ -85,27 +124,56 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
         if (verbose && emitted.type === "StepFinishedEvent") logStep(this.#name, emitted);
       } else this.#stream.publish(emitted);
     });
+    const finish = (terminal: AnyEvent, settle: () => void) => {
+      signal?.removeEventListener("abort", onAbort);
+      const close = this.#parts.close;
+      if (!close) return this.#end(terminal, settle);
+      close().then(
+        () => this.#end(terminal, settle),
+        () => this.#end(terminal, settle),
+      );
+    };
     actor.subscribe({
       complete: () => {
         release(actor);
         this.#ended = true;
-        signal?.removeEventListener("abort", onAbort);
+        const why = this.#parts.stoppedBecause?.();
+        if (why !== undefined) return finish(terminalOf(why), () => this.#settle.reject(why));
         const outcome = (actor.getSnapshot().context as RunContext).outcome;
         const stop = outcome?.status === "completed" ? outcome.stop : { type: "StopEvent", result: undefined };
-        this.#stream.end(stop);
-        settle.resolve(stop);
+        finish(stop, () => this.#settle.resolve(stop));
       },
       error: (error) => {
         this.#ended = true;
-        signal?.removeEventListener("abort", onAbort);
-        this.#stream.end(terminalOf(error));
-        settle.reject(error);
+        finish(terminalOf(error), () => this.#settle.reject(error));
       },
     });
     if (signal) {
       if (signal.aborted) queueMicrotask(onAbort);
       else signal.addEventListener("abort", onAbort, { once: true });
     }
+    this.#parts.start(actor);
+    for (const work of this.#queued.splice(0)) work(actor);
+  }
+
+  #end(terminal: AnyEvent, settle: () => void): void {
+    this.#ended = true;
+    this.#stream.end(terminal);
+    settle();
+  }
+
+  /**
+   * The run as a versioned JSON snapshot, at any moment (mid-step included) and after it ended.
+   * `wf.resume(snapshot)` continues it, here or in another process.
+   *
+   * @example
+   * ```ts
+   * const snapshot = handler.snapshot();
+   * await writeFile("run.json", JSON.stringify(snapshot));
+   * ```
+   */
+  snapshot(): WorkflowSnapshot {
+    return this.#parts.capture(this.actor);
   }
 
   /** Resolves to the StopEvent's `result`; rejects with a `WorkflowError`. */
@@ -169,17 +237,21 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       ]);
     }
     const def = this.#topology.eventDefs.get(ev.type);
-    this.actor.send(isTrusted(ev) || !def ? ev : def.parse(ev));
+    const checked = isTrusted(ev) || !def ? ev : def.parse(ev);
+    if (this.#actor) this.#actor.send(checked);
+    else this.#queued.push((actor) => actor.send(checked));
   }
 
   /** Cancels the run: steps see `ctx.signal` abort, the stream ends with WorkflowCancelledEvent. */
   cancel(): void {
-    if (!this.#ended) this.actor.send({ type: internal.cancel });
+    if (this.#ended) return;
+    if (this.#actor) this.#actor.send({ type: internal.cancel });
+    else this.#queued.push((actor) => actor.send({ type: internal.cancel }));
   }
 
   /** The prompts waiting for a person (empty when nothing is pending); they survive a restart. */
   get pendingInput(): InputRequiredEvent[] {
-    const context = this.actor.getSnapshot().context as RunContext | undefined;
+    const context = this.#actor?.getSnapshot().context as RunContext | undefined;
     return (context?.pending ?? []).map((p) => p.event as InputRequiredEvent);
   }
 }

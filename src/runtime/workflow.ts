@@ -1,6 +1,6 @@
 import { type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
-import { bindInput } from "../compiler/bindings.js";
 import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
+import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import { createDefinition, createStep, withStep } from "../definition/build.js";
 import { decoratedSteps } from "../definition/decorators.js";
@@ -19,10 +19,14 @@ import type {
   WorkflowTypes,
 } from "../definition/types.js";
 import { findProblems } from "../definition/validate.js";
-import { WorkflowValidationError } from "../errors.js";
+import { EventValidationError, WorkflowValidationError } from "../errors.js";
 import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-ins.js";
+import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
+import type { WorkflowSnapshot } from "../persistence/snapshot.js";
+import type { WorkflowStore } from "../persistence/store.js";
 import { WorkflowHandler } from "./handler.js";
+import { type Launchable, type LaunchOptions, newRunParts, resumeParts } from "./launch.js";
 
 /**
  * Options of `wf.run()`.
@@ -46,6 +50,24 @@ export interface RunOptions<TResources = Record<string, unknown>> {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Log step starts and finishes to stderr. @default the workflow's `verbose` */
   readonly verbose?: boolean;
+  /** Save the run in this store (checkpoints at step boundaries, on waits, after `ctx.run`). */
+  readonly store?: WorkflowStore;
+}
+
+/**
+ * Options of `wf.resume()`.
+ *
+ * @example
+ * ```ts
+ * const handler = wf.resume("order-7", { store, resources: { llm }, migrate: (old) => upgrade(old) });
+ * ```
+ */
+export interface ResumeOptions<TResources = Record<string, unknown>> extends Omit<RunOptions<TResources>, "runId"> {
+  /**
+   * Upgrades a snapshot of another version or definition before it is checked (and refused if it
+   * still does not match). Called only for such snapshots.
+   */
+  readonly migrate?: (snapshot: unknown) => unknown;
 }
 
 type DefsOf<T> = T extends readonly (infer D)[] ? D : T;
@@ -93,6 +115,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
   #definition: WorkflowDefinition | undefined;
   #compiled: { machine: AnyStateMachine; topology: CompiledTopology } | undefined;
   #valid = false;
+  #hash: string | undefined;
 
   constructor(options: WorkflowOptions = {}) {
     this.#options = options;
@@ -160,34 +183,78 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
 
   /**
    * Starts a run and returns its handler at once. Validates the definition (once) and the input
-   * (synchronously: bad input throws `EventValidationError`).
+   * (synchronously: bad input throws `EventValidationError`). With a `store`, the run is saved there
+   * (its `runId` must be new) before its first step starts, and at every step boundary after.
    */
   run(...[input, options = {}]: RunArgs<T>): WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>> {
     this.validate();
     const def = this.definition;
     const start = def.start(input as never) as AnyEvent;
-    const { type: _, ...fields } = start;
-    const { machine, topology } = this.#compile();
     const runId = options.runId ?? globalThis.crypto.randomUUID();
-    const handler = new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
-      workflowName: def.name,
-      createActor: (observe) => {
-        bindInput(
-          fields,
-          options.resources
-            ? { runId, start, resources: options.resources, observe, releasedByHandler: true }
-            : { runId, start, observe, releasedByHandler: true },
-        );
-        return createActor(machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
-      },
-      topology,
-      runId,
+    return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
+      ...newRunParts(this.#launchable(), start, runId, options as LaunchOptions),
       signal: options.signal,
       verbose: options.verbose ?? def.verbose,
     });
-    const actor = handler.actor;
-    actor.start();
-    return handler;
+  }
+
+  /**
+   * Continues a run from a snapshot (`handler.snapshot()`), or from its record in a store by run
+   * id. Steps that were in flight run again from their op journal (`onRestore: "fail"` fails the run
+   * instead); everything else (state, queues, collect buffers, waiters, pending prompts, retry
+   * delays, the run deadline) goes on where it was. Returns the handler at once; a snapshot object is
+   * checked synchronously (a bad one throws `SnapshotError`), a store record as it loads.
+   *
+   * @example
+   * ```ts
+   * const handler = approval.run({ topic: "tea" });
+   * const snapshot = handler.snapshot(); // e.g. while it waits for a person
+   * handler.cancel();
+   * const resumed = approval.resume(snapshot);
+   * resumed.sendEvent(HumanResponseEvent({ response: "yes" }));
+   * console.log(await resumed);
+   * ```
+   */
+  resume(
+    from: WorkflowSnapshot | string,
+    options: ResumeOptions<T["resources"]> = {},
+  ): WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>> {
+    this.validate();
+    return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
+      ...resumeParts(this.#launchable(), from, options as LaunchOptions),
+      signal: options.signal,
+      verbose: options.verbose ?? this.definition.verbose,
+    });
+  }
+
+  /**
+   * Delivers an event to a run held in a store, from any process: the process running it applies
+   * it within a lease renewal, or the next `resume` does. The event is validated like
+   * `handler.sendEvent`.
+   *
+   * @example
+   * ```ts
+   * // a web handler, in a process that is not running the workflow:
+   * await approval.sendEvent("tea-1", HumanResponseEvent({ response: "approved" }), { store });
+   * ```
+   */
+  async sendEvent(runId: string, event: SendableOf<T>, options: { readonly store: WorkflowStore }): Promise<void> {
+    this.validate();
+    const { topology } = this.#compile();
+    const ev = checkEventObject(event, "wf.sendEvent");
+    if (!topology.external.has(ev.type)) {
+      throw new EventValidationError(ev.type, [
+        { path: "type", message: `workflow "${this.definition.name}" does not accept "${ev.type}" from outside` },
+      ]);
+    }
+    const def = topology.eventDefs.get(ev.type);
+    await options.store.deliver(runId, isTrusted(ev) || !def ? ev : (def.parse(ev) as AnyEvent));
+  }
+
+  #launchable(): Launchable {
+    const { machine, topology } = this.#compile();
+    this.#hash ??= definitionHash(this.definition);
+    return { definition: this.definition, definitionHash: this.#hash, machine, topology };
   }
 
   #compile() {

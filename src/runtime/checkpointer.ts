@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { WorkflowStateError } from "../errors.js";
+import type { AnyEvent } from "../events/types.js";
+import type { WorkflowSnapshot } from "../persistence/snapshot.js";
+import type { WorkflowStore } from "../persistence/store.js";
+
+/** What a checkpointer tells its run about. */
+export interface CheckpointHooks {
+  /** Events other processes delivered to the run through the store. */
+  delivered(events: AnyEvent[]): void;
+  /** Another runner took the run over (this one's lease was lost): stop without saving. */
+  lost(error: WorkflowStateError): void;
+}
+
+/**
+ * Keeps one run's store record current. Every change marks the run dirty and a save follows on
+ * the next turn of the event loop, so the transitions of one burst of synchronous work share a
+ * checkpoint, and a run that waits (for I/O, a person, a timer) is always saved as it waits. Any
+ * snapshot is a correct restore point (the op journal makes re-runs safe), so coalescing costs
+ * nothing but re-run work. `checkpoint()` saves at once; `ctx.run` waits for it.
+ */
+export class Checkpointer {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #store: WorkflowStore;
+  readonly #capture: () => WorkflowSnapshot;
+  readonly #hooks: CheckpointHooks;
+  #dirty = false;
+  #scheduled = false;
+  #closed = false;
+  #saving: Promise<void> | undefined;
+  #waiters: { resolve(): void; reject(error: unknown): void }[] = [];
+  #renewal: ReturnType<typeof setInterval> | undefined;
+
+  constructor(store: WorkflowStore, capture: () => WorkflowSnapshot, hooks: CheckpointHooks) {
+    this.#store = store;
+    this.#capture = capture;
+    this.#hooks = hooks;
+  }
+
+  /** Writes a new run's first record (its run id must be new) and starts renewing the lease. */
+  async create(): Promise<void> {
+    await this.#store.save(this.#capture(), { owner: this.owner, create: true });
+    this.startRenewal();
+  }
+
+  /**
+   * Renews the lease a third of the way through it, and takes events delivered to the run. The
+   * interval does not keep the process alive: a run waiting for a person needs no process.
+   */
+  startRenewal(): void {
+    const every = Math.max(50, Math.floor(this.#store.leaseMs / 3));
+    this.#renewal = setInterval(() => void this.#renew(), every);
+    this.#renewal.unref?.();
+  }
+
+  /** The run changed: save it soon. */
+  changed(): void {
+    if (this.#closed) return;
+    this.#dirty = true;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#pump();
+    });
+  }
+
+  /** Saves the run as it is now; resolves when that save is done. */
+  checkpoint(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#dirty = true;
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    void this.#pump();
+    return done;
+  }
+
+  /** The run ended (or this runner stops): the last save, which lets go of the lease. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#renewal);
+    await this.#saving?.catch(() => undefined);
+    try {
+      await this.#store.save(this.#capture(), { owner: this.owner, release: true });
+    } finally {
+      for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+    }
+  }
+
+  /** Stops saving and renewing without a last save (the lease was lost). */
+  abandon(): void {
+    this.#closed = true;
+    clearInterval(this.#renewal);
+  }
+
+  /** Takes the events delivered so far (used once right after a resume). */
+  async takeDelivered(runId: string): Promise<void> {
+    const events = await this.#store.takeDelivered(runId, this.owner);
+    if (events.length > 0) this.#hooks.delivered(events);
+  }
+
+  #pump(): Promise<void> {
+    if (this.#saving) return this.#saving;
+    this.#saving = (async () => {
+      while (this.#dirty && !this.#closed) {
+        this.#dirty = false;
+        const waiters = this.#waiters.splice(0);
+        try {
+          await this.#store.save(this.#capture(), { owner: this.owner });
+          for (const waiter of waiters) waiter.resolve();
+        } catch (error) {
+          for (const waiter of waiters) waiter.reject(error);
+          if (error instanceof WorkflowStateError) {
+            this.abandon();
+            this.#hooks.lost(error);
+          }
+          return; // the next change tries again
+        }
+      }
+    })().finally(() => {
+      this.#saving = undefined;
+    });
+    return this.#saving;
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#closed) return;
+    const snapshot = this.#capture();
+    try {
+      if (!(await this.#store.renew(snapshot.runId, this.owner))) {
+        this.abandon();
+        this.#hooks.lost(new WorkflowStateError(`Run "${snapshot.runId}" was taken over by another runner`));
+        return;
+      }
+      await this.takeDelivered(snapshot.runId);
+    } catch {
+      // A store that is down now may be back at the next renewal; the lease has slack for that.
+    }
+  }
+}
