@@ -88,6 +88,16 @@ export class Checkpointer {
     }
   }
 
+  /** Saves the run as it is, lets go of the lease, and stops: the run stays as it was in the store. */
+  async detach(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#renewal);
+    await this.#saving?.catch(() => undefined);
+    await this.#store.save(this.#capture(), { owner: this.owner, release: true });
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+  }
+
   /** Stops saving and renewing without a last save (the lease was lost). */
   abandon(): void {
     this.#closed = true;

@@ -36,10 +36,12 @@ export interface HandlerParts {
   readonly close?: () => Promise<void>;
   /** Builds the run's snapshot (see `handler.snapshot()`). */
   readonly capture: (actor: Actor<AnyStateMachine>) => WorkflowSnapshot;
+  /** Saves the run to its store, lets go of it and stops it here (see `handler.detach()`). */
+  readonly detach?: (actor: Actor<AnyStateMachine>) => Promise<void>;
   /** Why the actor was stopped from outside the run, when that is an error (a lost lease). */
   readonly stoppedBecause?: () => unknown;
-  /** Items the stream starts with: a resumed run's pending prompts. */
-  readonly replay?: readonly AnyEvent[];
+  /** A restored run: its stream starts with the prompts still pending (the old stream is gone). */
+  readonly restored?: boolean;
   readonly topology: CompiledTopology;
   readonly runId: string;
   readonly signal: AbortSignal | undefined;
@@ -87,7 +89,6 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     }) as Promise<AnyEvent & { result: TResult }>;
     // A caller that only reads the stream must not see an unhandled rejection.
     this.stopEvent.catch(noop);
-    for (const event of parts.replay ?? []) this.#stream.publish(event);
 
     // Trace items: step lifecycle events, and the events steps returned or sent, as they are.
     const observe = (event: AnyEvent) => {
@@ -151,6 +152,9 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     if (signal) {
       if (signal.aborted) queueMicrotask(onAbort);
       else signal.addEventListener("abort", onAbort, { once: true });
+    }
+    if (this.#parts.restored) {
+      for (const pending of (actor.getSnapshot().context as RunContext).pending) this.#stream.publish(pending.event);
     }
     this.#parts.start(actor);
     for (const work of this.#queued.splice(0)) work(actor);
@@ -240,6 +244,28 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     const checked = isTrusted(ev) || !def ? ev : def.parse(ev);
     if (this.#actor) this.#actor.send(checked);
     else this.#queued.push((actor) => actor.send(checked));
+  }
+
+  /**
+   * Stops running this run in this process without ending it: its current state is saved to the
+   * run's store and the lease is let go, so any process can `wf.resume(runId, { store })` it (a
+   * deploy, or a process that should not sit idle while a person decides). In-flight steps are
+   * stopped (their `ctx.signal` aborts) and re-run on resume. The handler rejects with
+   * `WorkflowStateError`. Only for runs started or resumed with a `store`.
+   *
+   * @example
+   * ```ts
+   * const handler = approval.run({ topic: "tea" }, { store, runId: "tea-1" });
+   * for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+   * await handler.detach(); // exit; a later process answers with approval.sendEvent("tea-1", ..., { store })
+   * ```
+   */
+  async detach(): Promise<void> {
+    const detach = this.#parts.detach;
+    if (!detach) throw new WorkflowStateError(`Run "${this.runId}" has no store to detach to`);
+    if (this.#ended) return;
+    await detach(this.actor);
+    await this.stopEvent.catch(noop);
   }
 
   /** Cancels the run: steps see `ctx.signal` abort, the stream ends with WorkflowCancelledEvent. */

@@ -1,6 +1,5 @@
 import { type Actor, type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
 import { bindInput, bindRun, type RunBinding } from "../compiler/bindings.js";
-import type { RunContext } from "../compiler/context.js";
 import { internal } from "../compiler/protocol.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import type { WorkflowDefinition } from "../definition/types.js";
@@ -81,7 +80,16 @@ export function newRunParts(
       actor.start();
     },
     stoppedBecause: () => lost,
-    ...(store ? { close: () => checkpointer?.close() ?? Promise.resolve() } : {}),
+    ...(store
+      ? {
+          close: () => checkpointer?.close() ?? Promise.resolve(),
+          detach: async (actor: AnyActor) => {
+            await checkpointer?.detach();
+            lost = detachedError(runId);
+            actor.stop();
+          },
+        }
+      : {}),
   };
 }
 
@@ -124,14 +132,12 @@ export function resumeParts(
     });
     return actor;
   };
-  const pending = (snapshot: WorkflowSnapshot | undefined) =>
-    (snapshot?.machine.context as RunContext | undefined)?.pending.map((p) => p.event) ?? [];
   return {
     workflowName: wf.definition.name,
     topology: wf.topology,
     runId,
     capture,
-    replay: pending(given),
+    restored: true,
     open: (observe) => {
       if (!store) return restore(given as WorkflowSnapshot, observe);
       let actor: AnyActor | undefined;
@@ -171,8 +177,23 @@ export function resumeParts(
       if (checkpointer) void checkpointer.takeDelivered(runId).catch(() => undefined);
     },
     stoppedBecause: () => lost,
-    ...(store ? { close: () => checkpointer?.close() ?? Promise.resolve() } : {}),
+    ...(store
+      ? {
+          close: () => checkpointer?.close() ?? Promise.resolve(),
+          detach: async (actor: AnyActor) => {
+            await checkpointer?.detach();
+            lost = detachedError(runId);
+            actor.stop();
+          },
+        }
+      : {}),
   };
+}
+
+function detachedError(runId: string): WorkflowStateError {
+  return new WorkflowStateError(
+    `Run "${runId}" was detached from this process; continue it with wf.resume("${runId}", { store })`,
+  );
 }
 
 function metaOf(wf: Launchable) {

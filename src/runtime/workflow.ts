@@ -1,4 +1,4 @@
-import { type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
+import type { AnyStateMachine, InspectionEvent, Observer } from "xstate";
 import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
 import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
