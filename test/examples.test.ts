@@ -273,3 +273,32 @@ describe("examples/showcase.ts", () => {
     expect(showcase.sections()).toHaveLength(6);
   });
 });
+
+describe("examples/durable-approval.ts", () => {
+  it("starts, detaches, answers and resumes the run across separate store connections", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const durable = await import("../examples/durable-approval.js");
+    const dir = mkdtempSync(join(tmpdir(), "stepchart-example-"));
+    try {
+      const db = join(dir, "runs.db");
+      expect(await durable.start(db)).toContain("Approve this draft?");
+      await durable.answer(db, "yes");
+      await expect(durable.resume(db)).resolves.toMatchObject({ approved: true, revisions: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs all three phases as three processes", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const child = spawnSync(process.execPath, ["--import", "tsx", "examples/durable-approval.ts"], {
+      encoding: "utf8",
+    });
+    expect(child.status).toBe(0);
+    const pids = [...child.stdout.matchAll(/\[pid (\d+)\]/g)].map((m) => m[1]);
+    expect(new Set(pids).size).toBe(3);
+    expect(child.stdout).toContain("resume: approved=true after 0 revision(s)");
+  }, 30_000);
+});
