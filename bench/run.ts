@@ -22,6 +22,7 @@ import {
   type Workload,
 } from "./lib/measure.js";
 import { bare } from "./workloads/bare.js";
+import { chainWithStore, saveCosts } from "./workloads/checkpoint.js";
 import { stepchart } from "./workloads/stepchart.js";
 import { xstate } from "./workloads/xstate.js";
 
@@ -193,6 +194,33 @@ async function main(): Promise<void> {
     ]);
   }
   console.log(table(["benchmark", "implementation", "measured", "vs bare", "vs raw XState", "target", "met"], out));
+
+  // (d) checkpointing: no baseline to compare with, so its own small table.
+  const saves = await saveCosts(quick ? 50 : 300);
+  const chains = await chainWithStore(quick ? 100 : 500);
+  const plain = chains[0]!.s.median;
+  console.log(
+    `\n(d) checkpoint cost per store (${quick ? 50 : 300} saves of each snapshot; ${quick ? 100 : 500} chain runs each)\n`,
+  );
+  console.log(
+    table(
+      ["checkpoint", "store", "measured", "vs no store"],
+      [
+        ...saves.map(({ store, size, bytes, s }) => [
+          `(d) one save, ${size} snapshot (${(bytes / 1024).toFixed(1)} KB)`,
+          store,
+          `${fmtStats(s, 3)} ms`,
+          "",
+        ]),
+        ...chains.map(({ store, s }) => [
+          "(d) 10-step chain run, saved as it goes",
+          store,
+          `${fmtStats(s, 3)} ms/run`,
+          ratio(s.median, plain),
+        ]),
+      ],
+    ),
+  );
   console.log(
     "\nNotes: every workload checks its result and throws on a wrong answer. Raw XState fan-out keeps at most 4 " +
       "children in flight (like numWorkers: 4). Heap = heapUsed after gc() inside the 5000th of 10000 step calls, " +

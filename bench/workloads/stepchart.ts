@@ -36,7 +36,7 @@ const bump =
   };
 
 /** s0 -> s1 -> ... -> s9: each step adds 1 to `v`; the last stops with it. */
-const chain = workflow({ name: "chain10", start: Begin, stop: End })
+export const chain10 = workflow({ name: "chain10", start: Begin, stop: End })
   .step("s0", { accepts: Begin, emits: [E1] }, bump(E1))
   .step("s1", { accepts: E1, emits: [E2] }, bump(E2))
   .step("s2", { accepts: E2, emits: [E3] }, bump(E3))
@@ -76,7 +76,7 @@ const fanouts = new Map<number, ReturnType<typeof fanoutFlow>>();
 export const stepchart: Workload = {
   name: "stepchart",
   async chain() {
-    check("stepchart chain", await chain.run({ v: 0 }), 10);
+    check("stepchart chain", await chain10.run({ v: 0 }), 10);
   },
   async fanout(n) {
     const wf = fanouts.get(n) ?? fanoutFlow(n);
