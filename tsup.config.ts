@@ -1,7 +1,11 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", "stores/sqlite": "src/persistence/sqlite-store.ts" },
+  entry: {
+    index: "src/index.ts",
+    "stores/sqlite": "src/persistence/sqlite-store.ts",
+    "stores/postgres": "src/persistence/postgres-store.ts",
+  },
   format: ["esm"],
   dts: true,
   clean: true,

@@ -4,10 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import type { WorkflowStore } from "../../src/index.js";
 import { HumanResponseEvent } from "../../src/index.js";
+import { PostgresStore } from "../../src/persistence/postgres-store.js";
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { sleep } from "../helpers.js";
 import { drillWorkflow } from "./fixtures/drill-workflow.js";
+import { freshSchema, pgSkipReason, pgUrl } from "./pg.js";
 
 const runner = fileURLToPath(new URL("./fixtures/drill-runner.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "stepchart-drill-"));
@@ -40,7 +43,7 @@ async function kill(child: ChildProcess): Promise<void> {
 }
 
 /** Waits until the dead runner's lease has run out, so another process may take the run. */
-async function leaseExpired(store: SqliteStore, runId: string): Promise<void> {
+async function leaseExpired(store: WorkflowStore, runId: string): Promise<void> {
   for (;;) {
     const lease = (await store.load(runId))?.lease;
     if (!lease || lease.expiresAt < Date.now()) return;
@@ -51,51 +54,77 @@ async function leaseExpired(store: SqliteStore, runId: string): Promise<void> {
 const lines = (log: string) => readFileSync(log, "utf8").trim().split("\n");
 const times = (log: string, line: string) => lines(log).filter((l) => l === line).length;
 
-describe("crash drills (real processes, SQLite)", () => {
-  it("resumes a run whose process was SIGKILLed mid-step: nothing lost, nothing doubled", async () => {
-    const db = join(dir, "kill.db");
-    const log = join(dir, "kill.log");
-    await kill(await startRunner(["start", db, log, "price 2"]));
+interface Backend {
+  /** The runner's `<db>` argument for a new database. */
+  target(name: string): string;
+  open(target: string): WorkflowStore & { close(): void | Promise<void> };
+}
 
-    const store = new SqliteStore({ path: db, leaseMs: 300 });
-    await leaseExpired(store, "order-1");
-    expect(await store.list({ status: "interrupted" })).toMatchObject([{ runId: "order-1" }]);
+const sqlite: Backend = {
+  target: (name) => join(dir, `${name}.db`),
+  open: (target) => new SqliteStore({ path: target, leaseMs: 300 }),
+};
+const postgres: Backend = {
+  target: () => `pg:${freshSchema()}`,
+  open: (target) => new PostgresStore({ connectionString: pgUrl, schema: target.slice(3), leaseMs: 300 }),
+};
 
-    const wf = drillWorkflow(log, undefined);
-    const handler = wf.resume("order-1", { store });
-    void (async () => {
-      for await (const ev of handler.streamEvents())
-        if (ev.type === "InputRequiredEvent") handler.sendEvent(HumanResponseEvent({ response: "yes" }));
-    })();
-    await expect(handler).resolves.toEqual({ total: 60, priced: 3, answer: "yes" });
+describe.each([
+  { name: "SQLite", backend: sqlite, skip: false },
+  { name: `PostgreSQL${pgSkipReason}`, backend: postgres, skip: !pgUrl },
+])("crash drills (real processes, $name)", ({ name, backend, skip }) => {
+  it.skipIf(skip)(
+    "resumes a run whose process was SIGKILLed mid-step: nothing lost, nothing doubled",
+    async () => {
+      const db = backend.target("kill");
+      const log = join(dir, `${name}-kill.log`);
+      await kill(await startRunner(["start", db, log, "price 2"]));
 
-    expect(times(log, "split")).toBe(1); // finished before the crash: not re-run
-    for (const n of [1, 2, 3]) expect(times(log, `llm ${n}`)).toBe(1); // journaled: never recomputed
-    expect(times(log, "price 1")).toBe(1);
-    expect(times(log, "price 2")).toBe(2); // in flight at the crash: re-run (at-least-once)
-    expect(times(log, "price 3")).toBe(1); // queued at the crash: run once, after the restart
-    expect(times(log, "total")).toBe(1);
-    expect(times(log, "finish yes")).toBe(1);
-    expect((await store.load("order-1"))?.snapshot.status).toBe("completed");
-    store.close();
-  }, 30_000);
+      const store = backend.open(db);
+      await leaseExpired(store, "order-1");
+      expect(await store.list({ status: "interrupted" })).toMatchObject([{ runId: "order-1" }]);
 
-  it("applies a human reply written by a third process while no runner was alive", async () => {
-    const db = join(dir, "reply.db");
-    const log = join(dir, "reply.log");
-    await kill(await startRunner(["start", db, log, "ask"]));
-    expect(await runToExit(["reply", db, log, "order-1", "approved"])).toBe(0);
+      const wf = drillWorkflow(log, undefined);
+      const handler = wf.resume("order-1", { store });
+      void (async () => {
+        for await (const ev of handler.streamEvents())
+          if (ev.type === "InputRequiredEvent") handler.sendEvent(HumanResponseEvent({ response: "yes" }));
+      })();
+      await expect(handler).resolves.toEqual({ total: 60, priced: 3, answer: "yes" });
 
-    const store = new SqliteStore({ path: db, leaseMs: 300 });
-    expect(await store.list({ status: "waiting" })).toMatchObject([{ runId: "order-1" }]);
-    await leaseExpired(store, "order-1");
-    await expect(drillWorkflow(log, undefined).resume("order-1", { store })).resolves.toEqual({
-      total: 60,
-      priced: 3,
-      answer: "approved",
-    });
-    expect(times(log, "ask")).toBe(1);
-    expect(times(log, "finish approved")).toBe(1);
-    store.close();
-  }, 30_000);
+      expect(times(log, "split")).toBe(1); // finished before the crash: not re-run
+      for (const n of [1, 2, 3]) expect(times(log, `llm ${n}`)).toBe(1); // journaled: never recomputed
+      expect(times(log, "price 1")).toBe(1);
+      expect(times(log, "price 2")).toBe(2); // in flight at the crash: re-run (at-least-once)
+      expect(times(log, "price 3")).toBe(1); // queued at the crash: run once, after the restart
+      expect(times(log, "total")).toBe(1);
+      expect(times(log, "finish yes")).toBe(1);
+      expect((await store.load("order-1"))?.snapshot.status).toBe("completed");
+      await store.close();
+    },
+    30_000,
+  );
+
+  it.skipIf(skip)(
+    "applies a human reply written by a third process while no runner was alive",
+    async () => {
+      const db = backend.target("reply");
+      const log = join(dir, `${name}-reply.log`);
+      await kill(await startRunner(["start", db, log, "ask"]));
+      expect(await runToExit(["reply", db, log, "order-1", "approved"])).toBe(0);
+
+      const store = backend.open(db);
+      expect(await store.list({ status: "waiting" })).toMatchObject([{ runId: "order-1" }]);
+      await leaseExpired(store, "order-1");
+      await expect(drillWorkflow(log, undefined).resume("order-1", { store })).resolves.toEqual({
+        total: 60,
+        priced: 3,
+        answer: "approved",
+      });
+      expect(times(log, "ask")).toBe(1);
+      expect(times(log, "finish approved")).toBe(1);
+      await store.close();
+    },
+    30_000,
+  );
 });
