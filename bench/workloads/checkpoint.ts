@@ -8,14 +8,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import type * as Stepchart from "../../src/index.js";
+import type * as Postgres from "../../src/persistence/postgres-store.js";
 import type * as Sqlite from "../../src/persistence/sqlite-store.js";
 import { type Stats, stats } from "../lib/measure.js";
 import { chain10 } from "./stepchart.js";
 
 const built = "../../dist/index.js";
 const builtSqlite = "../../dist/stores/sqlite.js";
+const builtPostgres = "../../dist/stores/postgres.js";
 const sc = (await import(built)) as typeof Stepchart;
 const { SqliteStore } = (await import(builtSqlite)) as typeof Sqlite;
+const { PostgresStore } = (await import(builtPostgres)) as typeof Postgres;
 
 /** A store to measure, made fresh, and how to dispose of it. */
 export interface StoreUnderTest {
@@ -23,8 +26,23 @@ export interface StoreUnderTest {
   make(): Promise<{ store: Stepchart.WorkflowStore; dispose(): Promise<void> }>;
 }
 
+/** MemoryStore, SqliteStore, and PostgresStore when `STEPCHART_PG_URL` names a server. */
 export function storesUnderTest(): StoreUnderTest[] {
+  const url = process.env.STEPCHART_PG_URL;
+  const postgres: StoreUnderTest[] = url
+    ? [
+        {
+          name: "PostgresStore",
+          make: async () => {
+            const schema = `bench_${process.pid}_${Date.now()}`;
+            const store = new PostgresStore({ connectionString: url, schema });
+            return { store, dispose: () => store.close() };
+          },
+        },
+      ]
+    : [];
   return [
+    ...postgres,
     { name: "MemoryStore", make: async () => ({ store: new sc.MemoryStore(), dispose: async () => undefined }) },
     {
       name: "SqliteStore",
