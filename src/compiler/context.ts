@@ -95,6 +95,13 @@ export interface RunContext {
   readonly outcome: Outcome | null;
 }
 
+/**
+ * The empty record every run's branches start from, shared (and frozen): context is only ever
+ * changed by copying a branch, so sharing it is safe, and each in-flight run holds a few fewer
+ * objects.
+ */
+export const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
+
 /** Invocation `id`, if it is in flight. */
 export function invocationOf(inflight: readonly Invocation[], id: number): Invocation | undefined {
   for (const inv of inflight) if (inv.id === id) return inv;

@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from "../definition/types.js";
 import type { ValidationIssue } from "../errors.js";
 import { issuesOf, isTrusted, trust } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
+import { EMPTY_RECORD } from "./context.js";
 import type { CompiledTopology } from "./topology.js";
 
 /** Validates an incoming event for routing: known type, valid payload (factory-built events are trusted). */
@@ -22,7 +23,7 @@ export function accept(
 
 /** The initial user state: the `.default()`s of the `state` schema. */
 export function initialState(def: WorkflowDefinition): Record<string, unknown> {
-  if (!def.state) return {};
+  if (!def.state) return EMPTY_RECORD;
   const state: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(def.state.shape as Record<string, z.ZodType>)) {
     const result = field.safeParse(undefined);

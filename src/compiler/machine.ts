@@ -4,7 +4,7 @@ import { errorInfo, WorkflowStalledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { createRunActions } from "./actions.js";
 import { bindingOfInput, bindRun } from "./bindings.js";
-import { invocationOf, type Outcome, type RunContext } from "./context.js";
+import { EMPTY_RECORD, invocationOf, type Outcome, type RunContext } from "./context.js";
 import { disarmTimer, release, type StepActorsMode } from "./hosting.js";
 import { accept, initialState, toJsonSafe } from "./incoming.js";
 import type { StepEnvironment } from "./invoker.js";
@@ -185,9 +185,9 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         runId: binding?.runId ?? globalThis.crypto.randomUUID(),
         start,
         state: initialState(def),
-        slots: {},
+        slots: EMPTY_RECORD,
         inflight: [],
-        buffers: {},
+        buffers: EMPTY_RECORD,
         waiters: [],
         pending: [],
         clock: { deadline: runTimeout === null ? null : Date.now() + runTimeout, remaining: null },

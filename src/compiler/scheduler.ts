@@ -1,5 +1,6 @@
 import type { AnyEvent } from "../events/types.js";
 import {
+  EMPTY_RECORD,
   type Invocation,
   invocationOf,
   type PendingInput,
@@ -185,7 +186,7 @@ export function deliver(d: Draft, step: string, event: AnyEvent, topology: Topol
 
 function start(d: Draft, step: string, event: AnyEvent): void {
   const id = d.nextId();
-  d.inflight.push({ id, step, event, attempt: 1, ops: 0, journal: {} });
+  d.inflight.push({ id, step, event, attempt: 1, ops: 0, journal: EMPTY_RECORD });
   d.effects.push({ kind: "invoke", step, id });
   if (d.tracing)
     d.effects.push({ kind: "trace", event: { type: "StepStartedEvent", step, invocation: id, event: event.type } });

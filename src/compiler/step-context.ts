@@ -38,12 +38,11 @@ export interface StepHost {
  * so it is skipped and, for ops with a result, the journaled result is returned.
  */
 export class StepContextImpl {
-  readonly runId: string;
-  readonly resources: Readonly<Record<string, unknown>>;
-  readonly attempt: AttemptInfo;
+  // Few fields, and the rest read through: a run holds one of these per step in flight.
   #host: StepHost;
   #step: StepDefinition;
   #id: number;
+  #started: Invocation;
   #op = 0;
   #controller: AbortController | undefined;
   #abortReason: unknown;
@@ -53,11 +52,21 @@ export class StepContextImpl {
     this.#host = host;
     this.#step = step;
     this.#id = id;
-    this.runId = host.runId;
-    this.resources = host.resources;
-    this.attempt = invocation.lastError
-      ? { number: invocation.attempt, lastError: invocation.lastError }
-      : { number: invocation.attempt };
+    this.#started = invocation;
+  }
+
+  get runId(): string {
+    return this.#host.runId;
+  }
+
+  get resources(): Readonly<Record<string, unknown>> {
+    return this.#host.resources;
+  }
+
+  /** This attempt's number and the previous attempt's error (as it was when the attempt started). */
+  get attempt(): AttemptInfo {
+    const inv = this.#started;
+    return inv.lastError ? { number: inv.attempt, lastError: inv.lastError } : { number: inv.attempt };
   }
 
   /** Created on first use: most steps never look at it, and an AbortController is not free. */

@@ -63,8 +63,12 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   readonly runId: string;
   #actor: Actor<AnyStateMachine> | undefined;
   /** Work asked for while a resumed run is still loading. */
-  #queued: ((actor: Actor<AnyStateMachine>) => void)[] = [];
-  #parts: HandlerParts;
+  #queued: ((actor: Actor<AnyStateMachine>) => void)[] | undefined;
+  // Only what a run needs for its whole life is kept (an in-flight run should hold little): the
+  // parts object itself, and the launch scope its closures hold, are let go once the run started.
+  #capture: HandlerParts["capture"];
+  #detach: HandlerParts["detach"];
+  #verbose: boolean;
   #settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
   #result: Promise<TResult> | undefined;
   /** Resolves to the whole StopEvent. */
@@ -81,7 +85,9 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   /** @internal Use `wf.run()` or `wf.resume()`. */
   constructor(parts: HandlerParts) {
     this.runId = parts.runId;
-    this.#parts = parts;
+    this.#capture = parts.capture;
+    this.#detach = parts.detach;
+    this.#verbose = parts.verbose;
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
     this.stopEvent = new Promise<AnyEvent>((resolve, reject) => {
@@ -90,23 +96,31 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     // A caller that only reads the stream must not see an unhandled rejection.
     this.stopEvent.catch(noop);
 
+    this.#open(parts);
+  }
+
+  // Its own scope, so the closures a run keeps (the trace observer) do not hold `parts`.
+  #observer(): (event: AnyEvent) => void {
     // Trace items: step lifecycle events, and the events steps returned or sent, as they are.
-    const observe = (event: AnyEvent) => {
+    return (event) => {
       this.#stream.trace(event);
-      if (parts.verbose && allViewOnly.has(event.type)) logStep(this.#name, event);
+      if (this.#verbose && allViewOnly.has(event.type)) logStep(this.#name, event);
     };
+  }
+
+  #open(parts: HandlerParts): void {
     let opened: Actor<AnyStateMachine> | Promise<Actor<AnyStateMachine>>;
     try {
-      opened = parts.open(observe);
+      opened = parts.open(this.#observer());
     } catch (error) {
       opened = Promise.reject(error);
     }
     if (opened instanceof Promise) {
       opened.then(
-        (actor) => this.#attach(actor),
+        (actor) => this.#attach(actor, parts),
         (error: unknown) => this.#end(terminalOf(error), () => this.#settle.reject(error)),
       );
-    } else this.#attach(opened);
+    } else this.#attach(opened, parts);
   }
 
   /** The XState actor running the compiled machine. Throws `WorkflowStateError` while a resumed run loads. */
@@ -115,9 +129,9 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     return this.#actor;
   }
 
-  #attach(actor: Actor<AnyStateMachine>): void {
+  #attach(actor: Actor<AnyStateMachine>, parts: HandlerParts): void {
     this.#actor = actor;
-    const { signal, verbose } = this.#parts;
+    const { signal, verbose, close, stoppedBecause } = parts;
     const onAbort = () => this.cancel();
     actor.on("*", (emitted: AnyEvent) => {
       if (allViewOnly.has(emitted.type)) {
@@ -127,7 +141,6 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     });
     const finish = (terminal: AnyEvent, settle: () => void) => {
       signal?.removeEventListener("abort", onAbort);
-      const close = this.#parts.close;
       if (!close) return this.#end(terminal, settle);
       close().then(
         () => this.#end(terminal, settle),
@@ -138,7 +151,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       complete: () => {
         release(actor);
         this.#ended = true;
-        const why = this.#parts.stoppedBecause?.();
+        const why = stoppedBecause?.();
         if (why !== undefined) return finish(terminalOf(why), () => this.#settle.reject(why));
         const outcome = (actor.getSnapshot().context as RunContext).outcome;
         const stop = outcome?.status === "completed" ? outcome.stop : { type: "StopEvent", result: undefined };
@@ -153,11 +166,12 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       if (signal.aborted) queueMicrotask(onAbort);
       else signal.addEventListener("abort", onAbort, { once: true });
     }
-    if (this.#parts.restored) {
+    if (parts.restored) {
       for (const pending of (actor.getSnapshot().context as RunContext).pending) this.#stream.publish(pending.event);
     }
-    this.#parts.start(actor);
-    for (const work of this.#queued.splice(0)) work(actor);
+    parts.start(actor);
+    for (const work of this.#queued ?? []) work(actor);
+    this.#queued = undefined;
   }
 
   #end(terminal: AnyEvent, settle: () => void): void {
@@ -177,7 +191,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    * ```
    */
   snapshot(): WorkflowSnapshot {
-    return this.#parts.capture(this.actor);
+    return this.#capture(this.actor);
   }
 
   /** Resolves to the StopEvent's `result`; rejects with a `WorkflowError`. */
@@ -243,7 +257,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     const def = this.#topology.eventDefs.get(ev.type);
     const checked = isTrusted(ev) || !def ? ev : def.parse(ev);
     if (this.#actor) this.#actor.send(checked);
-    else this.#queued.push((actor) => actor.send(checked));
+    else (this.#queued ??= []).push((actor) => actor.send(checked));
   }
 
   /**
@@ -261,7 +275,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    * ```
    */
   async detach(): Promise<void> {
-    const detach = this.#parts.detach;
+    const detach = this.#detach;
     if (!detach) throw new WorkflowStateError(`Run "${this.runId}" has no store to detach to`);
     if (this.#ended) return;
     await detach(this.actor);
@@ -272,7 +286,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   cancel(): void {
     if (this.#ended) return;
     if (this.#actor) this.#actor.send({ type: internal.cancel });
-    else this.#queued.push((actor) => actor.send({ type: internal.cancel }));
+    else (this.#queued ??= []).push((actor) => actor.send({ type: internal.cancel }));
   }
 
   /** The prompts waiting for a person (empty when nothing is pending); they survive a restart. */

@@ -37,8 +37,7 @@ export function newRunParts(
   options: LaunchOptions,
 ): Omit<HandlerParts, "signal" | "verbose"> {
   const { type: _, ...fields } = start;
-  const meta = metaOf(wf);
-  const capture = (actor: AnyActor) => captureSnapshot(actor.getPersistedSnapshot() as never, meta);
+  const capture = captureOf(wf);
   const store = options.store;
   let checkpointer: Checkpointer | undefined;
   let lost: WorkflowStateError | undefined;
@@ -75,13 +74,13 @@ export function newRunParts(
       actor = create(observe);
       return (checkpointer as Checkpointer).create().then(() => actor as AnyActor);
     },
-    start: (actor) => {
-      if (checkpointer) watch(actor, checkpointer);
-      actor.start();
-    },
-    stoppedBecause: () => lost,
     ...(store
       ? {
+          start: (actor: AnyActor) => {
+            if (checkpointer) watch(actor, checkpointer);
+            actor.start();
+          },
+          stoppedBecause: () => lost,
           close: () => checkpointer?.close() ?? Promise.resolve(),
           detach: async (actor: AnyActor) => {
             await checkpointer?.detach();
@@ -89,7 +88,7 @@ export function newRunParts(
             actor.stop();
           },
         }
-      : {}),
+      : { start: startActor }),
   };
 }
 
@@ -194,6 +193,21 @@ function detachedError(runId: string): WorkflowStateError {
   return new WorkflowStateError(
     `Run "${runId}" was detached from this process; continue it with wf.resume("${runId}", { store })`,
   );
+}
+
+const startActor = (actor: AnyActor) => void actor.start();
+
+const captures = new WeakMap<Launchable, (actor: AnyActor) => WorkflowSnapshot>();
+
+/** One snapshot function per workflow, not per run: an in-flight run holds as little as it can. */
+function captureOf(wf: Launchable): (actor: AnyActor) => WorkflowSnapshot {
+  let capture = captures.get(wf);
+  if (!capture) {
+    const meta = metaOf(wf);
+    capture = (actor) => captureSnapshot(actor.getPersistedSnapshot() as never, meta);
+    captures.set(wf, capture);
+  }
+  return capture;
 }
 
 function metaOf(wf: Launchable) {

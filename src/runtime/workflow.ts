@@ -115,7 +115,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
   #definition: WorkflowDefinition | undefined;
   #compiled: { machine: AnyStateMachine; topology: CompiledTopology } | undefined;
   #valid = false;
-  #hash: string | undefined;
+  #launch: Launchable | undefined;
 
   constructor(options: WorkflowOptions = {}) {
     this.#options = options;
@@ -252,9 +252,16 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
   }
 
   #launchable(): Launchable {
-    const { machine, topology } = this.#compile();
-    this.#hash ??= definitionHash(this.definition);
-    return { definition: this.definition, definitionHash: this.#hash, machine, topology };
+    if (!this.#launch) {
+      const { machine, topology } = this.#compile();
+      this.#launch = {
+        definition: this.definition,
+        definitionHash: definitionHash(this.definition),
+        machine,
+        topology,
+      };
+    }
+    return this.#launch;
   }
 
   #compile() {
