@@ -174,6 +174,11 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     this.#queued = undefined;
   }
 
+  #whenOpen(work: (actor: Actor<AnyStateMachine>) => void): void {
+    this.#queued ??= [];
+    this.#queued.push(work);
+  }
+
   #end(terminal: AnyEvent, settle: () => void): void {
     this.#ended = true;
     this.#stream.end(terminal);
@@ -257,7 +262,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     const def = this.#topology.eventDefs.get(ev.type);
     const checked = isTrusted(ev) || !def ? ev : def.parse(ev);
     if (this.#actor) this.#actor.send(checked);
-    else (this.#queued ??= []).push((actor) => actor.send(checked));
+    else this.#whenOpen((actor) => actor.send(checked));
   }
 
   /**
@@ -286,7 +291,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   cancel(): void {
     if (this.#ended) return;
     if (this.#actor) this.#actor.send({ type: internal.cancel });
-    else (this.#queued ??= []).push((actor) => actor.send({ type: internal.cancel }));
+    else this.#whenOpen((actor) => actor.send({ type: internal.cancel }));
   }
 
   /** The prompts waiting for a person (empty when nothing is pending); they survive a restart. */
