@@ -137,7 +137,7 @@ class RunHost implements StepHost {
   readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
 
   /** `sendEvent`s of one invocation not posted yet (see `send`). */
-  #batch: { id: number; sends: { readonly event: AnyEvent; readonly step?: string }[] } | undefined;
+  #batch: { id: number; op: number; sends: { readonly event: AnyEvent; readonly step?: string }[] } | undefined;
 
   constructor(
     readonly workflow: AnyActorRef,
@@ -160,13 +160,14 @@ class RunHost implements StepHost {
   send(msg: FromStepMsg): void {
     if (msg.type === internal.send) {
       const batch = this.#batch;
-      if (batch && batch.id === msg.id) {
+      if (batch && batch.id === msg.id && batch.op + batch.sends.length === msg.op) {
         batch.sends.push(msg.step === undefined ? { event: msg.event } : { event: msg.event, step: msg.step });
         return;
       }
       this.flush();
       this.#batch = {
         id: msg.id,
+        op: msg.op,
         sends: [msg.step === undefined ? { event: msg.event } : { event: msg.event, step: msg.step }],
       };
       queueMicrotask(() => this.flush());
@@ -182,8 +183,8 @@ class RunHost implements StepHost {
     if (!batch) return;
     this.#batch = undefined;
     const [only] = batch.sends;
-    if (batch.sends.length === 1 && only) this.post({ type: internal.send, id: batch.id, ...only });
-    else this.post({ type: internal.sendMany, id: batch.id, sends: batch.sends });
+    if (batch.sends.length === 1 && only) this.post({ type: internal.send, id: batch.id, op: batch.op, ...only });
+    else this.post({ type: internal.sendMany, id: batch.id, op: batch.op, sends: batch.sends });
   }
 
   get runId(): string {

@@ -61,24 +61,46 @@ type FromStepOp =
   | { readonly type: typeof internal.failed; readonly id: number; readonly error: unknown; readonly attempts: number }
   | { readonly type: typeof internal.retry; readonly id: number; readonly error: ErrorInfo; readonly delay: number }
   | { readonly type: typeof internal.attempt; readonly id: number }
-  | { readonly type: typeof internal.set; readonly id: number; readonly key: string; readonly value: unknown }
-  | { readonly type: typeof internal.send; readonly id: number; readonly event: AnyEvent; readonly step?: string }
+  | {
+      readonly type: typeof internal.set;
+      readonly id: number;
+      readonly op: number;
+      readonly key: string;
+      readonly value: unknown;
+    }
+  | {
+      readonly type: typeof internal.send;
+      readonly id: number;
+      readonly op: number;
+      readonly event: AnyEvent;
+      readonly step?: string;
+    }
   | {
       readonly type: typeof internal.sendMany;
       readonly id: number;
+      /** Consecutive ops, numbered from `op`. */
+      readonly op: number;
       readonly sends: readonly { readonly event: AnyEvent; readonly step?: string }[];
     }
-  | { readonly type: typeof internal.stream; readonly id: number; readonly event: AnyEvent }
-  | { readonly type: typeof internal.ran; readonly id: number; readonly name: string; readonly result: unknown }
+  | { readonly type: typeof internal.stream; readonly id: number; readonly op: number; readonly event: AnyEvent }
+  | {
+      readonly type: typeof internal.ran;
+      readonly id: number;
+      readonly op: number;
+      readonly name: string;
+      readonly result: unknown;
+    }
   | {
       readonly type: typeof internal.collect;
       readonly id: number;
+      readonly op: number;
       readonly event: AnyEvent;
       readonly spec: CollectSpec;
     }
   | {
       readonly type: typeof internal.wait;
       readonly id: number;
+      readonly op: number;
       readonly eventType: string;
       readonly match?: Record<string, unknown>;
       readonly predicate: boolean;

@@ -213,20 +213,17 @@ export function finish(d: Draft, id: number): Invocation | undefined {
   return inv;
 }
 
-/** Counts `count` ops of an invocation that journal nothing (a burst of sends). */
-export function recordOps(d: Draft, id: number, count: number): void {
-  const inv = d.invocation(id);
-  if (inv && count > 0) d.putInvocation({ ...inv, ops: inv.ops + count });
-}
-
-/** Counts one mutating op of an invocation and journals its result (when it has one). */
-export function recordOp(d: Draft, id: number, result?: unknown): number {
+/**
+ * Records op `op` of an invocation (ops are numbered by the step as they start) and journals its
+ * result when it has one. `ops` becomes one past the highest op recorded, so a re-run skips every
+ * op below it; a number with no journal entry below it is an op that never finished (a `ctx.run`).
+ */
+export function recordOp(d: Draft, id: number, op: number, result?: unknown): number {
   const inv = d.invocation(id);
   if (!inv) return -1;
-  const op = inv.ops;
   d.putInvocation({
     ...inv,
-    ops: op + 1,
+    ops: Math.max(inv.ops, op + 1),
     journal: result === undefined ? inv.journal : { ...inv.journal, [op]: result },
   });
   return op;

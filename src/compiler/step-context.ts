@@ -95,16 +95,18 @@ export class StepContextImpl {
 
   set(key: string, value: unknown): void {
     this.#checkState(key, value);
+    const op = this.#op;
     if (this.#replaying()) return;
-    this.#host.send({ type: internal.set, id: this.#id, key, value });
+    this.#host.send({ type: internal.set, id: this.#id, op, key, value });
   }
 
   update(key: string, fn: (current: unknown) => unknown): unknown {
     const state = this.#host.context().state;
+    const op = this.#op;
     if (this.#replaying()) return state[key];
     const value = fn(Object.hasOwn(state, key) ? state[key] : undefined);
     this.#checkState(key, value);
-    this.#host.send({ type: internal.set, id: this.#id, key, value });
+    this.#host.send({ type: internal.set, id: this.#id, op, key, value });
     return value;
   }
 
@@ -121,18 +123,20 @@ export class StepContextImpl {
         );
       }
     }
+    const op = this.#op;
     if (this.#replaying()) return;
     this.#host.send(
       target === undefined
-        ? { type: internal.send, id: this.#id, event: checked }
-        : { type: internal.send, id: this.#id, event: checked, step: target },
+        ? { type: internal.send, id: this.#id, op, event: checked }
+        : { type: internal.send, id: this.#id, op, event: checked, step: target },
     );
   }
 
   writeEventToStream(event: AnyEvent): void {
     const checked = checkEventObject(event, "ctx.writeEventToStream");
+    const op = this.#op;
     if (this.#replaying()) return;
-    this.#host.send({ type: internal.stream, id: this.#id, event: checked });
+    this.#host.send({ type: internal.stream, id: this.#id, op, event: checked });
   }
 
   collectEvents(
@@ -142,7 +146,7 @@ export class StepContextImpl {
     const spec = toCollectSpec(expected);
     const op = this.#op;
     if (this.#replaying()) return (this.#invocation()?.journal[op] as AnyEvent[] | null | undefined) ?? null;
-    this.#host.send({ type: internal.collect, id: this.#id, event, spec });
+    this.#host.send({ type: internal.collect, id: this.#id, op, event, spec });
     const result = this.#invocation()?.journal[op];
     return (result as AnyEvent[] | null | undefined) ?? null;
   }
@@ -160,6 +164,7 @@ export class StepContextImpl {
       this.#host.send({
         type: internal.wait,
         id: this.#id,
+        op,
         eventType: def.type,
         predicate: predicate !== undefined,
         ...(match ? { match } : {}),
@@ -186,25 +191,23 @@ export class StepContextImpl {
   async run<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
     if (typeof name !== "string" || name.length === 0) throw new StateError(String(name), "ctx.run needs a name");
     const op = this.#op;
-    if (this.#replaying()) {
-      const entry = this.#invocation()?.journal[op] as { name?: unknown; result?: T } | undefined;
-      if (entry?.name === name) return entry.result as T;
+    // Ops are numbered when they start; a ctx.run journals its result at its own number when it
+    // finishes, so concurrent runs, and runs that threw (a gap), keep every other op in place.
+    const replaying = this.#replaying();
+    const entry = this.#invocation()?.journal[op] as { name?: unknown; result?: T } | undefined;
+    if (entry !== undefined) {
+      if (entry.name === name) return entry.result as T;
       throw new StateError(
         name,
         `ctx.run("${name}") is op ${op} of this step, but the journal has another op there: a step must make the same ctx calls, in the same order, when it re-runs`,
       );
     }
-    let result: T;
-    try {
-      result = await fn();
-    } catch (error) {
-      this.#op--; // nothing was journaled, so the op numbers stay aligned with the machine's
-      throw error;
-    }
+    void replaying; // not journaled (it threw, or never finished): run it
+    const result = await fn();
     const problem = result === undefined ? null : findNonJson(result, "result", { allowUndefinedProperties: true });
     if (problem) throw new StateError(name, `ctx.run("${name}") must return JSON to be journaled: ${problem}`);
     const journaled = result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as T);
-    this.#host.send({ type: internal.ran, id: this.#id, name, result: journaled });
+    this.#host.send({ type: internal.ran, id: this.#id, op, name, result: journaled });
     await this.#host.checkpoint();
     return journaled as T;
   }

@@ -2,7 +2,7 @@ import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { Invocation, RunContext, Waiter } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
-import { addWaiter, collect, type Draft, finish, recordOp, recordOps, removeWaiter, routeEvent } from "./scheduler.js";
+import { addWaiter, collect, type Draft, finish, recordOp, removeWaiter, routeEvent } from "./scheduler.js";
 import type { CompiledTopology } from "./topology.js";
 
 /** Decides whether a waiter takes an event (its `where` object or predicate). */
@@ -28,11 +28,11 @@ export function applyStepMessage(
       finish(d, msg.id);
       return msg.output;
     case internal.set:
-      recordOp(d, msg.id);
+      recordOp(d, msg.id, msg.op);
       d.state[msg.key] = msg.value;
       return undefined;
     case internal.send:
-      recordOp(d, msg.id);
+      recordOp(d, msg.id, msg.op);
       if (msg.step === undefined) return msg.event;
       if (d.tracing) d.effects.push({ kind: "trace", event: msg.event });
       routeEvent(d, msg.event, topology, matches, msg.step);
@@ -43,7 +43,7 @@ export function applyStepMessage(
       const sends = msg.sends;
       let end = sends.findIndex((s) => s.step === undefined && s.event.type === "StopEvent");
       if (end < 0) end = sends.length - 1;
-      recordOps(d, msg.id, end + 1);
+      recordOp(d, msg.id, msg.op + end);
       for (let i = 0; i <= end; i++) {
         const { event, step } = sends[i] as { event: AnyEvent; step?: string };
         if (step !== undefined) {
@@ -55,17 +55,22 @@ export function applyStepMessage(
       return undefined;
     }
     case internal.stream:
-      recordOp(d, msg.id);
+      recordOp(d, msg.id, msg.op);
       d.effects.push({ kind: "publish", event: msg.event });
       return undefined;
     case internal.collect:
-      recordOp(d, msg.id, collect(d, inv.step, msg.event, msg.spec));
+      recordOp(d, msg.id, msg.op, collect(d, inv.step, msg.event, msg.spec));
       return undefined;
     case internal.ran:
-      recordOp(d, msg.id, msg.result === undefined ? { name: msg.name } : { name: msg.name, result: msg.result });
+      recordOp(
+        d,
+        msg.id,
+        msg.op,
+        msg.result === undefined ? { name: msg.name } : { name: msg.name, result: msg.result },
+      );
       return undefined;
     case internal.wait: {
-      const op = recordOp(d, msg.id);
+      const op = recordOp(d, msg.id, msg.op);
       const waiter: Waiter = {
         id: msg.id,
         op,

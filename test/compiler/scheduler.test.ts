@@ -346,19 +346,30 @@ describe("finish", () => {
 });
 
 describe("recordOp", () => {
-  it("counts ops and journals results that are not undefined", () => {
+  it("records ops by their number and journals results that are not undefined", () => {
     const d = new Draft(context({ inflight: [invocation(1, "s")] }));
-    expect(recordOp(d, 1)).toBe(0);
-    expect(recordOp(d, 1, null)).toBe(1);
-    expect(recordOp(d, 1, [ev("A")])).toBe(2);
+    expect(recordOp(d, 1, 0)).toBe(0);
+    expect(recordOp(d, 1, 1, null)).toBe(1);
+    expect(recordOp(d, 1, 2, [ev("A")])).toBe(2);
     const inv = invocationOf(commit(d).inflight, 1);
     expect(inv?.ops).toBe(3);
     expect(inv?.journal).toEqual({ 1: null, 2: [{ type: "A" }] });
   });
 
+  it("keeps an op that finishes late at its own number (concurrent ctx.run), leaving a gap until then", () => {
+    const d = new Draft(context({ inflight: [invocation(1, "s")] }));
+    recordOp(d, 1, 1, { name: "b", result: 2 }); // op 0 is still running
+    expect(invocationOf(d.current("inflight"), 1)).toMatchObject({ ops: 2, journal: { 1: { name: "b" } } });
+    recordOp(d, 1, 0, { name: "a", result: 1 });
+    expect(invocationOf(d.current("inflight"), 1)).toMatchObject({
+      ops: 2,
+      journal: { 0: { name: "a", result: 1 }, 1: { name: "b", result: 2 } },
+    });
+  });
+
   it("returns -1 for an unknown invocation", () => {
     const d = new Draft(context());
-    expect(recordOp(d, 5, "x")).toBe(-1);
+    expect(recordOp(d, 5, 0, "x")).toBe(-1);
     expect(d.patch()).toEqual({});
   });
 });

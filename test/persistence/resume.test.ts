@@ -154,6 +154,46 @@ describe("handler.snapshot() and wf.resume()", () => {
     expect(attempts).toBe(2);
   });
 
+  it("journals concurrent ctx.runs, and one that threw, at their own positions", async () => {
+    let calls = 0;
+    let gate = deferred();
+    const wf = workflow({ name: "parallel-runs" }).step(
+      "s",
+      { accepts: StartEvent, emits: [StopEvent] },
+      async (ctx) => {
+        const failing = ctx
+          .run("a", async () => {
+            await sleep(2);
+            throw new Error("a failed");
+          })
+          .catch(() => "fallback");
+        const [a, b] = await Promise.all([
+          failing,
+          ctx.run("b", async () => {
+            calls++;
+            await sleep(10);
+            return "B";
+          }),
+        ]);
+        const c = await ctx.run("c", async () => {
+          calls++;
+          return "C";
+        });
+        await gate.promise;
+        return StopEvent({ result: `${a}${b}${c}` });
+      },
+    );
+    const first = wf.run();
+    await sleep(40);
+    const snapshot = JSON.parse(JSON.stringify(first.snapshot()));
+    first.cancel();
+    await first.catch(() => undefined);
+    gate = deferred();
+    gate.resolve();
+    await expect(wf.resume(snapshot)).resolves.toBe("fallbackBC");
+    expect(calls).toBe(2); // b and c were journaled; only the failed a ran again
+  });
+
   it("leaves the caller's snapshot object untouched", async () => {
     const { wf, open } = gatedFlow();
     const first = wf.run();
