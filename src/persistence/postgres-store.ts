@@ -86,6 +86,8 @@ export class PostgresStore implements WorkflowStore {
     this.leaseMs = options.leaseMs ?? 15_000;
     this.#ownsPool = !options.pool;
     this.#pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });
+    // An idle connection the server drops must not crash the process; the next query reconnects.
+    if (this.#ownsPool) this.#pool.on("error", () => undefined);
     const name = options.schema ?? "public";
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new WorkflowStateError(`Invalid PostgreSQL schema name "${name}"`);
     this.#schemaName = name;
@@ -95,7 +97,7 @@ export class PostgresStore implements WorkflowStore {
 
   async save(snapshot: WorkflowSnapshot, options: SaveOptions): Promise<void> {
     await this.#transaction(async (db) => {
-      const now = Date.now();
+      const now = await dbNow(db);
       const row = await lockRow(db, this.#runs, snapshot.runId);
       if (row && options.create) throw new WorkflowStateError(`Run "${snapshot.runId}" already exists in the store`);
       if (row) checkOwner(snapshot.runId, row, options.owner, now);
@@ -138,7 +140,7 @@ export class PostgresStore implements WorkflowStore {
 
   async claim(runId: string, owner: string): Promise<StoredRun | undefined> {
     return this.#transaction(async (db) => {
-      const now = Date.now();
+      const now = await dbNow(db);
       const row = await lockRow(db, this.#runs, runId);
       if (!row) return undefined;
       checkOwner(runId, row, owner, now);
@@ -155,8 +157,8 @@ export class PostgresStore implements WorkflowStore {
   async renew(runId: string, owner: string): Promise<boolean> {
     await this.#schema();
     const result = await this.#pool.query(
-      `UPDATE ${this.#runs} SET lease_expires = $3 WHERE run_id = $1 AND lease_owner = $2`,
-      [runId, owner, Date.now() + this.leaseMs],
+      `UPDATE ${this.#runs} SET lease_expires = ${NOW_MS} + $3 WHERE run_id = $1 AND lease_owner = $2`,
+      [runId, owner, this.leaseMs],
     );
     return result.rowCount === 1;
   }
@@ -183,7 +185,7 @@ export class PostgresStore implements WorkflowStore {
        WHERE ($1::text IS NULL OR workflow = $1) ORDER BY saved_at DESC`,
       [filter.workflow ?? null],
     );
-    const now = Date.now();
+    const now = await dbNow(this.#pool);
     const out: RunSummary[] = [];
     for (const row of rows) {
       const status = listedStatus({ snapshot: { status: row.status } as WorkflowSnapshot, lease: leaseOf(row) }, now);
@@ -265,6 +267,17 @@ export class PostgresStore implements WorkflowStore {
       db.release();
     }
   }
+}
+
+/**
+ * Lease times come from the database's clock, not each host's: two hosts with skewed clocks must
+ * agree on whether a lease is live.
+ */
+const NOW_MS = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint";
+
+async function dbNow(db: pg.Pool | pg.PoolClient): Promise<number> {
+  const { rows } = await db.query<{ now: string }>(`SELECT ${NOW_MS} AS now`);
+  return Number(rows[0]?.now);
 }
 
 async function lockRow(db: pg.PoolClient, runs: string, runId: string): Promise<RunRow | undefined> {

@@ -153,7 +153,13 @@ export function captureSnapshot(
  */
 export function checkSnapshot(
   value: unknown,
-  expected: { workflow: string; definitionHash: string; secret: string | undefined },
+  expected: {
+    workflow: string;
+    definitionHash: string;
+    secret: string | undefined;
+    /** The workflow's step names: a snapshot naming another step is refused. */
+    steps?: ReadonlySet<string>;
+  },
 ): WorkflowSnapshot {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new SnapshotError(`A snapshot must be an object (got ${Array.isArray(value) ? "an array" : typeof value})`);
@@ -184,6 +190,22 @@ export function checkSnapshot(
     );
   if (snapshot.machine.context.runId !== snapshot.runId)
     throw new SnapshotError("Malformed snapshot: runId and machine.context.runId differ");
+  const steps = expected.steps;
+  if (steps) {
+    const context = snapshot.machine.context;
+    const named = [
+      ...context.inflight.map((inv) => inv.step),
+      ...Object.keys(context.slots),
+      ...Object.keys(context.buffers),
+    ];
+    const unknown = named.find((step) => !steps.has(step));
+    if (unknown !== undefined)
+      throw new SnapshotError(`Malformed snapshot: it names a step "${unknown}" this workflow does not have`);
+    if (snapshot.machine.status === "active" && snapshot.machine.value !== "running")
+      throw new SnapshotError(
+        `Malformed snapshot: an active run must be in state "running", not ${JSON.stringify(snapshot.machine.value)}`,
+      );
+  }
   return snapshot;
 }
 

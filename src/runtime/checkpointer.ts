@@ -31,8 +31,12 @@ export class Checkpointer {
   #saving: Promise<void> | undefined;
   #waiters: { resolve(): void; reject(error: unknown): void }[] = [];
   #renewal: ReturnType<typeof setInterval> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+  readonly #runId: string;
 
-  constructor(store: WorkflowStore, capture: () => WorkflowSnapshot, hooks: CheckpointHooks) {
+  constructor(runId: string, store: WorkflowStore, capture: () => WorkflowSnapshot, hooks: CheckpointHooks) {
+    this.#runId = runId;
     this.#store = store;
     this.#capture = capture;
     this.#hooks = hooks;
@@ -80,6 +84,7 @@ export class Checkpointer {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#renewal);
+    clearTimeout(this.#retry);
     await this.#saving?.catch(() => undefined);
     try {
       await this.#store.save(this.#capture(), { owner: this.owner, release: true });
@@ -93,6 +98,7 @@ export class Checkpointer {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#renewal);
+    clearTimeout(this.#retry);
     await this.#saving?.catch(() => undefined);
     await this.#store.save(this.#capture(), { owner: this.owner, release: true });
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
@@ -102,6 +108,8 @@ export class Checkpointer {
   abandon(): void {
     this.#closed = true;
     clearInterval(this.#renewal);
+    clearTimeout(this.#retry);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(new WorkflowStateError("The run stopped here"));
   }
 
   /** Takes the events delivered so far (used once right after a resume). */
@@ -118,14 +126,23 @@ export class Checkpointer {
         const waiters = this.#waiters.splice(0);
         try {
           await this.#store.save(this.#capture(), { owner: this.owner });
+          this.#failures = 0;
           for (const waiter of waiters) waiter.resolve();
         } catch (error) {
-          for (const waiter of waiters) waiter.reject(error);
           if (error instanceof WorkflowStateError) {
+            for (const waiter of waiters) waiter.reject(error);
             this.abandon();
             this.#hooks.lost(error);
+            return;
           }
-          return; // the next change tries again
+          // The store is unreachable: keep the run dirty and its waiters (a `ctx.run` waits for a
+          // durable result), and try again with a growing delay.
+          this.#waiters.unshift(...waiters);
+          this.#dirty = true;
+          this.#failures++;
+          clearTimeout(this.#retry);
+          this.#retry = setTimeout(() => void this.#pump(), Math.min(5_000, 50 * 2 ** this.#failures));
+          return;
         }
       }
     })().finally(() => {
@@ -136,14 +153,14 @@ export class Checkpointer {
 
   async #renew(): Promise<void> {
     if (this.#closed) return;
-    const snapshot = this.#capture();
+    const runId = this.#runId;
     try {
-      if (!(await this.#store.renew(snapshot.runId, this.owner))) {
+      if (!(await this.#store.renew(runId, this.owner))) {
         this.abandon();
-        this.#hooks.lost(new WorkflowStateError(`Run "${snapshot.runId}" was taken over by another runner`));
+        this.#hooks.lost(new WorkflowStateError(`Run "${runId}" was taken over by another runner`));
         return;
       }
-      await this.takeDelivered(snapshot.runId);
+      await this.takeDelivered(runId);
     } catch {
       // A store that is down now may be back at the next renewal; the lease has slack for that.
     }

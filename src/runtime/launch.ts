@@ -6,7 +6,7 @@ import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { captureSnapshot, checkSnapshot, type WorkflowSnapshot } from "../persistence/snapshot.js";
-import type { WorkflowStore } from "../persistence/store.js";
+import type { StoredRun, WorkflowStore } from "../persistence/store.js";
 import { Checkpointer } from "./checkpointer.js";
 import type { HandlerParts } from "./handler.js";
 
@@ -62,6 +62,7 @@ export function newRunParts(
       if (!store) return create(observe);
       let actor: AnyActor | undefined;
       checkpointer = new Checkpointer(
+        runId,
         store,
         () => capture(actor as AnyActor),
         hooksFor(
@@ -103,7 +104,7 @@ export function resumeParts(
   const store = options.store;
   const verify = (value: unknown): WorkflowSnapshot => {
     const upgraded = options.migrate && needsMigration(value, meta) ? options.migrate(value) : value;
-    const snapshot = checkSnapshot(upgraded, meta);
+    const snapshot = checkSnapshot(upgraded, { ...meta, steps: stepNames(wf) });
     if (snapshot.machine.status !== "active")
       throw new SnapshotError(`Run "${snapshot.runId}" has ended (${snapshot.status}); there is nothing to resume`);
     return snapshot;
@@ -141,6 +142,7 @@ export function resumeParts(
       if (!store) return restore(given as WorkflowSnapshot, observe);
       let actor: AnyActor | undefined;
       checkpointer = new Checkpointer(
+        runId,
         store,
         () => capture(actor as AnyActor),
         hooksFor(
@@ -152,19 +154,20 @@ export function resumeParts(
       );
       const owner = checkpointer.owner;
       return (async () => {
-        let snapshot = given;
-        if (snapshot) await store.save(snapshot, { owner });
-        else {
-          const stored = await store.claim(runId, owner);
-          if (!stored) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
-          try {
-            snapshot = verify(stored.snapshot);
-          } catch (error) {
-            await store.release(runId, owner);
-            throw error;
-          }
+        const stored = await store.claim(runId, owner);
+        if (!stored && !given) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
+        try {
+          // A snapshot object given with a store replaces the stored record only if that run has
+          // not ended (an old snapshot must not bring a finished run back).
+          if (given && stored && stored.snapshot.status !== "running" && stored.snapshot.status !== "waiting")
+            throw new WorkflowStateError(`Run "${runId}" has already ended (${stored.snapshot.status}) in the store`);
+          const snapshot = given ?? verify((stored as StoredRun).snapshot);
+          if (given) await store.save(given, { owner });
+          actor = restore(snapshot, observe);
+        } catch (error) {
+          await store.release(runId, owner).catch(() => undefined);
+          throw error;
         }
-        actor = restore(snapshot, observe);
         (checkpointer as Checkpointer).startRenewal();
         return actor;
       })();
@@ -208,6 +211,10 @@ function captureOf(wf: Launchable): (actor: AnyActor) => WorkflowSnapshot {
     captures.set(wf, capture);
   }
   return capture;
+}
+
+function stepNames(wf: Launchable): ReadonlySet<string> {
+  return new Set(wf.definition.steps.map((s) => s.name));
 }
 
 function metaOf(wf: Launchable) {

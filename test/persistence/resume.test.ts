@@ -236,6 +236,16 @@ describe("snapshots that must be refused (SnapshotError, nothing started)", () =
     expect(() => wf.resume([] as never)).toThrow(SnapshotError);
   });
 
+  it("refuses a snapshot naming a step or a state this workflow does not have", async () => {
+    const { wf, snapshot } = await waitingSnapshot();
+    const ghost = JSON.parse(JSON.stringify(snapshot));
+    ghost.machine.context.inflight[0].step = "ghost";
+    expect(() => wf.resume(ghost)).toThrow(/names a step "ghost"/);
+    expect(() => wf.resume({ ...snapshot, machine: { ...snapshot.machine, value: "bogus" } })).toThrow(
+      /must be in state "running"/,
+    );
+  });
+
   it("refuses prototype-pollution keys anywhere in it", async () => {
     const { wf, snapshot } = await waitingSnapshot();
     const text = JSON.stringify(snapshot).replace('"state":{', '"state":{"__proto__":{"polluted":true},');

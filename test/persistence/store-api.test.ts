@@ -54,7 +54,37 @@ describe("running with a store: the API around it", () => {
     await expect(resumed).resolves.toBe("queued");
   });
 
+  it("does not let an old snapshot bring a finished run in the store back", async () => {
+    const store = new MemoryStore();
+    const handler = approval.run(undefined, { store, runId: "old-1" });
+    while ((await store.load("old-1"))?.snapshot.status !== "waiting") await sleep(2);
+    const old = handler.snapshot();
+    handler.sendEvent(HumanResponseEvent({ response: "done" }));
+    await handler;
+    await expect(approval.resume(old, { store })).rejects.toBeInstanceOf(WorkflowStateError);
+    expect((await store.load("old-1"))?.snapshot.status).toBe("completed");
+  });
+
   it("resuming by run id needs the store", () => {
     expect(() => approval.resume("some-id")).toThrow(/needs the store/);
+  });
+});
+
+describe("a store that fails for a while", () => {
+  it("keeps a ctx.run waiting until its result is saved, retrying the save", async () => {
+    class Flaky extends MemoryStore {
+      failures = 2;
+      override async save(...args: Parameters<MemoryStore["save"]>): Promise<void> {
+        if (!args[1].create && !args[1].release && this.failures-- > 0) throw new Error("store down");
+        return super.save(...args);
+      }
+    }
+    const store = new Flaky();
+    const wf = workflow({ name: "flaky-store" }).step("s", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) =>
+      StopEvent({ result: await ctx.run("call", async () => "done") }),
+    );
+    await expect(wf.run(undefined, { store, runId: "f1" })).resolves.toBe("done");
+    expect(store.failures).toBeLessThan(0);
+    expect((await store.load("f1"))?.snapshot.status).toBe("completed");
   });
 });
