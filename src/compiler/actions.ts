@@ -45,8 +45,9 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     }
     if (!waiter.predicate) return true;
     const predicate = predicatesOf(self).get(key);
+    if (!predicate) return "unknown";
     try {
-      return predicate ? predicate(event) === true : false;
+      return predicate(event) === true;
     } catch {
       return false;
     }

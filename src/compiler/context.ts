@@ -37,6 +37,11 @@ export interface Waiter {
   readonly eventType: string;
   readonly match?: Readonly<Record<string, unknown>>;
   readonly predicate: boolean;
+  /**
+   * Events of the awaited type that arrived while the predicate could not be asked: after a
+   * restore, until the re-run step reaches its `waitForEvent` again and hands the function back.
+   */
+  readonly parked?: readonly AnyEvent[];
 }
 
 /** A prompt shown to a person, and the waiter it belongs to when it came from `waitForEvent`. */

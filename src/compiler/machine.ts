@@ -83,7 +83,14 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     on[type] = [{ guard: isRoutine, actions: [applyRoutine, performRoutine] }, { actions: onStepMessage }];
   }
   on[internal.done].unshift(completeRoutinely);
-  for (const type of [internal.stream, internal.wait, internal.unwait, internal.retry, internal.attempt]) {
+  for (const type of [
+    internal.stream,
+    internal.wait,
+    internal.unwait,
+    internal.rewait,
+    internal.retry,
+    internal.attempt,
+  ]) {
     on[type] = { actions: onStepMessage };
   }
   on[internal.failed] = {

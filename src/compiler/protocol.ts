@@ -27,6 +27,8 @@ export const internal = {
   collect: "stepchart.collect",
   wait: "stepchart.wait",
   unwait: "stepchart.unwait",
+  /** step actor → machine: a re-run step is waiting again on waiter `op` (its predicate is back). */
+  rewait: "stepchart.rewait",
   /** anyone → machine: cancel the run. */
   cancel: "stepchart.cancel",
   /** the run timer → machine: the run deadline passed. */
@@ -106,4 +108,5 @@ type FromStepOp =
       readonly predicate: boolean;
       readonly prompt?: AnyEvent;
     }
-  | { readonly type: typeof internal.unwait; readonly id: number; readonly op: number };
+  | { readonly type: typeof internal.unwait; readonly id: number; readonly op: number }
+  | { readonly type: typeof internal.rewait; readonly id: number; readonly op: number };

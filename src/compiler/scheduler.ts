@@ -144,16 +144,19 @@ export function routeEvent(
   d: Draft,
   event: AnyEvent,
   topology: Topology,
-  matches: (waiter: Waiter, key: string, event: AnyEvent) => boolean,
+  matches: WaiterMatch,
   onlyStep?: string,
 ): void {
   d.noteEvent(event.type);
   let resolvedPrompt = false;
   const waiters = d.current("waiters");
-  const matched =
-    waiters.length === 0
-      ? waiters
-      : waiters.filter((w) => w.eventType === event.type && matches(w, waiterKey(w.id, w.op), event));
+  const matched: Waiter[] = [];
+  for (const w of waiters) {
+    if (w.eventType !== event.type) continue;
+    const verdict = matches(w, waiterKey(w.id, w.op), event);
+    if (verdict === "unknown") park(d, w, event);
+    else if (verdict) matched.push(w);
+  }
   for (const waiter of matched) {
     resolvedPrompt = removeWaiter(d, waiter.id, waiter.op) || resolvedPrompt;
     const inv = d.invocation(waiter.id);
@@ -171,6 +174,36 @@ export function routeEvent(
   }
   const targets = onlyStep ? [onlyStep] : topology.acceptors(event.type);
   for (const step of targets) deliver(d, step, event, topology);
+}
+
+/**
+ * Decides whether a waiter takes an event; `"unknown"` when its predicate is not in this process
+ * yet (a restored run whose step has not reached its `waitForEvent` again).
+ */
+export type WaiterMatch = (waiter: Waiter, key: string, event: AnyEvent) => boolean | "unknown";
+
+function park(d: Draft, waiter: Waiter, event: AnyEvent): void {
+  const i = d.current("waiters").indexOf(waiter);
+  if (i >= 0) d.waiters[i] = { ...waiter, parked: [...(waiter.parked ?? []), event] };
+}
+
+/**
+ * The step re-registered waiter `op` (its predicate is back): the first parked event it takes
+ * resolves it, as if it had just arrived.
+ */
+export function unpark(d: Draft, id: number, op: number, matches: WaiterMatch): void {
+  const i = d.current("waiters").findIndex((w) => w.id === id && w.op === op);
+  const waiter = d.current("waiters")[i];
+  if (!waiter?.parked) return;
+  const { parked: events, ...rest } = waiter;
+  d.waiters[i] = rest;
+  const taken = events.find((event) => matches(rest, waiterKey(id, op), event) === true);
+  if (!taken) return;
+  removeWaiter(d, id, op);
+  const inv = d.invocation(id);
+  if (!inv) return;
+  d.putInvocation({ ...inv, journal: { ...inv.journal, [op]: taken } });
+  d.effects.push({ kind: "resolve", step: inv.step, id, op, event: taken });
 }
 
 /** Starts an invocation of `step` on `event`, or queues the event when all workers are busy. */

@@ -155,7 +155,8 @@ export class StepContextImpl {
     const op = this.#op;
     const where = options.where;
     const predicate = typeof where === "function" ? (where as (e: AnyEvent) => boolean) : undefined;
-    if (this.#replaying()) {
+    const replayed = this.#replaying();
+    if (replayed) {
       const journaled = this.#invocation()?.journal[op] as AnyEvent | undefined;
       if (journaled) return journaled;
     } else {
@@ -172,6 +173,8 @@ export class StepContextImpl {
       });
     }
     const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
+    // A re-run (after a restore) hands its predicate back: events that came meanwhile are checked.
+    if (replayed && predicate) this.#host.send({ type: internal.rewait, id: this.#id, op });
     if (options.timeout === undefined) return waiting;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {

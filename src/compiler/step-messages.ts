@@ -2,11 +2,21 @@ import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { Invocation, RunContext, Waiter } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
-import { addWaiter, collect, type Draft, finish, recordOp, removeWaiter, routeEvent } from "./scheduler.js";
-import type { CompiledTopology } from "./topology.js";
+import {
+  addWaiter,
+  collect,
+  type Draft,
+  finish,
+  recordOp,
+  removeWaiter,
+  routeEvent,
+  unpark,
+  type WaiterMatch,
+} from "./scheduler.js";
 
-/** Decides whether a waiter takes an event (its `where` object or predicate). */
-export type WaiterMatch = (waiter: Waiter, key: string, event: AnyEvent) => boolean;
+export type { WaiterMatch } from "./scheduler.js";
+
+import type { CompiledTopology } from "./topology.js";
 
 /**
  * Applies a message from a running invocation to the draft: the op it reports (set, collect,
@@ -83,6 +93,9 @@ export function applyStepMessage(
     }
     case internal.unwait:
       removeWaiter(d, msg.id, msg.op);
+      return undefined;
+    case internal.rewait:
+      unpark(d, msg.id, msg.op, matches);
       return undefined;
     case internal.retry:
       d.putInvocation({ ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay });

@@ -95,6 +95,29 @@ describe("handler.snapshot() and wf.resume()", () => {
     expect((await streamed).map((e) => e.type)).toEqual(["InputRequiredEvent", "StopEvent"]);
   });
 
+  it("keeps a reply that arrives before the re-run step is waiting again (predicate waiters)", async () => {
+    const wf = workflow({ name: "wait-where" }).step(
+      "ask",
+      { accepts: StartEvent, emits: [StopEvent] },
+      async (ctx) => {
+        const reply = await ctx.waitForEvent(HumanResponseEvent, {
+          where: (ev) => ev.response.startsWith("ok"),
+          prompt: InputRequiredEvent({ prefix: "ok?" }),
+        });
+        return StopEvent({ result: reply.response });
+      },
+    );
+    const first = wf.run();
+    await sleep(5);
+    const snapshot = first.snapshot();
+    first.cancel();
+    await first.catch(() => undefined);
+    const resumed = wf.resume(snapshot);
+    resumed.sendEvent(HumanResponseEvent({ response: "no" })); // not for this waiter
+    resumed.sendEvent(HumanResponseEvent({ response: "ok then" })); // sent before the step re-ran
+    await expect(resumed).resolves.toBe("ok then");
+  });
+
   it("re-arms the run deadline from the snapshot (XState does not persist timers)", async () => {
     const wf = workflow({ name: "slow", timeout: 60 }).step(
       "hang",
