@@ -209,6 +209,25 @@ export function checkSnapshot(
   return snapshot;
 }
 
+/**
+ * What must hold of a snapshot before a `migrate` hook sees it: a plain JSON object without
+ * pollution keys and, for a workflow with a `snapshotSecret`, signed by it (the hook's result is
+ * then trusted without a signature, since the hook cannot sign).
+ */
+export function checkBeforeMigration(value: unknown, secret: string | undefined): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new SnapshotError("A snapshot must be an object");
+  const problem = findNonJson(value, "snapshot");
+  if (problem) throw new SnapshotError(`Malformed snapshot: ${problem}`);
+  if (secret === undefined) return;
+  const signature = (value as { signature?: unknown }).signature;
+  if (typeof signature !== "string")
+    throw new SnapshotError("The snapshot is not signed, and this workflow requires signed snapshots");
+  const { signature: _, ...body } = value as Record<string, unknown>;
+  if (!sameSignature(signature, sign(body as never, secret)))
+    throw new SnapshotError("The snapshot's signature does not match: it was altered or signed with another secret");
+}
+
 function withoutSignature(snapshot: WorkflowSnapshot): Omit<WorkflowSnapshot, "signature"> {
   const { signature: _, ...rest } = snapshot;
   return rest;

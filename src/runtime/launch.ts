@@ -5,7 +5,12 @@ import type { CompiledTopology } from "../compiler/topology.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { captureSnapshot, checkSnapshot, type WorkflowSnapshot } from "../persistence/snapshot.js";
+import {
+  captureSnapshot,
+  checkBeforeMigration,
+  checkSnapshot,
+  type WorkflowSnapshot,
+} from "../persistence/snapshot.js";
 import type { StoredRun, WorkflowStore } from "../persistence/store.js";
 import { Checkpointer } from "./checkpointer.js";
 import type { HandlerParts } from "./handler.js";
@@ -103,8 +108,14 @@ export function resumeParts(
   const capture = (actor: AnyActor) => captureSnapshot(actor.getPersistedSnapshot() as never, meta);
   const store = options.store;
   const verify = (value: unknown): WorkflowSnapshot => {
-    const upgraded = options.migrate && needsMigration(value, meta) ? options.migrate(value) : value;
-    const snapshot = checkSnapshot(upgraded, { ...meta, steps: stepNames(wf) });
+    const migrating = options.migrate !== undefined && needsMigration(value, meta);
+    if (migrating) checkBeforeMigration(value, meta.secret);
+    const upgraded = migrating ? (options.migrate as (s: unknown) => unknown)(value) : value;
+    const snapshot = checkSnapshot(upgraded, {
+      ...meta,
+      ...(migrating ? { secret: undefined } : {}),
+      steps: stepNames(wf),
+    });
     if (snapshot.machine.status !== "active")
       throw new SnapshotError(`Run "${snapshot.runId}" has ended (${snapshot.status}); there is nothing to resume`);
     return snapshot;

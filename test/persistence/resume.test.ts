@@ -316,4 +316,19 @@ describe("snapshots that must be refused (SnapshotError, nothing started)", () =
     resumed.cancel();
     await resumed.catch(() => undefined);
   });
+
+  it("never hands a migrate hook a polluted snapshot", async () => {
+    const { wf, snapshot } = await waitingSnapshot();
+    const text = JSON.stringify({ ...snapshot, version: 0 }).replace('"state":{', '"state":{"__proto__":{"x":1},');
+    let called = false;
+    expect(() =>
+      wf.resume(JSON.parse(text), {
+        migrate: (s) => {
+          called = true;
+          return s;
+        },
+      }),
+    ).toThrow(/forbidden key/);
+    expect(called).toBe(false);
+  });
 });
