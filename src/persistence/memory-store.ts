@@ -2,6 +2,7 @@ import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "./snapshot.js";
 import {
+  type DeliveredEvent,
   type Lease,
   type ListFilter,
   listedStatus,
@@ -27,7 +28,7 @@ export interface MemoryStoreOptions {
 interface Row {
   snapshot: string;
   lease: Lease | null;
-  inbox: string[];
+  inbox: { seq: number; text: string }[];
 }
 
 /**
@@ -45,6 +46,7 @@ interface Row {
 export class MemoryStore implements WorkflowStore {
   readonly leaseMs: number;
   readonly #rows = new Map<string, Row>();
+  #seq = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.leaseMs = options.leaseMs ?? 15_000;
@@ -55,7 +57,9 @@ export class MemoryStore implements WorkflowStore {
     if (options.create && row) throw new WorkflowStateError(`Run "${snapshot.runId}" already exists in the store`);
     if (row) this.#checkOwner(snapshot.runId, row, options.owner);
     const lease = options.release ? null : { owner: options.owner, expiresAt: Date.now() + this.leaseMs };
-    this.#rows.set(snapshot.runId, { snapshot: JSON.stringify(snapshot), lease, inbox: row?.inbox ?? [] });
+    const acked = options.acknowledge;
+    const inbox = (row?.inbox ?? []).filter((d) => acked === undefined || d.seq > acked);
+    this.#rows.set(snapshot.runId, { snapshot: JSON.stringify(snapshot), lease, inbox });
   }
 
   async load(runId: string): Promise<StoredRun | undefined> {
@@ -103,15 +107,13 @@ export class MemoryStore implements WorkflowStore {
   async deliver(runId: string, event: AnyEvent): Promise<void> {
     const row = this.#rows.get(runId);
     if (!row) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
-    row.inbox.push(JSON.stringify(event));
+    row.inbox.push({ seq: ++this.#seq, text: JSON.stringify(event) });
   }
 
-  async takeDelivered(runId: string, owner: string): Promise<AnyEvent[]> {
+  async delivered(runId: string, owner: string): Promise<DeliveredEvent[]> {
     const row = this.#rows.get(runId);
-    if (!row || row.lease?.owner !== owner || row.inbox.length === 0) return [];
-    const events = row.inbox.map((text) => JSON.parse(text) as AnyEvent);
-    row.inbox = [];
-    return events;
+    if (!row || row.lease?.owner !== owner) return [];
+    return row.inbox.map((d) => ({ seq: d.seq, event: JSON.parse(d.text) as AnyEvent }));
   }
 
   #checkOwner(runId: string, row: Row, owner: string): void {

@@ -3,6 +3,7 @@ import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "./snapshot.js";
 import {
+  type DeliveredEvent,
   type Lease,
   type ListFilter,
   listedStatus,
@@ -116,6 +117,11 @@ export class PostgresStore implements WorkflowStore {
              lease_owner = $6, lease_expires = $7 WHERE run_id = $1`,
           values,
         );
+        if (options.acknowledge !== undefined)
+          await db.query(`DELETE FROM ${this.#inbox} WHERE run_id = $1 AND id <= $2`, [
+            snapshot.runId,
+            options.acknowledge,
+          ]);
         return;
       }
       const inserted = await db.query(
@@ -212,19 +218,14 @@ export class PostgresStore implements WorkflowStore {
     if (result.rowCount === 0) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
   }
 
-  async takeDelivered(runId: string, owner: string): Promise<AnyEvent[]> {
-    return this.#transaction(async (db) => {
-      const row = await lockRow(db, this.#runs, runId);
-      if (!row || row.lease_owner !== owner) return [];
-      const { rows } = await db.query<{ event: string }>(
-        `DELETE FROM ${this.#inbox} WHERE run_id = $1 RETURNING id, event`,
-        [runId],
-      );
-      return rows
-        .map((r) => r as { id: string; event: string })
-        .sort((a, b) => Number(a.id) - Number(b.id))
-        .map((r) => JSON.parse(r.event) as AnyEvent);
-    });
+  async delivered(runId: string, owner: string): Promise<DeliveredEvent[]> {
+    await this.#schema();
+    const { rows } = await this.#pool.query<{ id: string; event: string }>(
+      `SELECT i.id, i.event FROM ${this.#inbox} i JOIN ${this.#runs} r ON r.run_id = i.run_id
+       WHERE i.run_id = $1 AND r.lease_owner = $2 ORDER BY i.id`,
+      [runId, owner],
+    );
+    return rows.map((r) => ({ seq: Number(r.id), event: JSON.parse(r.event) as AnyEvent }));
   }
 
   /** Ends the store's own connection pool (not a pool that was passed in). */

@@ -3,6 +3,7 @@ import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "./snapshot.js";
 import {
+  type DeliveredEvent,
   type Lease,
   type ListFilter,
   listedStatus,
@@ -54,7 +55,6 @@ export class SqliteStore implements WorkflowStore {
   readonly #tx: {
     save: (snapshot: WorkflowSnapshot, options: SaveOptions, now: number) => void;
     claim: (runId: string, owner: string, now: number) => StoredRun | undefined;
-    take: (runId: string, owner: string) => AnyEvent[];
   };
 
   constructor(options: SqliteStoreOptions) {
@@ -94,9 +94,6 @@ export class SqliteStore implements WorkflowStore {
          lease_owner = excluded.lease_owner, lease_expires = excluded.lease_expires`,
     );
     const setLease = db.prepare("UPDATE stepchart_runs SET lease_owner = ?, lease_expires = ? WHERE run_id = ?");
-    const inbox = db.prepare<[string], { id: number; event: string }>(
-      "SELECT id, event FROM stepchart_inbox WHERE run_id = ? ORDER BY id",
-    );
     const clearInbox = db.prepare("DELETE FROM stepchart_inbox WHERE run_id = ? AND id <= ?");
     const checkOwner = (runId: string, row: RunRow, owner: string, now: number) => {
       if (row.lease_owner !== null && row.lease_owner !== owner && (row.lease_expires ?? 0) > now)
@@ -118,6 +115,7 @@ export class SqliteStore implements WorkflowStore {
           owner: options.release ? null : options.owner,
           expires: options.release ? null : now + this.leaseMs,
         });
+        if (options.acknowledge !== undefined) clearInbox.run(snapshot.runId, options.acknowledge);
       }),
       claim: db.transaction((runId: string, owner: string, now: number) => {
         const row = getRow.get(runId);
@@ -126,14 +124,6 @@ export class SqliteStore implements WorkflowStore {
         const lease = { owner, expiresAt: now + this.leaseMs };
         setLease.run(owner, lease.expiresAt, runId);
         return { snapshot: JSON.parse(row.snapshot) as WorkflowSnapshot, lease };
-      }),
-      take: db.transaction((runId: string, owner: string) => {
-        const row = getRow.get(runId);
-        if (!row || row.lease_owner !== owner) return [];
-        const rows = inbox.all(runId);
-        if (rows.length === 0) return [];
-        clearInbox.run(runId, (rows[rows.length - 1] as { id: number }).id);
-        return rows.map((r) => JSON.parse(r.event) as AnyEvent);
       }),
     };
   }
@@ -197,8 +187,17 @@ export class SqliteStore implements WorkflowStore {
     this.#db.prepare("INSERT INTO stepchart_inbox (run_id, event) VALUES (?, ?)").run(runId, JSON.stringify(event));
   }
 
-  async takeDelivered(runId: string, owner: string): Promise<AnyEvent[]> {
-    return this.#tx.take(runId, owner);
+  async delivered(runId: string, owner: string): Promise<DeliveredEvent[]> {
+    const row = this.#db
+      .prepare<[string], RunRow>("SELECT snapshot, lease_owner, lease_expires FROM stepchart_runs WHERE run_id = ?")
+      .get(runId);
+    if (!row || row.lease_owner !== owner) return [];
+    return this.#db
+      .prepare<[string], { id: number; event: string }>(
+        "SELECT id, event FROM stepchart_inbox WHERE run_id = ? ORDER BY id",
+      )
+      .all(runId)
+      .map((r) => ({ seq: r.id, event: JSON.parse(r.event) as AnyEvent }));
   }
 
   /** Closes the database. */

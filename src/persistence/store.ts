@@ -74,6 +74,17 @@ export interface SaveOptions {
   readonly create?: boolean;
   /** The run ended: the lease is let go with this save. */
   readonly release?: boolean;
+  /**
+   * Delivered events up to this `seq` are reflected in the snapshot: remove them in the same
+   * write, so an event is either still waiting or part of the saved run, never lost in between.
+   */
+  readonly acknowledge?: number;
+}
+
+/** An event delivered to a run from outside, in delivery order. */
+export interface DeliveredEvent {
+  readonly seq: number;
+  readonly event: AnyEvent;
 }
 
 /**
@@ -112,8 +123,11 @@ export interface WorkflowStore {
   delete(runId: string): Promise<void>;
   /** Appends an event for a run (a human reply from any process). Unknown run → `WorkflowStateError`. */
   deliver(runId: string, event: AnyEvent): Promise<void>;
-  /** Removes and returns the run's delivered events, oldest first, for the lease holder `owner`. */
-  takeDelivered(runId: string, owner: string): Promise<AnyEvent[]>;
+  /**
+   * The run's delivered events not yet acknowledged, oldest first, for the lease holder `owner`
+   * (empty for anyone else). They stay until a `save` acknowledges them.
+   */
+  delivered(runId: string, owner: string): Promise<DeliveredEvent[]>;
 }
 
 /**

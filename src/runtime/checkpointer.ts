@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
-import type { WorkflowStore } from "../persistence/store.js";
+import type { SaveOptions, WorkflowStore } from "../persistence/store.js";
 
 /** What a checkpointer tells its run about. */
 export interface CheckpointHooks {
@@ -33,6 +33,8 @@ export class Checkpointer {
   #renewal: ReturnType<typeof setInterval> | undefined;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
+  /** The highest delivered event handed to the run; saves acknowledge up to it. */
+  #delivered = 0;
   readonly #runId: string;
 
   constructor(runId: string, store: WorkflowStore, capture: () => WorkflowSnapshot, hooks: CheckpointHooks) {
@@ -87,20 +89,22 @@ export class Checkpointer {
     clearTimeout(this.#retry);
     await this.#saving?.catch(() => undefined);
     try {
-      await this.#store.save(this.#capture(), { owner: this.owner, release: true });
+      const options = this.#options({ release: true });
+      await this.#store.save(this.#capture(), options);
     } finally {
       for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     }
   }
 
   /** Saves the run as it is, lets go of the lease, and stops: the run stays as it was in the store. */
-  async detach(): Promise<void> {
+  async detach(snapshot: WorkflowSnapshot): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#renewal);
     clearTimeout(this.#retry);
+    const options = this.#options({ release: true });
     await this.#saving?.catch(() => undefined);
-    await this.#store.save(this.#capture(), { owner: this.owner, release: true });
+    await this.#store.save(snapshot, options);
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
   }
 
@@ -112,10 +116,24 @@ export class Checkpointer {
     for (const waiter of this.#waiters.splice(0)) waiter.reject(new WorkflowStateError("The run stopped here"));
   }
 
-  /** Takes the events delivered so far (used once right after a resume). */
+  /**
+   * Hands the run the events delivered to it that it has not seen. They leave the store only with
+   * the save that holds their effect (`acknowledge`): a crash in between delivers them again to the
+   * next runner, whose snapshot does not have them.
+   */
   async takeDelivered(runId: string): Promise<void> {
-    const events = await this.#store.takeDelivered(runId, this.owner);
-    if (events.length > 0) this.#hooks.delivered(events);
+    const fresh = (await this.#store.delivered(runId, this.owner)).filter((d) => d.seq > this.#delivered);
+    if (fresh.length === 0 || this.#closed) return;
+    this.#delivered = (fresh[fresh.length - 1] as { seq: number }).seq;
+    this.#hooks.delivered(fresh.map((d) => d.event));
+    this.changed();
+  }
+
+  /** Save options that acknowledge what the run has been handed (read before the capture). */
+  #options(extra: { release?: boolean } = {}): SaveOptions {
+    return this.#delivered > 0
+      ? { owner: this.owner, acknowledge: this.#delivered, ...extra }
+      : { owner: this.owner, ...extra };
   }
 
   #pump(): Promise<void> {
@@ -125,7 +143,8 @@ export class Checkpointer {
         this.#dirty = false;
         const waiters = this.#waiters.splice(0);
         try {
-          await this.#store.save(this.#capture(), { owner: this.owner });
+          const options = this.#options();
+          await this.#store.save(this.#capture(), options);
           this.#failures = 0;
           for (const waiter of waiters) waiter.resolve();
         } catch (error) {

@@ -89,9 +89,13 @@ export function newRunParts(
           stoppedBecause: () => lost,
           close: () => checkpointer?.close() ?? Promise.resolve(),
           detach: async (actor: AnyActor) => {
-            await checkpointer?.detach();
+            // The run as it is now, then stopped here at once: nothing can happen between the
+            // snapshot that is saved and the end of this runner (the run cannot finish meanwhile).
+            const snapshot = capture(actor);
             lost = detachedError(runId);
+            const saved = checkpointer?.detach(snapshot);
             actor.stop();
+            await saved;
           },
         }
       : { start: startActor }),
@@ -194,9 +198,13 @@ export function resumeParts(
       ? {
           close: () => checkpointer?.close() ?? Promise.resolve(),
           detach: async (actor: AnyActor) => {
-            await checkpointer?.detach();
+            // The run as it is now, then stopped here at once: nothing can happen between the
+            // snapshot that is saved and the end of this runner (the run cannot finish meanwhile).
+            const snapshot = capture(actor);
             lost = detachedError(runId);
+            const saved = checkpointer?.detach(snapshot);
             actor.stop();
+            await saved;
           },
         }
       : {}),

@@ -97,14 +97,21 @@ export function describeStoreContract(name: string, makeStore: (leaseMs?: number
       expect((await store.list()).map((r) => r.runId).sort()).toEqual(["w1", "x1"]);
     });
 
-    it("keeps delivered events for the lease holder, oldest first, and refuses unknown runs", async () => {
+    it("keeps delivered events for the lease holder until a save acknowledges them", async () => {
       const store = await makeStore();
-      await store.save(await someSnapshot("d1"), { owner: "a", create: true });
+      const snapshot = await someSnapshot("d1");
+      await store.save(snapshot, { owner: "a", create: true });
       await store.deliver("d1", { type: "HumanResponseEvent", response: "1" });
       await store.deliver("d1", { type: "HumanResponseEvent", response: "2" });
-      expect(await store.takeDelivered("d1", "b")).toEqual([]);
-      expect((await store.takeDelivered("d1", "a")).map((e) => e.response)).toEqual(["1", "2"]);
-      expect(await store.takeDelivered("d1", "a")).toEqual([]);
+      expect(await store.delivered("d1", "b")).toEqual([]);
+      const seen = await store.delivered("d1", "a");
+      expect(seen.map((d) => d.event.response)).toEqual(["1", "2"]);
+      expect((seen[0] as { seq: number }).seq).toBeLessThan((seen[1] as { seq: number }).seq);
+      expect(await store.delivered("d1", "a")).toHaveLength(2); // not taken by reading
+      await store.save(snapshot, { owner: "a", acknowledge: (seen[0] as { seq: number }).seq });
+      expect((await store.delivered("d1", "a")).map((d) => d.event.response)).toEqual(["2"]);
+      await store.save(snapshot, { owner: "a", acknowledge: (seen[1] as { seq: number }).seq });
+      expect(await store.delivered("d1", "a")).toEqual([]);
       await expect(store.deliver("ghost", { type: "HumanResponseEvent", response: "x" })).rejects.toBeInstanceOf(
         WorkflowStateError,
       );
