@@ -150,14 +150,17 @@ export function routeEvent(
   d.noteEvent(event.type);
   let resolvedPrompt = false;
   const waiters = d.current("waiters");
-  const matched: Waiter[] = [];
+  let matched: Waiter[] | undefined;
   for (const w of waiters) {
     if (w.eventType !== event.type) continue;
     const verdict = matches(w, waiterKey(w.id, w.op), event);
     if (verdict === "unknown") park(d, w, event);
-    else if (verdict) matched.push(w);
+    else if (verdict) {
+      matched ??= [];
+      matched.push(w);
+    }
   }
-  for (const waiter of matched) {
+  for (const waiter of matched ?? []) {
     resolvedPrompt = removeWaiter(d, waiter.id, waiter.op) || resolvedPrompt;
     const inv = d.invocation(waiter.id);
     if (!inv) continue;
