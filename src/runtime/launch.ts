@@ -34,6 +34,57 @@ export interface LaunchOptions {
 
 type AnyActor = Actor<AnyStateMachine>;
 
+/**
+ * A run kept in a store: its checkpointer, and what the handler needs from it. Shared by new and
+ * resumed runs.
+ */
+class Durable {
+  readonly checkpointer: Checkpointer;
+  actor: AnyActor | undefined;
+  /** Why this runner stopped the run (lease lost, detached), rejected by the handler. */
+  stopped: WorkflowStateError | undefined;
+
+  constructor(
+    readonly runId: string,
+    store: WorkflowStore,
+    readonly capture: (actor: AnyActor) => WorkflowSnapshot,
+  ) {
+    this.checkpointer = new Checkpointer(runId, store, () => capture(this.actor as AnyActor), {
+      delivered: (events) => {
+        for (const event of events) this.actor?.send(event);
+      },
+      lost: (error) => {
+        this.stopped = error;
+        this.actor?.stop();
+      },
+    });
+  }
+
+  /** The handler parts that make a run durable. */
+  parts(): Pick<HandlerParts, "stoppedBecause" | "close" | "detach"> {
+    return {
+      stoppedBecause: () => this.stopped,
+      close: () => this.checkpointer.close(),
+      detach: async (actor) => {
+        // The run as it is now, then stopped here at once: nothing can happen between the
+        // snapshot that is saved and the end of this runner (the run cannot finish meanwhile).
+        const snapshot = this.capture(actor);
+        this.stopped = new WorkflowStateError(
+          `Run "${this.runId}" was detached from this process; continue it with wf.resume("${this.runId}", { store })`,
+        );
+        const saved = this.checkpointer.detach(snapshot);
+        actor.stop();
+        await saved;
+      },
+    };
+  }
+
+  /** Saves after changes; `error: noop` so this observer never decides whether the actor's error is handled. */
+  watch(actor: AnyActor): void {
+    actor.subscribe({ next: () => this.checkpointer.changed(), error: () => undefined });
+  }
+}
+
 /** The handler parts of a new run (its start event already validated). */
 export function newRunParts(
   wf: Launchable,
@@ -43,9 +94,7 @@ export function newRunParts(
 ): Omit<HandlerParts, "signal" | "verbose"> {
   const { type: _, ...fields } = start;
   const capture = captureOf(wf);
-  const store = options.store;
-  let checkpointer: Checkpointer | undefined;
-  let lost: WorkflowStateError | undefined;
+  const durable = options.store ? new Durable(runId, options.store, capture) : undefined;
   const create = (observe: (event: AnyEvent) => void): AnyActor => {
     const binding: RunBinding = {
       runId,
@@ -53,52 +102,25 @@ export function newRunParts(
       observe,
       releasedByHandler: true,
       ...(options.resources ? { resources: options.resources } : {}),
-      ...(checkpointer ? { checkpoint: () => (checkpointer as Checkpointer).checkpoint() } : {}),
+      ...(durable ? { checkpoint: () => durable.checkpointer.checkpoint() } : {}),
     };
     bindInput(fields, binding);
     return createActor(wf.machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
   };
+  const base = { workflowName: wf.definition.name, topology: wf.topology, runId, capture };
+  if (!durable) return { ...base, open: create, start: startActor };
   return {
-    workflowName: wf.definition.name,
-    topology: wf.topology,
-    runId,
-    capture,
+    ...base,
+    ...durable.parts(),
     open: (observe) => {
-      if (!store) return create(observe);
-      let actor: AnyActor | undefined;
-      checkpointer = new Checkpointer(
-        runId,
-        store,
-        () => capture(actor as AnyActor),
-        hooksFor(
-          () => actor,
-          (error) => {
-            lost = error;
-          },
-        ),
-      );
-      actor = create(observe);
-      return (checkpointer as Checkpointer).create().then(() => actor as AnyActor);
+      durable.actor = create(observe);
+      // The run's first record is written before its first step starts (its id must be new).
+      return durable.checkpointer.create().then(() => durable.actor as AnyActor);
     },
-    ...(store
-      ? {
-          start: (actor: AnyActor) => {
-            if (checkpointer) watch(actor, checkpointer);
-            actor.start();
-          },
-          stoppedBecause: () => lost,
-          close: () => checkpointer?.close() ?? Promise.resolve(),
-          detach: async (actor: AnyActor) => {
-            // The run as it is now, then stopped here at once: nothing can happen between the
-            // snapshot that is saved and the end of this runner (the run cannot finish meanwhile).
-            const snapshot = capture(actor);
-            lost = detachedError(runId);
-            const saved = checkpointer?.detach(snapshot);
-            actor.stop();
-            await saved;
-          },
-        }
-      : { start: startActor }),
+    start: (actor) => {
+      durable.watch(actor);
+      actor.start();
+    },
   };
 }
 
@@ -109,7 +131,7 @@ export function resumeParts(
   options: LaunchOptions & { readonly migrate?: ((snapshot: unknown) => unknown) | undefined },
 ): Omit<HandlerParts, "signal" | "verbose"> {
   const meta = metaOf(wf);
-  const capture = (actor: AnyActor) => captureSnapshot(actor.getPersistedSnapshot() as never, meta);
+  const capture = captureOf(wf);
   const store = options.store;
   const verify = (value: unknown): WorkflowSnapshot => {
     const migrating = options.migrate !== undefined && needsMigration(value, meta);
@@ -129,8 +151,7 @@ export function resumeParts(
   if (typeof from === "string" && !store)
     throw new WorkflowStateError(`wf.resume("${from}") needs the store the run was saved in: { store }`);
   const runId = given ? given.runId : (from as string);
-  let checkpointer: Checkpointer | undefined;
-  let lost: WorkflowStateError | undefined;
+  const durable = store ? new Durable(runId, store, capture) : undefined;
   const restore = (snapshot: WorkflowSnapshot, observe: (event: AnyEvent) => void): AnyActor => {
     // A copy: the run appends to its logs in place, and the caller's snapshot must stay as it was.
     const machine = structuredClone(snapshot.machine) as never;
@@ -143,78 +164,45 @@ export function resumeParts(
       observe,
       releasedByHandler: true,
       ...(options.resources ? { resources: options.resources } : {}),
-      ...(checkpointer ? { checkpoint: () => (checkpointer as Checkpointer).checkpoint() } : {}),
+      ...(durable ? { checkpoint: () => durable.checkpointer.checkpoint() } : {}),
     });
     return actor;
   };
+  const base = { workflowName: wf.definition.name, topology: wf.topology, runId, capture, restored: true };
+  const continueRun = (actor: AnyActor) => {
+    actor.start();
+    actor.send({ type: internal.restore });
+  };
+  if (!durable || !store)
+    return { ...base, open: (observe) => restore(given as WorkflowSnapshot, observe), start: continueRun };
   return {
-    workflowName: wf.definition.name,
-    topology: wf.topology,
-    runId,
-    capture,
-    restored: true,
-    open: (observe) => {
-      if (!store) return restore(given as WorkflowSnapshot, observe);
-      let actor: AnyActor | undefined;
-      checkpointer = new Checkpointer(
-        runId,
-        store,
-        () => capture(actor as AnyActor),
-        hooksFor(
-          () => actor,
-          (error) => {
-            lost = error;
-          },
-        ),
-      );
-      const owner = checkpointer.owner;
-      return (async () => {
-        const stored = await store.claim(runId, owner);
-        if (!stored && !given) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
-        try {
-          // A snapshot object given with a store replaces the stored record only if that run has
-          // not ended (an old snapshot must not bring a finished run back).
-          if (given && stored && stored.snapshot.status !== "running" && stored.snapshot.status !== "waiting")
-            throw new WorkflowStateError(`Run "${runId}" has already ended (${stored.snapshot.status}) in the store`);
-          const snapshot = given ?? verify((stored as StoredRun).snapshot);
-          if (given) await store.save(given, { owner });
-          actor = restore(snapshot, observe);
-        } catch (error) {
-          await store.release(runId, owner).catch(() => undefined);
-          throw error;
-        }
-        (checkpointer as Checkpointer).startRenewal();
-        return actor;
-      })();
+    ...base,
+    ...durable.parts(),
+    open: async (observe) => {
+      const owner = durable.checkpointer.owner;
+      const stored = await store.claim(runId, owner);
+      if (!stored && !given) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
+      try {
+        // A snapshot object given with a store replaces the stored record only if that run has
+        // not ended (an old snapshot must not bring a finished run back).
+        if (given && stored && stored.snapshot.status !== "running" && stored.snapshot.status !== "waiting")
+          throw new WorkflowStateError(`Run "${runId}" has already ended (${stored.snapshot.status}) in the store`);
+        const snapshot = given ?? verify((stored as StoredRun).snapshot);
+        if (given) await store.save(given, { owner });
+        durable.actor = restore(snapshot, observe);
+      } catch (error) {
+        await store.release(runId, owner).catch(() => undefined);
+        throw error;
+      }
+      durable.checkpointer.startRenewal();
+      return durable.actor;
     },
     start: (actor) => {
-      if (checkpointer) watch(actor, checkpointer);
-      actor.start();
-      actor.send({ type: internal.restore });
-      if (checkpointer) void checkpointer.takeDelivered(runId).catch(() => undefined);
+      durable.watch(actor);
+      continueRun(actor);
+      void durable.checkpointer.takeDelivered(runId).catch(() => undefined);
     },
-    stoppedBecause: () => lost,
-    ...(store
-      ? {
-          close: () => checkpointer?.close() ?? Promise.resolve(),
-          detach: async (actor: AnyActor) => {
-            // The run as it is now, then stopped here at once: nothing can happen between the
-            // snapshot that is saved and the end of this runner (the run cannot finish meanwhile).
-            const snapshot = capture(actor);
-            lost = detachedError(runId);
-            const saved = checkpointer?.detach(snapshot);
-            actor.stop();
-            await saved;
-          },
-        }
-      : {}),
   };
-}
-
-function detachedError(runId: string): WorkflowStateError {
-  return new WorkflowStateError(
-    `Run "${runId}" was detached from this process; continue it with wf.resume("${runId}", { store })`,
-  );
 }
 
 const startActor = (actor: AnyActor) => void actor.start();
@@ -243,22 +231,4 @@ function metaOf(wf: Launchable) {
 function needsMigration(value: unknown, meta: { definitionHash: string }): boolean {
   const v = value as { version?: unknown; definitionHash?: unknown } | null;
   return typeof v !== "object" || v === null || v.version !== 1 || v.definitionHash !== meta.definitionHash;
-}
-
-/** Saves after changes; `error: noop` so this observer never marks the actor's error as handled or not. */
-function watch(actor: AnyActor, checkpointer: Checkpointer): void {
-  actor.subscribe({ next: () => checkpointer.changed(), error: () => undefined });
-}
-
-function hooksFor(actorOf: () => AnyActor | undefined, onLost: (error: WorkflowStateError) => void) {
-  return {
-    delivered(events: AnyEvent[]) {
-      const actor = actorOf();
-      for (const event of events) actor?.send(event);
-    },
-    lost(error: WorkflowStateError) {
-      onLost(error);
-      actorOf()?.stop();
-    },
-  };
 }
