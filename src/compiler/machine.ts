@@ -85,6 +85,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   on[internal.done].unshift(completeRoutinely);
   for (const type of [
     internal.stream,
+    internal.publish,
     internal.wait,
     internal.unwait,
     internal.rewait,

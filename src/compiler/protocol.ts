@@ -22,6 +22,8 @@ export const internal = {
   /** step actor → machine: several `sendEvent`s of one invocation in a row, as one event. */
   sendMany: "stepchart.sendMany",
   stream: "stepchart.stream",
+  /** step actor → machine: a stream item that is not an op (token deltas: a re-run does not replay them). */
+  publish: "stepchart.publish",
   /** step actor → machine: `ctx.run(name)` finished with `result` (journaled). */
   ran: "stepchart.ran",
   collect: "stepchart.collect",
@@ -85,6 +87,7 @@ type FromStepOp =
       readonly sends: readonly { readonly event: AnyEvent; readonly step?: string }[];
     }
   | { readonly type: typeof internal.stream; readonly id: number; readonly op: number; readonly event: AnyEvent }
+  | { readonly type: typeof internal.publish; readonly id: number; readonly event: AnyEvent }
   | {
       readonly type: typeof internal.ran;
       readonly id: number;

@@ -8,6 +8,12 @@ import { type Invocation, invocationOf, type RunContext } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import type { CollectSpec } from "./scheduler.js";
 
+/**
+ * @internal A step context's stream write that is not an op of the journal: for items that only
+ * matter live (token deltas), whose number a re-run could not reproduce. Used by `stepchart/openai`.
+ */
+export const publishLive: unique symbol = Symbol.for("stepchart.publishLive");
+
 /** What a step context needs from the invoker that runs it (one per run, shared by its steps). */
 export interface StepHost {
   readonly runId: string;
@@ -189,6 +195,10 @@ export class StepContextImpl {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  [publishLive](event: AnyEvent): void {
+    this.#host.send({ type: internal.publish, id: this.#id, event: checkEventObject(event, "stream") });
   }
 
   async run<T>(name: string, fn: () => T | Promise<T>): Promise<T> {

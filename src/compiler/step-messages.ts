@@ -68,6 +68,9 @@ export function applyStepMessage(
       recordOp(d, msg.id, msg.op);
       d.effects.push({ kind: "publish", event: msg.event });
       return undefined;
+    case internal.publish:
+      d.effects.push({ kind: "publish", event: msg.event });
+      return undefined;
     case internal.collect:
       recordOp(d, msg.id, msg.op, collect(d, inv.step, msg.event, msg.spec));
       return undefined;

@@ -12,11 +12,17 @@ export function nextRetryDelay(
   seed: string,
 ): number | null {
   if (!policy || attempt >= policy.attempts) return null;
+  // An error may say it is not worth retrying (a 400 from an API), or how long to wait (a 429's
+  // retry-after): `{ retryable: false }` / `{ retryAfterMs }` on the thrown value.
+  const hints = typeof error === "object" && error !== null ? (error as { retryable?: unknown; retryAfterMs?: unknown }) : {};
+  if (hints.retryable === false) return null;
   if (policy.retryIf && !policy.retryIf(error, attempt)) return null;
   const base = policy.delay ?? 0;
   let delay = policy.backoff === "exponential" ? base * 2 ** (attempt - 1) : base;
   if (policy.maxDelay !== undefined) delay = Math.min(delay, policy.maxDelay);
   if (policy.jitter) delay = Math.floor(seededRandom(`${seed}:${attempt}`) * (delay + 1));
+  if (typeof hints.retryAfterMs === "number" && Number.isFinite(hints.retryAfterMs))
+    delay = Math.max(delay, hints.retryAfterMs);
   return Math.max(0, delay);
 }
 

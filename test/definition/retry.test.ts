@@ -8,6 +8,18 @@ describe("nextRetryDelay", () => {
     expect(nextRetryDelay(undefined, 1, boom, "run:step")).toBeNull();
   });
 
+  it("gives up at once for an error that says it is not retryable", () => {
+    const error = Object.assign(new Error("bad request"), { retryable: false });
+    expect(nextRetryDelay({ attempts: 5, delay: 10 }, 1, error, "s")).toBeNull();
+  });
+
+  it("waits at least the retry-after an error carries (a 429), within the attempts", () => {
+    const error = Object.assign(new Error("slow down"), { retryAfterMs: 1_500 });
+    expect(nextRetryDelay({ attempts: 3, delay: 100 }, 1, error, "s")).toBe(1_500);
+    expect(nextRetryDelay({ attempts: 3, delay: 2_000 }, 1, error, "s")).toBe(2_000);
+    expect(nextRetryDelay({ attempts: 1 }, 1, error, "s")).toBeNull();
+  });
+
   it("gives up once attempts are exhausted", () => {
     const policy = { attempts: 3, delay: 100 };
     expect(nextRetryDelay(policy, 1, boom, "s")).toBe(100);
