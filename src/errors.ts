@@ -28,7 +28,8 @@ export type WorkflowErrorCode =
   | "CANCELLED"
   | "STALLED"
   | "WORKFLOW_STATE"
-  | "SNAPSHOT";
+  | "SNAPSHOT"
+  | "LLM";
 
 const brand = Symbol.for("stepchart.error");
 

@@ -3,25 +3,33 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+/** Every entry point of the package (`exports` in package.json) and the source it is built from. */
+const entries = [
+  "../src/index.ts",
+  "../src/persistence/sqlite-store.ts",
+  "../src/persistence/postgres-store.ts",
+  "../src/openai/index.ts",
+].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 
-/** The exports of src/index.ts as the type checker sees them (values and types), aliases resolved. */
+/** The exports of the entry points as the type checker sees them (values and types), aliases resolved. */
 function publicExports(): { name: string; symbol: ts.Symbol }[] {
   const configPath = ts.findConfigFile(root, ts.sys.fileExists, "tsconfig.json");
   if (!configPath) throw new Error("tsconfig.json not found");
   const { config, error } = ts.readConfigFile(configPath, ts.sys.readFile);
   if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, "\n"));
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
-  // Only the entry point as root: its imports pull in the rest of src/, and nothing of test/.
-  const program = ts.createProgram({ rootNames: [entry], options });
+  // Only the entry points as roots: their imports pull in the rest of src/, and nothing of test/.
+  const program = ts.createProgram({ rootNames: entries, options });
   const checker = program.getTypeChecker();
-  const source = program.getSourceFile(entry);
-  const moduleSymbol = source && checker.getSymbolAtLocation(source);
-  if (!moduleSymbol) throw new Error("src/index.ts has no module symbol");
-  return checker.getExportsOfModule(moduleSymbol).map((exported) => ({
-    name: exported.name,
-    symbol: exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported,
-  }));
+  return entries.flatMap((entry) => {
+    const source = program.getSourceFile(entry);
+    const moduleSymbol = source && checker.getSymbolAtLocation(source);
+    if (!moduleSymbol) throw new Error(`${entry} has no module symbol`);
+    return checker.getExportsOfModule(moduleSymbol).map((exported) => ({
+      name: exported.name,
+      symbol: exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported,
+    }));
+  });
 }
 
 function hasExample(declaration: ts.Declaration): boolean {

@@ -14,7 +14,8 @@ export function nextRetryDelay(
   if (!policy || attempt >= policy.attempts) return null;
   // An error may say it is not worth retrying (a 400 from an API), or how long to wait (a 429's
   // retry-after): `{ retryable: false }` / `{ retryAfterMs }` on the thrown value.
-  const hints = typeof error === "object" && error !== null ? (error as { retryable?: unknown; retryAfterMs?: unknown }) : {};
+  const hints =
+    typeof error === "object" && error !== null ? (error as { retryable?: unknown; retryAfterMs?: unknown }) : {};
   if (hints.retryable === false) return null;
   if (policy.retryIf && !policy.retryIf(error, attempt)) return null;
   const base = policy.delay ?? 0;

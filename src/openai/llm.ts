@@ -1,0 +1,289 @@
+import OpenAI from "openai";
+import { z } from "zod";
+import { publishLive } from "../compiler/step-context.js";
+import { defineEvent } from "../events/define-event.js";
+import type { AnyEvent } from "../events/types.js";
+import { LLMError } from "./errors.js";
+
+/**
+ * A token delta of `llm.stream()`, written to the run's stream as it arrives.
+ *
+ * @example
+ * ```ts
+ * for await (const ev of handler.streamEvents()) if (TokenEvent.is(ev)) process.stdout.write(ev.delta);
+ * ```
+ */
+export const TokenEvent = defineEvent("TokenEvent", { delta: z.string() });
+
+/**
+ * Options of `createLLM()`.
+ *
+ * @example
+ * ```ts
+ * const llm = createLLM({ model: "llama3.2", baseURL: "http://localhost:11434/v1", apiKey: "ollama" });
+ * ```
+ */
+export interface LLMOptions {
+  /** The chat model (`"gpt-4o-mini"`, `"llama3.2"`, ...). */
+  readonly model: string;
+  /** The embedding model for `embed()`. @default "text-embedding-3-small" */
+  readonly embeddingModel?: string;
+  /** A configured client; otherwise one is made from `baseURL`/`apiKey` or the environment. */
+  readonly client?: OpenAI;
+  /** @default process.env.OPENAI_BASE_URL (the OpenAI API when unset) */
+  readonly baseURL?: string;
+  /** @default process.env.OPENAI_API_KEY */
+  readonly apiKey?: string;
+}
+
+/**
+ * A chat message.
+ *
+ * @example
+ * ```ts
+ * const messages: ChatMessage[] = [{ role: "system", content: "Be brief." }, { role: "user", content: q }];
+ * ```
+ */
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant";
+  readonly content: string;
+}
+
+/**
+ * Token counts of a call, when the server reports them.
+ *
+ * @example
+ * ```ts
+ * const { usage } = await llm.complete("hi");
+ * console.log(usage?.totalTokens);
+ * ```
+ */
+export interface LLMUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+}
+
+/**
+ * What a text call returns.
+ *
+ * @example
+ * ```ts
+ * const { text, usage } = await llm.chat(messages, { ctx });
+ * ```
+ */
+export interface LLMText {
+  readonly text: string;
+  readonly usage: LLMUsage | null;
+}
+
+/** The part of a step's `ctx` the helpers use. */
+interface StepLike {
+  readonly signal: AbortSignal;
+  run<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
+  writeEventToStream(event: AnyEvent): void;
+}
+
+/**
+ * Per-call options. With `ctx` (inside a step), the call is aborted with the step (`ctx.signal`:
+ * cancel, timeouts) and journaled with `ctx.run(name)`, so a step that re-runs after a restore gets
+ * the stored answer instead of paying for the call again.
+ *
+ * @example
+ * ```ts
+ * await llm.complete(prompt, { ctx, name: "summary" });
+ * ```
+ */
+export interface CallOptions {
+  readonly ctx?: StepLike;
+  /** The journal name of this call in `ctx.run`. @default the method's name */
+  readonly name?: string;
+}
+
+/**
+ * The helpers `createLLM` returns.
+ *
+ * @example
+ * ```ts
+ * const llm: LLM = createLLM({ model: "gpt-4o-mini" });
+ * const { data } = await llm.structured(z.object({ city: z.string() }), [{ role: "user", content: text }], { ctx });
+ * ```
+ */
+export interface LLM {
+  readonly model: string;
+  readonly client: OpenAI;
+  /** One user prompt in, text out. */
+  complete(prompt: string, options?: CallOptions): Promise<LLMText>;
+  /** Messages in, text out. */
+  chat(messages: readonly ChatMessage[], options?: CallOptions): Promise<LLMText>;
+  /**
+   * An answer in the shape of `schema`: sent as the JSON-schema response format, parsed and
+   * validated with zod. A malformed answer throws a retryable `LLMError`.
+   */
+  structured<S extends z.ZodType>(
+    schema: S,
+    messages: readonly ChatMessage[],
+    options?: CallOptions & { readonly schemaName?: string },
+  ): Promise<{ readonly data: z.infer<S>; readonly usage: LLMUsage | null }>;
+  /** Streams the answer: each delta goes to the run's stream as a `TokenEvent`; returns the whole text. */
+  stream(messages: readonly ChatMessage[], options: CallOptions & { readonly ctx: StepLike }): Promise<LLMText>;
+  /** Embeddings of `texts`, in order. */
+  embed(texts: readonly string[], options?: CallOptions): Promise<number[][]>;
+}
+
+/**
+ * Thin helpers over the official `openai` SDK for LLM steps. Any OpenAI-compatible server works
+ * (OpenAI, Ollama, vLLM, llama.cpp): set `OPENAI_BASE_URL` / `OPENAI_API_KEY` or pass them.
+ *
+ * @example
+ * ```ts
+ * import { createLLM } from "stepchart/openai";
+ * const llm = createLLM({ model: "gpt-4o-mini" });
+ * const flow = workflow({ name: "joke" }).step("tell", { accepts: StartEvent, emits: [StopEvent] }, async (ctx, ev) =>
+ *   StopEvent({ result: (await llm.complete(`A joke about ${ev.topic}`, { ctx })).text }),
+ * );
+ * ```
+ */
+export function createLLM(options: LLMOptions): LLM {
+  const client =
+    options.client ??
+    new OpenAI({
+      apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? "not-set",
+      ...((options.baseURL ?? process.env.OPENAI_BASE_URL)
+        ? { baseURL: options.baseURL ?? process.env.OPENAI_BASE_URL }
+        : {}),
+      maxRetries: 0, // the step's retry policy decides (and honours retry-after)
+    });
+  const model = options.model;
+  const embeddingModel = options.embeddingModel ?? "text-embedding-3-small";
+
+  const chat = (messages: readonly ChatMessage[], call: CallOptions = {}) =>
+    journaled(call, "chat", async (signal) => {
+      const res = await client.chat.completions.create(
+        { model, messages: messages.map((m) => ({ role: m.role, content: m.content })) },
+        signal ? { signal } : {},
+      );
+      return { text: res.choices[0]?.message?.content ?? "", usage: usageOf(res.usage) };
+    });
+
+  return {
+    model,
+    client,
+    complete: (prompt, call) => chat([{ role: "user", content: prompt }], call),
+    chat,
+    structured: (schema, messages, call = {}) =>
+      journaled(call, "structured", async (signal) => {
+        const jsonSchema = z.toJSONSchema(schema) as Record<string, unknown>;
+        const { $schema: _, ...bare } = jsonSchema;
+        const res = await client.chat.completions.create(
+          {
+            model,
+            messages: messages.map((m) => ({ role: m.role, content: m.content })),
+            response_format: {
+              type: "json_schema",
+              json_schema: { name: call.schemaName ?? "answer", schema: bare, strict: true },
+            },
+          },
+          signal ? { signal } : {},
+        );
+        const content = res.choices[0]?.message?.content ?? "";
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(content);
+        } catch (cause) {
+          throw new LLMError(`The model's answer is not JSON: ${content.slice(0, 120)}`, { retryable: true, cause });
+        }
+        const checked = schema.safeParse(parsed);
+        if (!checked.success) {
+          const issues = checked.error.issues.map((i) => `${i.path.join(".") || "answer"}: ${i.message}`).join("; ");
+          throw new LLMError(`The model's answer does not match the schema: ${issues}`, { retryable: true });
+        }
+        return { data: checked.data as never, usage: usageOf(res.usage) };
+      }),
+    stream: (messages, call) =>
+      journaled(call, "stream", async (signal) => {
+        const stream = await client.chat.completions.create(
+          {
+            model,
+            messages: messages.map((m) => ({ role: m.role, content: m.content })),
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          signal ? { signal } : {},
+        );
+        let text = "";
+        let usage: LLMUsage | null = null;
+        for await (const chunk of stream) {
+          const delta = chunk.choices[0]?.delta?.content;
+          if (delta) {
+            text += delta;
+            publish(call.ctx, TokenEvent({ delta }));
+          }
+          if (chunk.usage) usage = usageOf(chunk.usage);
+        }
+        return { text, usage };
+      }),
+    embed: (texts, call = {}) =>
+      journaled(call, "embed", async (signal) => {
+        const res = await client.embeddings.create(
+          { model: embeddingModel, input: [...texts] },
+          signal ? { signal } : {},
+        );
+        return [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      }),
+  };
+}
+
+/** Runs a call: aborted with the step, journaled in `ctx.run`, its errors mapped to `LLMError`. */
+function journaled<T>(
+  call: CallOptions,
+  name: string,
+  fn: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  const ctx = call.ctx;
+  const guarded = () => fn(ctx?.signal).catch((error: unknown) => Promise.reject(toLLMError(error)));
+  return ctx ? ctx.run(call.name ?? `llm.${name}`, guarded) : guarded();
+}
+
+/** Token deltas are live-only stream items: a journaled re-run returns the text without them. */
+function publish(ctx: StepLike | undefined, event: AnyEvent): void {
+  const live = (ctx as { [publishLive]?: (e: AnyEvent) => void } | undefined)?.[publishLive];
+  if (live) live.call(ctx, event);
+  else ctx?.writeEventToStream(event);
+}
+
+function usageOf(
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null | undefined,
+): LLMUsage | null {
+  return usage
+    ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, totalTokens: usage.total_tokens }
+    : null;
+}
+
+function toLLMError(error: unknown): unknown {
+  if (error instanceof LLMError) return error;
+  if (error instanceof OpenAI.APIUserAbortError) return error; // cancelled: the step's own abort reason follows
+  if (error instanceof OpenAI.APIError) {
+    const status = error.status;
+    const retryAfterMs = retryAfter(error.headers);
+    const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+    return new LLMError(`The model call failed (${status ?? "no response"}): ${error.message}`, {
+      status,
+      retryable,
+      retryAfterMs,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function retryAfter(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get("retry-after-ms");
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const value = headers?.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
