@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
-import { isMain, type MainOptions, printSteps } from "./util.js";
+import type { ChatMessage, LLM } from "../src/openai/index.js";
+import { isMain, llmFromEnv, type MainOptions, printSteps } from "./util.js";
 
 // ---------------------------------------------------------------------------------------------
 // A tiny BM25 keyword index
@@ -141,21 +142,45 @@ export const rag = workflow({ name: "rag", start: Query, stop: Answer, timeout: 
     const nodes = indexOf(ctx.resources).retrieve(ev.query, ev.topK);
     return RetrieveEvent({ query: ev.query, nodes });
   })
-  .step("synthesise", { accepts: RetrieveEvent, emits: [Answer] }, async (_ctx, ev) =>
-    Answer({
-      result: { answer: extractiveAnswer(ev.query, ev.nodes), sources: ev.nodes.map((n) => n.source) },
-    }),
-  );
+  .step("synthesise", { accepts: RetrieveEvent, emits: [Answer] }, async (ctx, ev) => {
+    const sources = ev.nodes.map((n) => n.source);
+    const llm = llmOf(ctx.resources);
+    if (!llm) return Answer({ result: { answer: extractiveAnswer(ev.query, ev.nodes), sources } });
+    // With a model: its answer, streamed token by token into the run's stream (TokenEvent).
+    const { text } = await llm.stream(synthesisPrompt(ev.query, ev.nodes), { ctx });
+    return Answer({ result: { answer: text, sources } });
+  });
+
+/** The `llm` resource, when the run was given one (see `llmFromEnv`). */
+export function llmOf(resources: Record<string, unknown>): LLM | undefined {
+  const llm = resources.llm as LLM | undefined;
+  return llm && typeof llm.stream === "function" ? llm : undefined;
+}
+
+/** The messages that ask a model to answer from the retrieved passages only. */
+export function synthesisPrompt(query: string, nodes: readonly Node[]): ChatMessage[] {
+  const context = nodes.map((n, i) => `[${i + 1}] (${n.source}) ${n.text}`).join("\n\n");
+  return [
+    { role: "system", content: "Answer the question from the passages only, in two sentences at most." },
+    { role: "user", content: `Passages:\n${context}\n\nQuestion: ${query}` },
+  ];
+}
 
 export const DEFAULT_QUESTIONS = ["What is BM25 and how does it score a passage?", "Who introduced statecharts?"];
 
 export async function main(options: MainOptions & { questions?: readonly string[] } = {}) {
   const index = buildIndex();
+  const llm = llmFromEnv();
   console.log(`Indexed ${index.size} passages from examples/data/*.txt`);
-  console.log("(offline extractive stand-in: no LLM is called; the answer copies sentences from the top passages)");
+  if (llm) console.log(`(answers by the model "${llm.model}" at ${llm.client.baseURL})`);
+  else
+    console.log(
+      "(offline extractive stand-in: no LLM is called; the answer copies sentences from the top passages. " +
+        "Set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server, to use a model)",
+    );
   for (const query of options.questions ?? DEFAULT_QUESTIONS) {
     console.log(`Q: ${query}`);
-    const handler = rag.run({ query }, { resources: { index } });
+    const handler = rag.run({ query }, { resources: llm ? { index, llm } : { index } });
     const traced = options.trace ? printSteps(handler) : undefined;
     const { answer, sources } = await handler;
     await traced;
@@ -164,7 +189,8 @@ export async function main(options: MainOptions & { questions?: readonly string[
   }
 }
 
+// `npm start [question]` runs this file: one question (or the defaults), its steps as they happen.
 if (isMain(import.meta.url)) {
   const question = process.argv.slice(2).join(" ").trim();
-  await main(question ? { questions: [question] } : {});
+  await main(question ? { questions: [question], trace: true } : { trace: true });
 }

@@ -1,9 +1,9 @@
 /**
- * `npm start`: every example in turn, offline, with a trace of each step as it starts and returns
+ * `npm run showcase`: every example in turn, offline, with a trace of each step as it starts and returns
  * (read from `handler.streamEvents({ all: true })`). Needs no network and no API key; when stdin is
  * not a terminal the human-approval example answers by itself, so this always finishes on its own.
  *
- * Run: npm start   (or: npx tsx examples/showcase.ts [--yes])
+ * Run: npm run showcase   (or: npx tsx examples/showcase.ts [--yes])
  */
 import * as humanApproval from "./human-approval.js";
 import * as parallelSearch from "./parallel-search.js";

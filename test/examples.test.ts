@@ -302,3 +302,38 @@ describe("examples/durable-approval.ts", () => {
     expect(child.stdout).toContain("resume: approved=true after 0 revision(s)");
   }, 30_000);
 });
+
+describe("examples/rag.ts with a model (a local OpenAI-compatible server)", () => {
+  it("answers through the model, streaming its tokens, when an llm resource is given", async () => {
+    const { startFakeOpenAI } = await import("./openai/server.js");
+    const { createLLM, TokenEvent } = await import("../src/openai/index.js");
+    const server = await startFakeOpenAI();
+    try {
+      const llm = createLLM({ model: "m", baseURL: server.baseURL, apiKey: "k" });
+      const handler = rag.run({ query: "Who introduced statecharts?" }, { resources: { index, llm } });
+      const items = await collectStream(handler);
+      const { answer, sources } = await handler;
+      expect(answer).toContain("Question: Who introduced statecharts?");
+      expect(answer).toContain(`(${sources[0]})`); // the passages went into the prompt
+      expect(items.filter((e) => TokenEvent.is(e)).length).toBeGreaterThan(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("main() uses the model configured by OPENAI_BASE_URL and says so", async () => {
+    const { startFakeOpenAI } = await import("./openai/server.js");
+    const server = await startFakeOpenAI();
+    vi.stubEnv("OPENAI_BASE_URL", server.baseURL);
+    vi.stubEnv("OPENAI_API_KEY", "k");
+    try {
+      const lines = captureLog();
+      await ragMain({ questions: ["What is BM25?"] });
+      expect(lines.join("\n")).toContain('(answers by the model "gpt-4o-mini"');
+      expect(lines.join("\n")).toContain("A: echo: Passages:");
+    } finally {
+      vi.unstubAllEnvs();
+      await server.close();
+    }
+  });
+});

@@ -4,3 +4,9 @@ for (const method of ["log", "info", "warn", "error", "debug"] as const) {
     throw new Error(`Unexpected console.${method}(${args.map(String).join(" ")})`);
   };
 }
+
+// No test reaches the internet: a developer's model settings must not turn the examples' offline
+// path into calls to a real API. Tests that want a model point these at the local fake server.
+delete process.env.OPENAI_API_KEY;
+delete process.env.OPENAI_BASE_URL;
+delete process.env.STEPCHART_MODEL;
