@@ -337,3 +337,39 @@ describe("examples/rag.ts with a model (a local OpenAI-compatible server)", () =
     }
   });
 });
+
+describe("examples/extract.ts (structured output)", () => {
+  it("fills the Order schema offline with the pattern matcher, and says so", async () => {
+    const { main: extractMain } = await import("../examples/extract.js");
+    const lines = captureLog();
+    const result = await extractMain();
+    expect(result).toEqual({
+      order: { customer: "Ada Lovelace", item: "green tea", quantity: 3, due: "Friday" },
+      by: "offline pattern matcher",
+    });
+    expect(lines.at(-1)).toContain("Order (offline pattern matcher)");
+  });
+
+  it("asks the model for a JSON-schema answer, and asks again after a malformed one", async () => {
+    const { extract } = await import("../examples/extract.js");
+    const { startFakeOpenAI } = await import("./openai/server.js");
+    const { createLLM } = await import("../src/openai/index.js");
+    const server = await startFakeOpenAI();
+    try {
+      server.script({ content: '{"customer": 42}' }); // the first answer does not fit the schema
+      const llm = createLLM({ model: "m", baseURL: server.baseURL, apiKey: "k" });
+      const text = "Two crates of oolong for Grace Hopper";
+      const result = await extract.run({ text }, { resources: { llm } });
+      expect(result.by).toBe("model");
+      expect(result.order).toEqual({
+        customer: `customer: ${text}`,
+        item: `item: ${text}`,
+        quantity: text.length,
+        due: `due: ${text}`,
+      });
+      expect(server.requests.filter((r) => r.path === "/chat/completions")).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
