@@ -58,6 +58,11 @@ export class KeywordIndex {
     return this.#docs.length;
   }
 
+  /** Every passage, in corpus order. */
+  passages(): { source: string; text: string }[] {
+    return this.#docs.map(({ source, text }) => ({ source, text }));
+  }
+
   /** The `k` best-scoring passages for `query` (only those sharing at least one term), best first. */
   retrieve(query: string, k = 3): Node[] {
     const terms = [...new Set(tokenize(query))];
@@ -139,7 +144,16 @@ export function extractiveAnswer(query: string, nodes: readonly Node[], max = 2)
 
 export const rag = workflow({ name: "rag", start: Query, stop: Answer, timeout: 10_000 })
   .step("retrieve", { accepts: Query, emits: [RetrieveEvent] }, async (ctx, ev) => {
-    const nodes = indexOf(ctx.resources).retrieve(ev.query, ev.topK);
+    const index = indexOf(ctx.resources);
+    const llm = llmOf(ctx.resources);
+    // With a model: rank by embedding similarity (one journaled embeddings call); offline: BM25.
+    const nodes = llm
+      ? rankByEmbedding(
+          index.passages(),
+          await llm.embed([...index.passages().map((p) => p.text), ev.query], { ctx }),
+          ev.topK,
+        )
+      : index.retrieve(ev.query, ev.topK);
     return RetrieveEvent({ query: ev.query, nodes });
   })
   .step("synthesise", { accepts: RetrieveEvent, emits: [Answer] }, async (ctx, ev) => {
@@ -150,6 +164,30 @@ export const rag = workflow({ name: "rag", start: Query, stop: Answer, timeout: 
     const { text } = await llm.stream(synthesisPrompt(ev.query, ev.nodes), { ctx });
     return Answer({ result: { answer: text, sources } });
   });
+
+/** The `k` passages most similar to the query; `vectors` holds one per passage, then the query's. */
+export function rankByEmbedding(
+  passages: readonly { source: string; text: string }[],
+  vectors: readonly number[][],
+  k: number,
+): Node[] {
+  const query = vectors[passages.length] ?? [];
+  const cosine = (a: readonly number[]) => {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      dot += (a[i] ?? 0) * (query[i] ?? 0);
+      na += (a[i] ?? 0) ** 2;
+      nb += (query[i] ?? 0) ** 2;
+    }
+    return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  };
+  return passages
+    .map((p, i) => ({ ...p, score: Math.round(cosine(vectors[i] ?? []) * 1000) / 1000 }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
 
 /** The `llm` resource, when the run was given one (see `llmFromEnv`). */
 export function llmOf(resources: Record<string, unknown>): LLM | undefined {

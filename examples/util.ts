@@ -9,12 +9,13 @@ import { createLLM, type LLM } from "../src/openai/index.js";
 /**
  * A model when one is configured (`OPENAI_API_KEY`, or `OPENAI_BASE_URL` for a local server such as
  * Ollama), else `undefined`: the examples then take their offline path. `STEPCHART_MODEL` picks the
- * model (default `gpt-4o-mini`).
+ * model (default `gpt-4o-mini`), `STEPCHART_EMBEDDING_MODEL` the embedding model.
  */
 export function llmFromEnv(env: NodeJS.ProcessEnv = process.env): LLM | undefined {
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) return undefined;
   return createLLM({
     model: env.STEPCHART_MODEL ?? "gpt-4o-mini",
+    ...(env.STEPCHART_EMBEDDING_MODEL ? { embeddingModel: env.STEPCHART_EMBEDDING_MODEL } : {}),
     ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
     ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
   });

@@ -316,6 +316,9 @@ describe("examples/rag.ts with a model (a local OpenAI-compatible server)", () =
       expect(answer).toContain("Question: Who introduced statecharts?");
       expect(answer).toContain(`(${sources[0]})`); // the passages went into the prompt
       expect(items.filter((e) => TokenEvent.is(e)).length).toBeGreaterThan(3);
+      // Retrieval went through embeddings: one call with every passage and the query.
+      const embed = server.requests.find((r) => r.path === "/embeddings");
+      expect(embed?.body.input).toHaveLength(index.size + 1);
     } finally {
       await server.close();
     }

@@ -10,3 +10,4 @@ for (const method of ["log", "info", "warn", "error", "debug"] as const) {
 delete process.env.OPENAI_API_KEY;
 delete process.env.OPENAI_BASE_URL;
 delete process.env.STEPCHART_MODEL;
+delete process.env.STEPCHART_EMBEDDING_MODEL;
