@@ -4,20 +4,27 @@
  * need no `emits` entry. The stream ends with exactly one terminal item (here the StopEvent).
  *
  *   StartEvent {topic} ──research──▶ Researched {notes} ──write──▶ StopEvent {text}
- *         (Progress events)                 (Progress + Token events, like an LLM token stream)
+ *         (Progress events)                 (Progress events, and the model's TokenEvents)
+ *
+ * With a model configured (`OPENAI_API_KEY`, or `OPENAI_BASE_URL` for a local server), `write` asks
+ * it for the report with `llm.stream`, and each token delta is a `TokenEvent` on the stream as it is
+ * generated. Offline, `write` composes the report from the notes in one piece and says so: there
+ * are no tokens to stream without a model.
  *
  * Run: npx tsx examples/streaming.ts [topic]
  */
 import { z } from "zod";
 import { type AnyEvent, defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
-import { describeStep, isMain, type MainOptions, sleep } from "./util.js";
+import { type LLM, TokenEvent } from "../src/openai/index.js";
+import { describeStep, isMain, llmFromEnv, type MainOptions, sleep } from "./util.js";
 
 export const Topic = startEvent({ topic: z.string().min(1) });
 export const Progress = defineEvent("Progress", { step: z.string(), message: z.string(), percent: z.number() });
 export type Progress = EventOf<typeof Progress>;
-export const Token = defineEvent("Token", { delta: z.string() });
+/** The token deltas of `llm.stream` (re-exported so callers of this example can test for them). */
+export const Token = TokenEvent;
 export const Researched = defineEvent("Researched", { topic: z.string(), notes: z.array(z.string()) });
-export const Report = stopEvent(z.object({ text: z.string(), tokens: z.number() }));
+export const Report = stopEvent(z.object({ text: z.string(), tokens: z.number(), by: z.enum(["model", "offline"]) }));
 
 export const SOURCES = ["workflows.txt", "statecharts.txt", "streaming.txt"];
 
@@ -39,13 +46,18 @@ export const streaming = workflow({ name: "streaming", start: Topic, stop: Repor
   })
   .step("write", { accepts: Researched, emits: [Report] }, async (ctx, ev) => {
     ctx.writeEventToStream(Progress({ step: "write", message: `writing from ${ev.notes.length} notes`, percent: 0 }));
-    const words = `${ev.topic} lets steps publish progress while the run goes on.`.split(" ");
-    for (const [i, word] of words.entries()) {
-      await sleep(2, ctx.signal); // an LLM would yield token deltas like these
-      ctx.writeEventToStream(Token({ delta: i === 0 ? word : ` ${word}` }));
+    const llm = ctx.resources.llm as LLM | undefined;
+    let report: { text: string; tokens: number; by: "model" | "offline" };
+    if (llm) {
+      const prompt = `Write one sentence about ${ev.topic} from these notes:\n${ev.notes.join("\n")}`;
+      const { text, usage } = await llm.stream([{ role: "user", content: prompt }], { ctx });
+      report = { text, tokens: usage?.completionTokens ?? 0, by: "model" };
+    } else {
+      const text = `${ev.topic}: ${ev.notes.length} notes (${ev.notes.join("; ")}).`;
+      report = { text, tokens: 0, by: "offline" };
     }
     ctx.writeEventToStream(Progress({ step: "write", message: "done", percent: 100 }));
-    return Report({ result: { text: words.join(" "), tokens: words.length } });
+    return Report({ result: report });
   });
 
 /** Formats one stream item for the console (tokens are written inline by the caller). */
@@ -60,7 +72,10 @@ export async function main(
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const topic = options.topic ?? "Streaming";
   console.log(`Streaming a run about "${topic}":`);
-  const handler = streaming.run({ topic });
+  const llm = llmFromEnv();
+  if (!llm)
+    console.log("(offline: no model configured, so the report is composed from the notes and no tokens stream)");
+  const handler = streaming.run({ topic }, { resources: llm ? { llm } : {} });
   const types: string[] = [];
   let inTokens = false;
   for await (const ev of handler.streamEvents(options.trace ? { all: true } : {})) {
@@ -76,8 +91,10 @@ export async function main(
     const line = (options.trace ? describeStep(ev) : undefined) ?? describe(ev);
     if (line) console.log(line);
   }
-  const { text, tokens } = await handler;
-  console.log(`Result: "${text}" (${tokens} tokens; ${types.length} stream items, the last one ${types.at(-1)})`);
+  const { text, tokens, by } = await handler;
+  console.log(
+    `Result (${by}): "${text}" (${tokens} tokens; ${types.length} stream items, the last one ${types.at(-1)})`,
+  );
   return { types, text };
 }
 

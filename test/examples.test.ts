@@ -217,33 +217,45 @@ describe("examples/human-approval.ts", () => {
 });
 
 describe("examples/streaming.ts", () => {
-  it("streams progress and token events in order, then the StopEvent", async () => {
+  it("offline: streams progress, composes the report from the notes, streams no tokens, says so", async () => {
     const handler = streaming.streaming.run({ topic: "Tokens" });
     const items = await collectStream(handler);
-    const types = items.map((e) => e.type);
-    expect(types).toEqual([
-      "Progress",
-      "Progress",
-      "Progress",
-      "Progress",
-      ...Array(10).fill("Token"),
-      "Progress",
-      "StopEvent",
-    ]);
-    const tokens = items.filter(streaming.Token.is).map((t) => t.delta);
-    expect(tokens.join("")).toBe("Tokens lets steps publish progress while the run goes on.");
+    expect(items.map((e) => e.type)).toEqual(["Progress", "Progress", "Progress", "Progress", "Progress", "StopEvent"]);
     expect(items.filter(streaming.Progress.is).map((p) => p.percent)).toEqual([33, 67, 100, 0, 100]);
-    await expect(handler).resolves.toEqual({ text: tokens.join(""), tokens: 10 });
+    await expect(handler).resolves.toMatchObject({ tokens: 0, by: "offline" });
   });
 
-  it("main() prints progress lines and the result, writing tokens inline", async () => {
+  it("with a model: the report's tokens stream as TokenEvents while it is generated", async () => {
+    const { startFakeOpenAI } = await import("./openai/server.js");
+    const { createLLM } = await import("../src/openai/index.js");
+    const server = await startFakeOpenAI();
+    try {
+      const llm = createLLM({ model: "m", baseURL: server.baseURL, apiKey: "k" });
+      const handler = streaming.streaming.run({ topic: "Tokens" }, { resources: { llm } });
+      const items = await collectStream(handler);
+      const deltas = items.filter(streaming.Token.is).map((t) => t.delta);
+      const { text, by } = await handler;
+      expect(by).toBe("model");
+      expect(deltas.join("")).toBe(text);
+      expect(text).toContain("Write one sentence about Tokens");
+      // Between the write step's 0 % and 100 % progress items: streamed while the step ran.
+      const types = items.map((e) => e.type);
+      expect(types.indexOf("TokenEvent")).toBe(4);
+      expect(types.lastIndexOf("TokenEvent")).toBe(types.lastIndexOf("Progress") - 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("main() prints progress lines and the result, and says it ran offline", async () => {
     const lines = captureLog();
     const written: string[] = [];
-    const { types, text } = await streaming.main({ write: (t) => written.push(t) });
+    const { types } = await streaming.main({ write: (t) => written.push(t) });
     expect(types.at(-1)).toBe("StopEvent");
-    expect(written.join("")).toBe(`  tokens: ${text}\n`);
+    expect(written).toEqual([]);
     expect(lines).toContain("  [ 33%] research: read workflows.txt");
-    expect(lines.at(-1)).toMatch(/^Result: "Streaming lets steps/);
+    expect(lines.join("\n")).toContain("(offline: no model configured");
+    expect(lines.at(-1)).toMatch(/^Result \(offline\): "Streaming: 3 notes/);
   });
 });
 
