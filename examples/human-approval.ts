@@ -14,7 +14,8 @@
 import { createInterface } from "node:readline/promises";
 import { z } from "zod";
 import { defineEvent, HumanResponseEvent, InputRequiredEvent, startEvent, stopEvent, workflow } from "../src/index.js";
-import { describeStep, isMain, type MainOptions } from "./util.js";
+import type { LLM } from "../src/openai/index.js";
+import { describeStep, isMain, llmFromEnv, type MainOptions } from "./util.js";
 
 export const Topic = startEvent({ topic: z.string().min(1) });
 export const Revise = defineEvent("Revise", { feedback: z.string() });
@@ -35,10 +36,19 @@ export const ApprovalState = z.object({
 export const MAX_REVISIONS = 1;
 export const PROMPT = "Approve this draft? (yes, or type what to change) ";
 
-/** A deterministic "writer": the first draft, then one that applies the feedback. */
+/**
+ * The offline writer (no model configured): a fixed template, then the same with the feedback
+ * appended. It does not pretend to write; with a model, `draft` asks the model instead.
+ */
 export function writeDraft(topic: string, feedback: readonly string[]): string {
   const base = `Announcing ${topic}: event-driven workflows, compiled to statecharts.`;
   return feedback.length === 0 ? base : `${base} (revised: ${feedback.join("; ")})`;
+}
+
+/** What the model is asked for a draft (and each revision). */
+export function draftPrompt(topic: string, feedback: readonly string[]): string {
+  const notes = feedback.length > 0 ? ` Apply this feedback: ${feedback.join("; ")}.` : "";
+  return `Write a one-sentence announcement of ${topic}.${notes}`;
 }
 
 const isApproval = (response: string) => /^(y|yes|ok|approve|approved|lgtm)\b/i.test(response.trim());
@@ -54,7 +64,10 @@ export const approval = workflow({
   .step("draft", { accepts: [Topic, Revise], emits: [InputRequiredEvent] }, async (ctx, ev) => {
     if (ev.type === "StartEvent") ctx.set("topic", ev.topic);
     else ctx.update("feedback", (list = []) => [...list, ev.feedback]);
-    const draft = writeDraft(ctx.get("topic"), ctx.get("feedback"));
+    const llm = ctx.resources.llm as LLM | undefined;
+    const draft = llm
+      ? (await llm.complete(draftPrompt(ctx.get("topic"), ctx.get("feedback")), { ctx, name: "draft" })).text
+      : writeDraft(ctx.get("topic"), ctx.get("feedback"));
     ctx.set("draft", draft);
     const payload: DraftPayload = { draft, revision: ctx.get("revisions") };
     return InputRequiredEvent({ prefix: PROMPT, payload });
@@ -82,11 +95,11 @@ export type Reviewer = (prompt: InputRequiredEvent, payload: DraftPayload) => st
 export async function runApproval(
   topic: string,
   reviewer: Reviewer | readonly string[],
-  options: MainOptions = {},
+  options: MainOptions & { llm?: LLM | undefined } = {},
 ): Promise<{ result: z.infer<typeof Decision.schema>["result"]; prompts: DraftPayload[] }> {
   const answers = Array.isArray(reviewer) ? [...reviewer] : undefined;
   const answer: Reviewer = answers ? () => answers.shift() ?? "yes" : (reviewer as Reviewer);
-  const handler = approval.run({ topic });
+  const handler = approval.run({ topic }, { resources: options.llm ? { llm: options.llm } : {} });
   const prompts: DraftPayload[] = [];
   // One consumer for both jobs, so trace lines and prompts print in the order they happened.
   for await (const ev of handler.streamEvents(options.trace ? { all: true } : {})) {
@@ -106,6 +119,10 @@ export async function main(options: MainOptions & { args?: readonly string[] } =
   const topic = args.filter((a) => a !== "--yes").join(" ") || "stepchart 0.1";
   const interactive = !yes && process.stdin.isTTY === true;
   const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  const llm = llmFromEnv();
+  console.log(
+    llm ? `(drafts by the model "${llm.model}")` : "(offline: drafts come from a fixed template, not a model)",
+  );
   if (yes) console.log("(auto-approving: --yes)");
   else if (!interactive) console.log("(auto-answering: stdin is not a terminal)");
 
@@ -120,7 +137,7 @@ export async function main(options: MainOptions & { args?: readonly string[] } =
         console.log(`${prompt.prefix ?? "> "}${response}`);
         return response;
       },
-      options,
+      { ...options, llm },
     );
     console.log(
       result.approved

@@ -197,7 +197,10 @@ describe("examples/human-approval.ts", () => {
   it("main() auto-approves with --yes", async () => {
     const lines = captureLog();
     await humanApproval.main({ args: ["--yes", "the", "launch"] });
-    expect(lines[0]).toBe("(auto-approving: --yes)");
+    expect(lines.slice(0, 2)).toEqual([
+      "(offline: drafts come from a fixed template, not a model)",
+      "(auto-approving: --yes)",
+    ]);
     expect(lines.at(-1)).toMatch(/^Approved after 0 revision\(s\): Announcing the launch/);
   });
 
@@ -211,7 +214,7 @@ describe("examples/human-approval.ts", () => {
       if (isTTY) Object.defineProperty(process.stdin, "isTTY", isTTY);
       else delete (process.stdin as { isTTY?: boolean }).isTTY;
     }
-    expect(lines[0]).toBe("(auto-answering: stdin is not a terminal)");
+    expect(lines[1]).toBe("(auto-answering: stdin is not a terminal)");
     expect(lines.at(-1)).toMatch(/^Approved after 1 revision\(s\)/);
   });
 });
@@ -383,6 +386,26 @@ describe("examples/extract.ts (structured output)", () => {
         due: `due: ${text}`,
       });
       expect(server.requests.filter((r) => r.path === "/chat/completions")).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("examples/human-approval.ts with a model", () => {
+  it("drafts and revises through the model, one journaled call per draft", async () => {
+    const { startFakeOpenAI } = await import("./openai/server.js");
+    const { createLLM } = await import("../src/openai/index.js");
+    const server = await startFakeOpenAI();
+    try {
+      const llm = createLLM({ model: "m", baseURL: server.baseURL, apiKey: "k" });
+      const { result, prompts } = await runApproval("tea", ["shorter", "yes"], { llm });
+      expect(prompts.map((p) => p.draft)).toEqual([
+        "echo: Write a one-sentence announcement of tea.",
+        "echo: Write a one-sentence announcement of tea. Apply this feedback: shorter.",
+      ]);
+      expect(result).toMatchObject({ approved: true, revisions: 1 });
+      expect(server.requests).toHaveLength(2);
     } finally {
       await server.close();
     }
