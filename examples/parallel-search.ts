@@ -19,8 +19,9 @@
  */
 import { z } from "zod";
 import { defineEvent, startEvent, stopEvent, workflow } from "../src/index.js";
+import type { LLM } from "../src/openai/index.js";
 import { buildIndex, indexOf, type KeywordIndex, tokenize } from "./rag.js";
-import { isMain, type MainOptions, printSteps, sleep } from "./util.js";
+import { isMain, llmFromEnv, type MainOptions, printSteps, sleep } from "./util.js";
 
 /** A second, tiny source: question/answer pairs, matched by term overlap. */
 export const FAQ: readonly { q: string; a: string }[] = [
@@ -35,7 +36,15 @@ export const Search = defineEvent("Search", { query: z.string() });
 export const Hit = z.object({ source: z.string(), text: z.string() });
 export const DocsResult = defineEvent("DocsResult", { hits: z.array(Hit), ms: z.number() });
 export const FaqResult = defineEvent("FaqResult", { hits: z.array(Hit), ms: z.number() });
-export const Merged = stopEvent(z.object({ query: z.string(), hits: z.array(Hit), sources: z.array(z.string()) }));
+export const Merged = stopEvent(
+  z.object({
+    query: z.string(),
+    hits: z.array(Hit),
+    sources: z.array(z.string()),
+    /** The model's answer from both sources' hits; `null` offline (no model, no summary). */
+    summary: z.string().nullable(),
+  }),
+);
 
 /** FAQ entries sharing at least one term with the query, best first. */
 export function searchFaq(query: string, k = 2) {
@@ -71,16 +80,28 @@ export const parallelSearch = workflow({ name: "parallel-search", start: Query, 
     if (!both) return; // the first result waits in the buffer for the other one
     const [docs, faq] = both;
     const hits = [...faq.hits, ...docs.hits];
-    return Merged({
-      result: { query: ctx.get<string>("query"), hits, sources: [...new Set(hits.map((h) => h.source))] },
-    });
+    const query = ctx.get<string>("query");
+    const llm = ctx.resources.llm as LLM | undefined;
+    const summary = llm
+      ? (
+          await llm.complete(
+            `Answer "${query}" from these findings only:\n${hits.map((h) => `- (${h.source}) ${h.text}`).join("\n")}`,
+            { ctx, name: "summary" },
+          )
+        ).text
+      : null;
+    return Merged({ result: { query, hits, sources: [...new Set(hits.map((h) => h.source))], summary } });
   });
 
 export async function main(options: MainOptions & { query?: string } = {}) {
   const query = options.query ?? "How do steps run in parallel with events?";
   console.log(`Searching docs and FAQ at the same time for: ${query}`);
   const started = Date.now();
-  const handler = parallelSearch.run({ query }, { resources: { index: buildIndex() } });
+  const llm = llmFromEnv();
+  const handler = parallelSearch.run(
+    { query },
+    { resources: llm ? { index: buildIndex(), llm } : { index: buildIndex() } },
+  );
   const traced = options.trace ? printSteps(handler) : undefined;
   const merged = await handler;
   await traced;
@@ -89,6 +110,11 @@ export async function main(options: MainOptions & { query?: string } = {}) {
   );
   for (const hit of merged.hits)
     console.log(`  [${hit.source}] ${hit.text.slice(0, 90)}${hit.text.length > 90 ? "…" : ""}`);
+  console.log(
+    merged.summary === null
+      ? "(offline: no model configured, so no summary of the findings)"
+      : `Summary: ${merged.summary}`,
+  );
 }
 
 if (isMain(import.meta.url)) {

@@ -411,3 +411,24 @@ describe("examples/human-approval.ts with a model", () => {
     }
   });
 });
+
+describe("examples/parallel-search.ts with a model", () => {
+  it("summarises the collected findings of both sources through the model", async () => {
+    const { startFakeOpenAI } = await import("./openai/server.js");
+    const { createLLM } = await import("../src/openai/index.js");
+    const server = await startFakeOpenAI();
+    try {
+      const llm = createLLM({ model: "m", baseURL: server.baseURL, apiKey: "k" });
+      const merged = await parallelSearch.run({ query: "parallel steps" }, { resources: { index, llm } });
+      expect(merged.summary).toContain('echo: Answer "parallel steps" from these findings only:');
+      for (const source of merged.sources) expect(merged.summary).toContain(`(${source})`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("has no summary offline, and says why", async () => {
+    const merged = await parallelSearch.run({ query: "parallel steps" }, { resources: { index } });
+    expect(merged.summary).toBeNull();
+  });
+});
