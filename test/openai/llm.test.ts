@@ -126,6 +126,19 @@ describe("LLM calls inside steps", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("aborts the HTTP request when the run is cancelled", async () => {
+    server.script({ delayMs: 5_000 });
+    const wf = workflow({ name: "cancel" }).step("ask", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) =>
+      StopEvent({ result: (await llm.complete("never answered", { ctx })).text }),
+    );
+    const handler = wf.run();
+    await sleep(30);
+    const started = Date.now();
+    handler.cancel();
+    await expect(handler).rejects.toMatchObject({ code: "CANCELLED" });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it("journals the call: a step resumed after it does not call the model again", async () => {
     const gate = deferred();
     const wf = workflow({ name: "journal" }).step("ask", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const src = fileURLToPath(new URL("../src/", import.meta.url));
+
+function sources(dir = src): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** The modules a source file imports (static and dynamic), by specifier. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1] as string);
+}
+
+const where = (file: string) => relative(src, file).replaceAll("\\", "/");
+
+describe("dependencies point one way", () => {
+  it("only src/openai/ imports openai", () => {
+    const offenders = sources().filter((f) => !where(f).startsWith("openai/") && importsOf(f).includes("openai"));
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("events and definitions never import xstate (drawing, validation and types stay light)", () => {
+    const offenders = sources().filter(
+      (f) =>
+        /^(events|definition)\//.test(where(f)) && importsOf(f).some((m) => m === "xstate" || m.startsWith("xstate/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("events, definitions and the compiler never import the runtime", () => {
+    const offenders = sources().filter(
+      (f) => /^(events|definition|compiler)\//.test(where(f)) && importsOf(f).some((m) => m.includes("/runtime/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("the database drivers are imported by their store alone", () => {
+    const offenders = sources().filter((f) => {
+      const file = where(f);
+      const mods = importsOf(f);
+      return (
+        (mods.includes("better-sqlite3") && file !== "persistence/sqlite-store.ts") ||
+        (mods.includes("pg") && file !== "persistence/postgres-store.ts")
+      );
+    });
+    expect(offenders.map(where)).toEqual([]);
+  });
+});
