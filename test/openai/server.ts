@@ -17,6 +17,8 @@ export interface FakeOpenAI {
   readonly baseURL: string;
   /** Every request body received, in order. */
   readonly requests: { path: string; body: Record<string, unknown> }[];
+  /** How many slow requests the client hung up on before they were answered. */
+  readonly aborted: () => number;
   /** Queues replies for the next requests (one each). */
   script(...replies: Scripted[]): void;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export function answerTo(body: ChatBody): string {
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const queue: Scripted[] = [];
   const requests: { path: string; body: Record<string, unknown> }[] = [];
+  let aborted = 0;
   const server: Server = createServer((req, res) => void handle(req, res));
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -60,6 +63,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       await new Promise((resolve) => {
         const timer = setTimeout(resolve, scripted.delayMs);
         res.on("close", () => {
+          if (!res.writableEnded) aborted++;
           clearTimeout(timer);
           resolve(undefined);
         });
@@ -126,6 +130,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    aborted: () => aborted,
     script: (...replies) => queue.push(...replies),
     close: () =>
       new Promise<void>((resolve) => {
