@@ -1,18 +1,21 @@
 /**
- * Minimal RAG (retrieval-augmented generation), the seed's first example, fully offline.
+ * RAG (retrieval-augmented generation), the seed's first example; what `npm start` runs.
  *
  *   StartEvent {query} ──retrieve──▶ RetrieveEvent {query, nodes} ──synthesise──▶ StopEvent {answer, sources}
  *
- * The retriever is a small in-memory BM25 keyword index over examples/data/*.txt, passed to the run
- * as a resource: `rag.run({ query }, { resources: { index } })`. The synthesiser is a deterministic
- * extractive stand-in for an LLM: it copies the sentences of the top passages that best match the
- * query. Swap it for a `stepchart/openai` call to get a real RAG pipeline.
+ * The documents are the paragraphs of examples/data/*.txt, indexed by a lexical search engine
+ * (MiniSearch, BM25 ranking) passed to the run as a resource: `rag.run({ query }, { resources: { index } })`.
+ * With a model configured (`OPENAI_API_KEY`, or `OPENAI_BASE_URL` for a local server; see
+ * docs/llm.md), retrieval ranks by embedding similarity and the model writes the answer, streamed
+ * token by token. Offline, the answer is extractive: the sentences of the top passages that best
+ * match the question, and the output says so.
  *
- * Run: npx tsx examples/rag.ts ["your question"]
+ * Run: npx tsx examples/rag.ts ["your question"]   (or: npm start -- "your question")
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import MiniSearch from "minisearch";
 import { z } from "zod";
 import { defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
 import type { ChatMessage, LLM } from "../src/openai/index.js";
@@ -37,51 +40,44 @@ export function tokenize(text: string): string[] {
   return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((t) => !STOPWORDS.has(t));
 }
 
-/** An in-memory BM25 index over passages (k1 = 1.5, b = 0.75). */
+/**
+ * A lexical search engine over passages: MiniSearch, which ranks with BM25 (here exact terms only, no
+ * fuzzy or prefix matching, with the same tokenizer and stopwords as the extractive answer).
+ */
 export class KeywordIndex {
-  readonly #docs: { source: string; text: string; tf: Map<string, number>; length: number }[];
-  readonly #df = new Map<string, number>();
-  readonly #avgLength: number;
+  readonly #engine: MiniSearch<{ id: number; source: string; text: string }>;
+  readonly #passages: { source: string; text: string }[];
 
   constructor(passages: readonly { source: string; text: string }[]) {
-    this.#docs = passages.map(({ source, text }) => {
-      const tokens = tokenize(text);
-      const tf = new Map<string, number>();
-      for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const t of tf.keys()) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
-      return { source, text, tf, length: tokens.length };
+    this.#passages = passages.map(({ source, text }) => ({ source, text }));
+    this.#engine = new MiniSearch({
+      fields: ["text"],
+      storeFields: ["source", "text"],
+      tokenize: (text) => tokenize(text),
+      processTerm: (term) => term,
     });
-    this.#avgLength = this.#docs.reduce((sum, d) => sum + d.length, 0) / Math.max(1, this.#docs.length);
+    this.#engine.addAll(this.#passages.map((p, id) => ({ id, ...p })));
   }
 
   get size(): number {
-    return this.#docs.length;
+    return this.#passages.length;
   }
 
   /** Every passage, in corpus order. */
   passages(): { source: string; text: string }[] {
-    return this.#docs.map(({ source, text }) => ({ source, text }));
+    return this.#passages.map((p) => ({ ...p }));
   }
 
   /** The `k` best-scoring passages for `query` (only those sharing at least one term), best first. */
   retrieve(query: string, k = 3): Node[] {
-    const terms = [...new Set(tokenize(query))];
-    const n = this.#docs.length;
-    const scored = this.#docs.map((doc) => {
-      let score = 0;
-      for (const term of terms) {
-        const f = doc.tf.get(term) ?? 0;
-        if (f === 0) continue;
-        const df = this.#df.get(term) ?? 0;
-        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-        score += (idf * f * 2.5) / (f + 1.5 * (0.25 + (0.75 * doc.length) / this.#avgLength));
-      }
-      return { source: doc.source, text: doc.text, score: Math.round(score * 1000) / 1000 };
-    });
-    return scored
-      .filter((node) => node.score > 0)
-      .sort((a, b) => b.score - a.score)
-      .slice(0, k);
+    return this.#engine
+      .search(query, { combineWith: "OR" })
+      .slice(0, k)
+      .map((hit) => ({
+        source: hit.source as string,
+        text: hit.text as string,
+        score: Math.round(hit.score * 1000) / 1000,
+      }));
   }
 }
 
