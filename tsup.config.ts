@@ -3,6 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    inspect: "src/inspect/index.ts",
     openai: "src/openai/index.ts",
     "stores/sqlite": "src/persistence/sqlite-store.ts",
     "stores/postgres": "src/persistence/postgres-store.ts",

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { approval } from "../../examples/human-approval.js";
+import {
+  defineEvent,
+  HumanResponseEvent,
+  InputRequiredEvent,
+  StartEvent,
+  StopEvent,
+  workflow,
+} from "../../src/index.js";
+import { toMermaid } from "../../src/inspect/index.js";
+
+describe("toMermaid(wf)", () => {
+  it("draws steps, the events between them, the terminals and the human round trip", () => {
+    expect(toMermaid(approval)).toBe(
+      [
+        "flowchart TD",
+        "  start([StartEvent]):::terminal",
+        "  stop([StopEvent]):::terminal",
+        "  step_draft[draft]",
+        "  step_review[review]",
+        "  human{{human}}:::human",
+        "  start -- StartEvent --> step_draft",
+        "  step_draft -- InputRequiredEvent --> human",
+        "  step_review -- Revise --> step_draft",
+        "  step_review -- StopEvent --> stop",
+        "  human -- HumanResponseEvent --> step_review",
+        "  classDef terminal fill:#eef,stroke:#557",
+        "  classDef human fill:#ffe,stroke:#aa5",
+        "  classDef outside fill:#eee,stroke:#999",
+      ].join("\n"),
+    );
+  });
+
+  it("draws awaited events as dotted edges, outside events from an outside node, and fan-out to every acceptor", () => {
+    const Job = defineEvent("Job", { n: z.number() });
+    const Approval = defineEvent("Approval", { ok: z.boolean() });
+    const wf = workflow({ name: "shapes", external: [Approval] })
+      .step("fan", { accepts: StartEvent, emits: [Job] }, async () => undefined)
+      .step("left", { accepts: Job, emits: [StopEvent] }, async () => undefined)
+      .step("right", { accepts: [Job, Approval], emits: [StopEvent] }, async () => undefined)
+      .step(
+        "wait",
+        { accepts: Job, emits: [InputRequiredEvent], awaits: [Approval, HumanResponseEvent] },
+        async () => undefined,
+      );
+    const text = toMermaid(wf);
+    expect(text).toContain("  step_fan -- Job --> step_left");
+    expect(text).toContain("  step_fan -- Job --> step_right");
+    expect(text).toContain("  step_fan -- Job --> step_wait");
+    expect(text).toContain("  outside((outside)):::outside");
+    expect(text).toContain("  outside -- Approval --> step_right");
+    expect(text).toContain("  outside -. Approval .-> step_wait");
+    expect(text).toContain("  human -. HumanResponseEvent .-> step_wait");
+    expect(text.split("\n").filter((l) => l.includes("-->") || l.includes(".->"))).toHaveLength(10);
+  });
+});
