@@ -136,9 +136,6 @@ class RunHost implements StepHost {
   readonly eventDefs: ReadonlyMap<string, AnyEventDef>;
   readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
 
-  /** `sendEvent`s of one invocation not posted yet (see `send`). */
-  #batch: { id: number; op: number; sends: { readonly event: AnyEvent; readonly step?: string }[] } | undefined;
-
   constructor(
     readonly workflow: AnyActorRef,
     env: StepEnvironment,
@@ -158,18 +155,20 @@ class RunHost implements StepHost {
    * message and at the end of the current microtask. Nothing else a step does reads their effect.
    */
   send(msg: FromStepMsg): void {
+    const workflow = this.workflow;
     if (msg.type === internal.send) {
-      const batch = this.#batch;
+      const batch = heldSends.get(workflow);
       if (batch && batch.id === msg.id && batch.op + batch.sends.length === msg.op) {
         batch.sends.push(msg.step === undefined ? { event: msg.event } : { event: msg.event, step: msg.step });
         return;
       }
       this.flush();
-      this.#batch = {
+      heldSends.set(workflow, {
         id: msg.id,
         op: msg.op,
         sends: [msg.step === undefined ? { event: msg.event } : { event: msg.event, step: msg.step }],
-      };
+        post: this.post,
+      });
       queueMicrotask(() => this.flush());
       return;
     }
@@ -177,14 +176,17 @@ class RunHost implements StepHost {
     this.post(msg);
   }
 
-  /** Posts the held `sendEvent`s. */
+  /**
+   * Posts the held `sendEvent`s. They are held per workflow actor, not per invocation, so a message
+   * of any invocation posts them first, in both hostings (an actor per invocation, or inline).
+   */
   flush(): void {
-    const batch = this.#batch;
+    const batch = heldSends.get(this.workflow);
     if (!batch) return;
-    this.#batch = undefined;
+    heldSends.delete(this.workflow);
     const [only] = batch.sends;
-    if (batch.sends.length === 1 && only) this.post({ type: internal.send, id: batch.id, op: batch.op, ...only });
-    else this.post({ type: internal.sendMany, id: batch.id, op: batch.op, sends: batch.sends });
+    if (batch.sends.length === 1 && only) batch.post({ type: internal.send, id: batch.id, op: batch.op, ...only });
+    else batch.post({ type: internal.sendMany, id: batch.id, op: batch.op, sends: batch.sends });
   }
 
   get runId(): string {
@@ -221,6 +223,17 @@ class RunHost implements StepHost {
   }
 }
 
+/** The `sendEvent`s of one invocation not posted yet, per workflow actor (see `RunHost.send`). */
+const heldSends = new WeakMap<
+  AnyActorRef,
+  {
+    id: number;
+    op: number;
+    sends: { readonly event: AnyEvent; readonly step?: string }[];
+    post: (msg: FromStepMsg) => void;
+  }
+>();
+
 function find(running: readonly Running[], id: number): Running | undefined {
   for (const run of running) if (run.id === id) return run;
   return undefined;
@@ -240,18 +253,21 @@ function withTimeout(
   if (step.timeout === undefined) return result;
   const ms = step.timeout;
   return new Promise((resolve, reject) => {
-    run.timer = setTimeout(() => {
+    // Its own timer: an attempt that timed out may settle later, during the retry delay, and must
+    // not clear the delay's timer (`run.timer`) then.
+    const timer = setTimeout(() => {
       const error = new StepTimeoutError(step.name, ms);
       ctx.abort(error);
       reject(error);
     }, ms);
+    run.timer = timer;
     result.then(
       (value) => {
-        clearTimeout(run.timer);
+        clearTimeout(timer);
         resolve(value);
       },
       (error) => {
-        clearTimeout(run.timer);
+        clearTimeout(timer);
         reject(error);
       },
     );

@@ -103,7 +103,7 @@ export class StepContextImpl {
     this.#checkState(key, value);
     const op = this.#op;
     if (this.#replaying()) return;
-    this.#host.send({ type: internal.set, id: this.#id, op, key, value });
+    this.#post({ type: internal.set, id: this.#id, op, key, value });
   }
 
   update(key: string, fn: (current: unknown) => unknown): unknown {
@@ -112,7 +112,7 @@ export class StepContextImpl {
     if (this.#replaying()) return state[key];
     const value = fn(Object.hasOwn(state, key) ? state[key] : undefined);
     this.#checkState(key, value);
-    this.#host.send({ type: internal.set, id: this.#id, op, key, value });
+    this.#post({ type: internal.set, id: this.#id, op, key, value });
     return value;
   }
 
@@ -131,7 +131,7 @@ export class StepContextImpl {
     }
     const op = this.#op;
     if (this.#replaying()) return;
-    this.#host.send(
+    this.#post(
       target === undefined
         ? { type: internal.send, id: this.#id, op, event: checked }
         : { type: internal.send, id: this.#id, op, event: checked, step: target },
@@ -142,7 +142,7 @@ export class StepContextImpl {
     const checked = checkEventObject(event, "ctx.writeEventToStream");
     const op = this.#op;
     if (this.#replaying()) return;
-    this.#host.send({ type: internal.stream, id: this.#id, op, event: checked });
+    this.#post({ type: internal.stream, id: this.#id, op, event: checked });
   }
 
   collectEvents(
@@ -152,7 +152,7 @@ export class StepContextImpl {
     const spec = toCollectSpec(expected);
     const op = this.#op;
     if (this.#replaying()) return (this.#invocation()?.journal[op] as AnyEvent[] | null | undefined) ?? null;
-    this.#host.send({ type: internal.collect, id: this.#id, op, event, spec });
+    this.#post({ type: internal.collect, id: this.#id, op, event, spec });
     const result = this.#invocation()?.journal[op];
     return (result as AnyEvent[] | null | undefined) ?? null;
   }
@@ -168,7 +168,7 @@ export class StepContextImpl {
     } else {
       const prompt = options.prompt ? checkEventObject(options.prompt, "waitForEvent prompt") : undefined;
       const match = where && typeof where === "object" ? (where as Record<string, unknown>) : undefined;
-      this.#host.send({
+      this.#post({
         type: internal.wait,
         id: this.#id,
         op,
@@ -180,13 +180,13 @@ export class StepContextImpl {
     }
     const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
     // A re-run (after a restore) hands its predicate back: events that came meanwhile are checked.
-    if (replayed && predicate) this.#host.send({ type: internal.rewait, id: this.#id, op });
+    if (replayed && predicate) this.#post({ type: internal.rewait, id: this.#id, op });
     if (options.timeout === undefined) return waiting;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.#host.forget(this.#id, op);
-        this.#host.send({ type: internal.unwait, id: this.#id, op });
+        this.#post({ type: internal.unwait, id: this.#id, op });
         reject(new WaitTimeoutError(def.type, options.timeout as number));
       }, options.timeout);
     });
@@ -198,7 +198,7 @@ export class StepContextImpl {
   }
 
   [publishLive](event: AnyEvent): void {
-    this.#host.send({ type: internal.publish, id: this.#id, event: checkEventObject(event, "stream") });
+    this.#post({ type: internal.publish, id: this.#id, event: checkEventObject(event, "stream") });
   }
 
   async run<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
@@ -220,9 +220,17 @@ export class StepContextImpl {
     const problem = result === undefined ? null : findNonJson(result, "result", { allowUndefinedProperties: true });
     if (problem) throw new StateError(name, `ctx.run("${name}") must return JSON to be journaled: ${problem}`);
     const journaled = result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as T);
-    this.#host.send({ type: internal.ran, id: this.#id, op, name, result: journaled });
+    this.#post({ type: internal.ran, id: this.#id, op, name, result: journaled });
     await this.#host.checkpoint();
     return journaled as T;
+  }
+
+  /**
+   * Posts a ctx op, unless this attempt was aborted (timed out, cancelled, superseded by a retry):
+   * code still running in an abandoned attempt must not write into the attempt that replaced it.
+   */
+  #post(msg: Parameters<StepHost["send"]>[0]): void {
+    if (!this.#aborted) this.#host.send(msg);
   }
 
   #invocation(): Invocation | undefined {

@@ -143,9 +143,10 @@ export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology
     case internal.ran:
       return true;
     case internal.send:
-      return msg.step !== undefined || isRoutineEvent(msg.event, topology);
+      return msg.step !== undefined ? !isHumanInput(msg.event) : isRoutineEvent(msg.event, topology);
     case internal.sendMany:
-      for (const { event, step } of msg.sends) if (step === undefined && !isRoutineEvent(event, topology)) return false;
+      for (const { event, step } of msg.sends)
+        if (step !== undefined ? isHumanInput(event) : !isRoutineEvent(event, topology)) return false;
       return true;
     case internal.done:
       // With nothing returned, the run may have stalled; the long path checks.
@@ -153,6 +154,11 @@ export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology
     default:
       return false;
   }
+}
+
+/** Prompts and answers change pending input (published, and the run timer may pause). */
+function isHumanInput(event: AnyEvent): boolean {
+  return event.type === "InputRequiredEvent" || event.type === "HumanResponseEvent";
 }
 
 function isRoutineEvent(event: AnyEvent, topology: CompiledTopology): boolean {
