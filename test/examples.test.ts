@@ -427,7 +427,7 @@ describe("examples/parallel-search.ts with a model", () => {
     }
   });
 
-  it("has no summary offline, and says why", async () => {
+  it("has no summary offline (there is no model to write one)", async () => {
     const merged = await parallelSearch.run({ query: "parallel steps" }, { resources: { index } });
     expect(merged.summary).toBeNull();
   });

@@ -133,14 +133,9 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
   const applyRoutine = assign(({ context, event, self }: ActionArgs) => {
     const msg = event as FromStepMsg;
     const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    const routed = applyStepMessage(
-      d,
-      msg,
-      invocationOf(context.inflight, msg.id) as Invocation,
-      topology,
-      matches(self),
-    );
-    if (routed) routeInline(d, routed, topology, matches(self));
+    const match = matches(self);
+    const routed = applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, match);
+    if (routed) routeInline(d, routed, topology, match);
     hostingOf(self, mode).outbox = d.effects;
     return d.patch();
   });

@@ -45,11 +45,6 @@ export class Invoker {
     return find(this.#running, id) !== undefined;
   }
 
-  /** Invocations started and not yet reported done or failed. */
-  get size(): number {
-    return this.#running.length;
-  }
-
   /** Starts invocation `id` of `step`; its event, attempt and journal are in the machine's context. */
   start(step: StepDefinition, id: number): void {
     if (find(this.#running, id)) return;
