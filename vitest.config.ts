@@ -37,6 +37,7 @@ export default defineConfig({
             "test/persistence/**/*.test.ts",
             "test/examples.test.ts",
             "test/compiler/machine.test.ts",
+            "test/inspect/trace.test.ts",
           ],
         },
       },

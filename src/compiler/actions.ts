@@ -9,7 +9,7 @@ import { armTimer, disarmTimer, hostingOf, type RunHosting, type StepActorsMode,
 import { accept, sameJson, toJsonSafe } from "./incoming.js";
 import type { StepEnvironment } from "./invoker.js";
 import { type FromStepMsg, internal } from "./protocol.js";
-import { Draft, type Effect, isStalled, routeEvent } from "./scheduler.js";
+import { Draft, type Effect, FROM_OUTSIDE, isStalled, routeEvent } from "./scheduler.js";
 import { stepActorId } from "./step-actor.js";
 import { applyStepMessage, isRoutineMessage, routeInline } from "./step-messages.js";
 import type { CompiledTopology } from "./topology.js";
@@ -65,8 +65,11 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     const hosting = hostingOf(self, mode);
     let direct = false;
     for (const effect of effects) {
-      if (effect.kind === "publish") enqueue.emit(effect.event);
-      else if (!hosting.actors) direct ||= effect.kind !== "end";
+      if (effect.kind === "publish") {
+        enqueue.emit(effect.event);
+        // A run's handler takes stream items from `perform`, where they keep their source.
+        direct ||= d.tracing;
+      } else if (!hosting.actors) direct ||= effect.kind !== "end";
       else if (effect.kind === "invoke")
         enqueue.spawnChild(effect.step, { id: stepActorId(effect.step, effect.id), input: { id: effect.id } });
       else if (effect.kind === "end") enqueue.stopChild(stepActorId(effect.step, effect.id));
@@ -93,8 +96,8 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
    * microstep instead of a raise and a second one). A StopEvent is raised instead, because it
    * must take the transition to `completed`. The `all` stream view and inspectors still see it.
    */
-  const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, self: AnyActorRef) => {
-    if (event && event.type !== "StopEvent") routeInline(d, event, topology, matches(self));
+  const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, from: number, self: AnyActorRef) => {
+    if (event && event.type !== "StopEvent") routeInline(d, event, topology, matches(self), from);
     commit(enqueue, d, self);
     if (event?.type === "StopEvent") enqueue.raise(event);
     else if (!event || topology.acceptors(event.type).length === 0) {
@@ -109,6 +112,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       return;
     }
     const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+    if (d.tracing) d.effects.push({ kind: "trace", event: checked.event, from: FROM_OUTSIDE });
     routeEvent(d, checked.event, topology, matches(self));
     commit(enqueue, d, self);
     if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
@@ -120,7 +124,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     if (!inv) return; // a message from an invocation that already ended
     const d = new Draft(context, bindingOf(self)?.observe !== undefined);
     const routed = applyStepMessage(d, msg, inv, topology, matches(self));
-    if (routed !== undefined) deliverInline(enqueue, d, routed, self);
+    if (routed !== undefined) deliverInline(enqueue, d, routed, msg.id, self);
     else commit(enqueue, d, self);
   });
 
@@ -135,7 +139,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     const d = new Draft(context, bindingOf(self)?.observe !== undefined);
     const match = matches(self);
     const routed = applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, match);
-    if (routed) routeInline(d, routed, topology, match);
+    if (routed) routeInline(d, routed, topology, match, msg.id);
     hostingOf(self, mode).outbox = d.effects;
     return d.patch();
   });
@@ -179,6 +183,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
         return;
       }
       const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+      if (d.tracing) d.effects.push({ kind: "trace", event: start, from: FROM_OUTSIDE });
       routeEvent(d, start, topology, matches(self));
       commit(enqueue, d, self);
     }),
@@ -206,7 +211,14 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       const running = hosting.actors
         ? stepActorId(inv.step, inv.id) in self.getSnapshot().children
         : hosting.invoker?.has(inv.id) === true;
-      if (!running) d.effects.push({ kind: "invoke", step: inv.step, id: inv.id });
+      if (running) continue;
+      d.effects.push({ kind: "invoke", step: inv.step, id: inv.id });
+      if (d.tracing) {
+        d.effects.push({
+          kind: "trace",
+          event: { type: "StepStartedEvent", step: inv.step, invocation: inv.id, event: inv.event.type },
+        });
+      }
     }
     commit(enqueue, d, self);
     enqueue(() => {
@@ -236,7 +248,10 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
           }
           break;
         case "trace":
-          observe?.(effect.event);
+          observe?.(effect.event, effect.from);
+          break;
+        case "publish":
+          observe?.(effect.event, effect.from, true);
           break;
       }
     }

@@ -18,10 +18,16 @@ export interface RunBinding {
   /** Resolves once the run's current state is saved to its store (`ctx.run` waits for it). */
   readonly checkpoint?: () => Promise<void>;
   /**
-   * Receives the `all` view's trace items as they happen: StepStarted/StepFinished events, and each
-   * event a step returned or sent (the event itself; user event names never clash with those two).
+   * Receives the run's trace as it happens: StepStarted/StepFinished events, each event a step
+   * returned or sent (the event itself; user event names never clash with those two), each event
+   * from outside, and (`published`) each stream item. `from` is the invocation that returned, sent
+   * or wrote the event, or `FROM_OUTSIDE` (-1) for an event from outside the run.
    */
-  readonly observe?: (event: { readonly type: string; readonly [field: string]: unknown }) => void;
+  readonly observe?: (
+    event: { readonly type: string; readonly [field: string]: unknown },
+    from?: number,
+    published?: boolean,
+  ) => void;
 }
 
 const bindings = new WeakMap<AnyActorRef, RunBinding>();

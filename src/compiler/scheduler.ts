@@ -23,10 +23,17 @@ export type Effect =
       readonly op: number;
       readonly event: AnyEvent;
     }
-  /** A stream item every consumer sees (writeEventToStream, prompts). */
-  | { readonly kind: "publish"; readonly event: AnyEvent }
-  /** A stream item only the `all` view sees (step lifecycle, routed events). */
-  | { readonly kind: "trace"; readonly event: AnyEvent };
+  /** A stream item every consumer sees (writeEventToStream, prompts); `from`: the invocation that made it. */
+  | { readonly kind: "publish"; readonly event: AnyEvent; readonly from?: number }
+  /**
+   * A trace item: step lifecycle and routed events (the `all` stream view), and events from
+   * outside the run (`from` = {@link FROM_OUTSIDE}: traces only). `from`: the invocation that
+   * returned or sent the event.
+   */
+  | { readonly kind: "trace"; readonly event: AnyEvent; readonly from?: number };
+
+/** The `from` of an event that came from outside the run (the start event, `sendEvent`, a store inbox). */
+export const FROM_OUTSIDE = -1;
 
 /** Which steps take an event type, and how many workers each has. */
 export interface Topology {
@@ -146,6 +153,7 @@ export function routeEvent(
   topology: Topology,
   matches: WaiterMatch,
   onlyStep?: string,
+  from?: number,
 ): void {
   d.noteEvent(event.type);
   let resolvedPrompt = false;
@@ -169,7 +177,7 @@ export function routeEvent(
   }
   if (event.type === "InputRequiredEvent") {
     d.pending.push({ event });
-    d.effects.push({ kind: "publish", event });
+    d.effects.push(from === undefined ? { kind: "publish", event } : { kind: "publish", event, from });
   } else if (event.type === "HumanResponseEvent" && !resolvedPrompt) {
     // A response that answered no waiter answers the oldest prompt a step returned.
     const i = d.current("pending").findIndex((p) => p.waiter === undefined);
@@ -297,7 +305,7 @@ export function addWaiter(d: Draft, waiter: Waiter, prompt: AnyEvent | undefined
   if (prompt) {
     if (prompt.type === "InputRequiredEvent")
       d.pending.push({ event: prompt, waiter: waiterKey(waiter.id, waiter.op) });
-    d.effects.push({ kind: "publish", event: prompt });
+    d.effects.push({ kind: "publish", event: prompt, from: waiter.id });
   }
 }
 

@@ -44,8 +44,8 @@ export function applyStepMessage(
     case internal.send:
       recordOp(d, msg.id, msg.op);
       if (msg.step === undefined) return msg.event;
-      if (d.tracing) d.effects.push({ kind: "trace", event: msg.event });
-      routeEvent(d, msg.event, topology, matches, msg.step);
+      if (d.tracing) d.effects.push({ kind: "trace", event: msg.event, from: msg.id });
+      routeEvent(d, msg.event, topology, matches, msg.step, msg.id);
       return undefined;
     case internal.sendMany: {
       // Like that many `send`s, counted as that many ops: all but the last are routed here, and
@@ -57,19 +57,19 @@ export function applyStepMessage(
       for (let i = 0; i <= end; i++) {
         const { event, step } = sends[i] as { event: AnyEvent; step?: string };
         if (step !== undefined) {
-          if (d.tracing) d.effects.push({ kind: "trace", event });
-          routeEvent(d, event, topology, matches, step);
+          if (d.tracing) d.effects.push({ kind: "trace", event, from: msg.id });
+          routeEvent(d, event, topology, matches, step, msg.id);
         } else if (i === end) return event;
-        else routeInline(d, event, topology, matches);
+        else routeInline(d, event, topology, matches, msg.id);
       }
       return undefined;
     }
     case internal.stream:
       recordOp(d, msg.id, msg.op);
-      d.effects.push({ kind: "publish", event: msg.event });
+      d.effects.push({ kind: "publish", event: msg.event, from: msg.id });
       return undefined;
     case internal.publish:
-      d.effects.push({ kind: "publish", event: msg.event });
+      d.effects.push({ kind: "publish", event: msg.event, from: msg.id });
       return undefined;
     case internal.collect:
       recordOp(d, msg.id, msg.op, collect(d, inv.step, msg.event, msg.spec));
@@ -121,12 +121,18 @@ export function applyStepMessage(
 }
 
 /**
- * Routes an event a step returned or sent within the same transition ("inline delivery": one
- * microstep instead of a raise and a second one). Not a StopEvent: that one is raised.
+ * Routes an event invocation `from` returned or sent within the same transition ("inline
+ * delivery": one microstep instead of a raise and a second one). Not a StopEvent: that one is raised.
  */
-export function routeInline(d: Draft, event: AnyEvent, topology: CompiledTopology, matches: WaiterMatch): void {
-  if (d.tracing && event.type !== "InputRequiredEvent") d.effects.push({ kind: "trace", event });
-  routeEvent(d, event, topology, matches);
+export function routeInline(
+  d: Draft,
+  event: AnyEvent,
+  topology: CompiledTopology,
+  matches: WaiterMatch,
+  from: number,
+): void {
+  if (d.tracing && event.type !== "InputRequiredEvent") d.effects.push({ kind: "trace", event, from });
+  routeEvent(d, event, topology, matches, undefined, from);
 }
 
 /**

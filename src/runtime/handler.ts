@@ -18,9 +18,11 @@ import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { RunStream, type StreamOptions } from "./stream.js";
-import { logStep } from "./verbose.js";
+import { buildTrace, type TraceEntry } from "./trace.js";
+import { createVerboseLog } from "./verbose.js";
 
-const allViewOnly = new Set(["StepStartedEvent", "StepFinishedEvent", "EventRejectedEvent"]);
+/** @internal The run's trace so far (`traceRun(handler)` in stepchart/inspect reads it). */
+export const traceOf: unique symbol = Symbol("stepchart.trace");
 
 /** @internal What a handler is built from. */
 export interface HandlerParts {
@@ -68,7 +70,8 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   // parts object itself, and the launch scope its closures hold, are let go once the run started.
   #capture: HandlerParts["capture"];
   #detach: HandlerParts["detach"];
-  #verbose: boolean;
+  #verbose: ((event: AnyEvent, from: number | undefined, published: boolean) => void) | undefined;
+  #restored: boolean;
   #settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
   #result: Promise<TResult> | undefined;
   /** Resolves to the whole StopEvent. */
@@ -87,7 +90,8 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     this.runId = parts.runId;
     this.#capture = parts.capture;
     this.#detach = parts.detach;
-    this.#verbose = parts.verbose;
+    this.#verbose = parts.verbose ? createVerboseLog(parts.workflowName) : undefined;
+    this.#restored = parts.restored === true;
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
     this.stopEvent = new Promise<AnyEvent>((resolve, reject) => {
@@ -100,11 +104,13 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   }
 
   // Its own scope, so the closures a run keeps (the trace observer) do not hold `parts`.
-  #observer(): (event: AnyEvent) => void {
-    // Trace items: step lifecycle events, and the events steps returned or sent, as they are.
-    return (event) => {
-      this.#stream.trace(event);
-      if (this.#verbose && allViewOnly.has(event.type)) logStep(this.#name, event);
+  #observer(): (event: AnyEvent, from?: number, published?: boolean) => void {
+    // Everything the run records comes here (see RunBinding.observe), with its source.
+    return (event, from, published) => {
+      if (from === -1) this.#stream.outside(event);
+      else if (published) this.#stream.publish(event, from);
+      else this.#stream.trace(event, from);
+      this.#verbose?.(event, from, published === true);
     };
   }
 
@@ -131,13 +137,14 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
 
   #attach(actor: Actor<AnyStateMachine>, parts: HandlerParts): void {
     this.#actor = actor;
-    const { signal, verbose, close, stoppedBecause } = parts;
+    const { signal, close, stoppedBecause } = parts;
     const onAbort = () => this.cancel();
+    // Stream items and trace items come through the observer; only what the machine emits
+    // without a step (a rejected event, a failed step) is taken from here.
     actor.on("*", (emitted: AnyEvent) => {
-      if (allViewOnly.has(emitted.type)) {
-        this.#stream.trace(emitted);
-        if (verbose && emitted.type === "StepFinishedEvent") logStep(this.#name, emitted);
-      } else this.#stream.publish(emitted);
+      if (emitted.type !== "EventRejectedEvent" && emitted.type !== "StepFinishedEvent") return;
+      this.#stream.trace(emitted);
+      this.#verbose?.(emitted, undefined, false);
     });
     const finish = (terminal: AnyEvent, settle: () => void) => {
       signal?.removeEventListener("abort", onAbort);
@@ -197,6 +204,17 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    */
   snapshot(): WorkflowSnapshot {
     return this.#capture(this.actor);
+  }
+
+  /** @internal See `traceRun` (stepchart/inspect). */
+  [traceOf](): TraceEntry[] {
+    return buildTrace({
+      workflow: this.#name,
+      runId: this.runId,
+      resumed: this.#restored,
+      items: this.#stream.record(),
+      ended: this.#stream.ended,
+    });
   }
 
   /** Resolves to the StopEvent's `result`; rejects with a `WorkflowError`. */

@@ -16,44 +16,76 @@ export interface StreamOptions {
   readonly all?: boolean;
 }
 
+/** What the run's record holds per item, for the trace (see `RunStream.record`). */
+export interface RecordedItem {
+  readonly event: AnyEvent;
+  /** The invocation that returned, sent or wrote it; -1 for an event from outside the run. */
+  readonly from: number | undefined;
+  /** A stream item every consumer sees (not only the `all` view). */
+  readonly published: boolean;
+}
+
 /**
  * The run's recorded stream, in two views: what every consumer sees (stream writes, prompts, the
  * terminal item) and the `all` view (that plus the run's internal traffic). Items are kept for
  * the run's life, so any number of consumers, starting at any time, see every item from the start.
+ * It is also the run's trace record: the source of each item, and the events from outside the
+ * run (which no stream view shows) beside it.
  *
  * Step lifecycle items (two per invocation) are most of the `all` view and rarely read, so they
  * are kept packed (a number in `#all` pointing into `#packed`) and built when a consumer reaches
- * them: an in-flight run then holds no object per started or finished step.
+ * them: an in-flight run then holds no object per started or finished step. Items with a source
+ * are packed too, as `[code, event]`, the code holding both the source and the kind (see `code`).
  */
 export class RunStream {
   #items: AnyEvent[] = [];
   #all: (AnyEvent | number)[] = [];
-  #packed: (string | number | null)[] = [];
+  #packed: unknown[] = [];
+  /** The start event (from outside, before everything else). */
+  #start: AnyEvent | undefined;
+  /** Later events from outside the run, as pairs: the `#all` position they came before, the event. */
+  #outside: (number | AnyEvent)[] | undefined;
   #ended = false;
   #wake: (() => void)[] | undefined;
 
-  /** A stream item for every view. */
-  publish(event: AnyEvent): void {
+  /** A stream item for every view; `from`: the invocation that wrote it. */
+  publish(event: AnyEvent, from?: number): void {
     if (this.#ended) return;
     this.#items.push(event);
-    this.#all.push(event);
+    this.#push(event, from, true);
     this.#notify();
   }
 
-  /** An item for the `all` view only. */
-  trace(event: AnyEvent): void {
+  /** An item for the `all` view only; `from`: the invocation that returned or sent it. */
+  trace(event: AnyEvent, from?: number): void {
     if (this.#ended) return;
     const packed = this.#packed;
     if (event.type === "StepStartedEvent") {
       this.#all.push(packed.length);
-      packed.push(0, event.step as string, event.invocation as number, event.event as string);
+      packed.push(STARTED, event.step as string, event.invocation as number, event.event as string);
     } else if (event.type === "StepFinishedEvent" && event.status === "completed" && !("error" in event)) {
       this.#all.push(packed.length);
-      packed.push(1, event.step as string, event.invocation as number, event.output as string | null);
+      packed.push(FINISHED, event.step as string, event.invocation as number, event.output as string | null);
     } else {
-      this.#all.push(event);
+      this.#push(event, from, false);
     }
     this.#notify();
+  }
+
+  /** An event from outside the run: kept for the trace, in no stream view. */
+  outside(event: AnyEvent): void {
+    if (this.#ended) return;
+    if (this.#all.length === 0 && this.#start === undefined && this.#outside === undefined) {
+      this.#start = event;
+      return;
+    }
+    this.#outside ??= [];
+    this.#outside.push(this.#all.length, event);
+  }
+
+  /** Whether the terminal item was recorded (it is the last item). */
+  get ended(): boolean {
+    return this.#ended;
   }
 
   /** The terminal item; the stream ends after it. */
@@ -63,6 +95,36 @@ export class RunStream {
     this.#all.push(terminal);
     this.#ended = true;
     this.#notify();
+  }
+
+  /** Every item so far in order, events from outside included, with where each came from. */
+  record(): RecordedItem[] {
+    const out: RecordedItem[] = [];
+    if (this.#start) out.push({ event: this.#start, from: -1, published: false });
+    const outside = this.#outside ?? [];
+    let o = 0;
+    const all = this.#all;
+    const published = new Set(this.#items);
+    for (let i = 0; i <= all.length; i++) {
+      while (o < outside.length && outside[o] === i) {
+        out.push({ event: outside[o + 1] as AnyEvent, from: -1, published: false });
+        o += 2;
+      }
+      if (i === all.length) break;
+      const item = all[i] as AnyEvent | number;
+      if (typeof item !== "number") {
+        out.push({ event: item, from: undefined, published: published.has(item) });
+        continue;
+      }
+      const code = this.#packed[item] as number;
+      const sourced = code >= SOURCED;
+      out.push({
+        event: this.#unpack(item),
+        from: sourced ? (code >> 1) - SOURCED / 2 : undefined,
+        published: sourced && (code & 1) === 1,
+      });
+    }
+    return out;
   }
 
   async *iterate(options: StreamOptions = {}): AsyncGenerator<AnyEvent, void, undefined> {
@@ -78,18 +140,32 @@ export class RunStream {
     }
   }
 
+  #push(event: AnyEvent, from: number | undefined, published: boolean): void {
+    if (from === undefined) {
+      this.#all.push(event);
+      return;
+    }
+    this.#all.push(this.#packed.length);
+    this.#packed.push(code(from, published), event);
+  }
+
   #unpack(item: AnyEvent | number): AnyEvent {
     if (typeof item !== "number") return item;
     const p = this.#packed;
-    return p[item] === 0
-      ? { type: "StepStartedEvent", step: p[item + 1], invocation: p[item + 2], event: p[item + 3] }
-      : {
+    switch (p[item]) {
+      case STARTED:
+        return { type: "StepStartedEvent", step: p[item + 1], invocation: p[item + 2], event: p[item + 3] };
+      case FINISHED:
+        return {
           type: "StepFinishedEvent",
           step: p[item + 1],
           invocation: p[item + 2],
           status: "completed",
           output: p[item + 3],
         };
+      default:
+        return p[item + 1] as AnyEvent;
+    }
   }
 
   #notify(): void {
@@ -98,4 +174,14 @@ export class RunStream {
     this.#wake = undefined;
     for (const resolve of wake) resolve();
   }
+}
+
+// The first number of a packed item: a step lifecycle kind, or (from SOURCED up) an item's code.
+const STARTED = 0;
+const FINISHED = 1;
+const SOURCED = 4;
+
+/** An item's source invocation and whether it was published, as one small integer. */
+function code(from: number, published: boolean): number {
+  return (from + SOURCED / 2) * 2 + (published ? 1 : 0);
 }

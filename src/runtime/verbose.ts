@@ -1,15 +1,19 @@
 import type { AnyEvent } from "../events/types.js";
+import { formatTraceEntry, Tracer } from "./trace.js";
 
 /**
- * The `verbose` option's log line for a step lifecycle item. The only place the library writes to
- * the console, and only when a user asked for it.
+ * The `verbose` option's log: a line on stderr per trace entry as the run goes (stream items
+ * excepted: token deltas would drown the rest). The only place the library writes to the
+ * console, and only when a user asked for it.
  */
-export function logStep(workflow: string, event: AnyEvent): void {
-  const at = `[${workflow}] ${String(event.step)}#${String(event.invocation)}`;
-  let line: string;
-  if (event.type === "StepStartedEvent") line = `${at} started on ${String(event.event)}`;
-  else if (event.status === "completed") line = `${at} completed${event.output ? ` with ${String(event.output)}` : ""}`;
-  else line = `${at} ${String(event.status)}: ${(event.error as { message?: string } | undefined)?.message ?? ""}`;
-  // biome-ignore lint/suspicious/noConsole: `verbose` is an explicit request for log lines on stderr
-  console.error(line);
+export function createVerboseLog(
+  workflow: string,
+): (event: AnyEvent, from: number | undefined, published: boolean) => void {
+  const tracer = new Tracer();
+  return (event, from, published) => {
+    const entry = tracer.entry({ event, from, published });
+    if (!entry || entry.kind === "stream") return;
+    // biome-ignore lint/suspicious/noConsole: `verbose` is an explicit request for log lines on stderr
+    console.error(`[${workflow}] ${formatTraceEntry(entry)}`);
+  };
 }

@@ -1,7 +1,8 @@
-import type { AnyStateMachine, InspectionEvent, Observer } from "xstate";
+import { type AnyStateMachine, createMachine, type InspectionEvent, type Observer } from "xstate";
 import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
 import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
+import { viewStatechartConfig } from "../compiler/view.js";
 import { createDefinition, createStep, withStep } from "../definition/build.js";
 import { decoratedSteps } from "../definition/decorators.js";
 import { definitionHash } from "../definition/hash.js";
@@ -179,6 +180,27 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     this.validate();
     if (options) return compileMachine(this.definition, options).machine;
     return this.#compile().machine;
+  }
+
+  /**
+   * The view statechart: a picture of the workflow as an XState machine, generated from the same
+   * definition as the runtime machine. A parallel `running` state has one region per step
+   * (`idle`/`running`: any accepted event starts it, `<step>.done` ends it) and a `human` region
+   * (`idle`/`waiting`) when the workflow asks people; StopEvent leads to the final `done`. For the
+   * Stately visualiser (`machine.config` is plain JSON), drawings and model-based tests; it runs
+   * nothing.
+   *
+   * @example
+   * ```ts
+   * const view = approval.toStatechart();
+   * await writeFile("approval.view.json", JSON.stringify(view.config, null, 2)); // import into Stately's editor
+   * const actor = createActor(view).start();
+   * actor.send({ type: "StartEvent" }); // the draft region is now "running"
+   * ```
+   */
+  toStatechart(): AnyStateMachine {
+    this.validate();
+    return createMachine(viewStatechartConfig(this.definition) as never);
   }
 
   /**

@@ -464,14 +464,14 @@ describe("addWaiter", () => {
     const next = commit(d);
     expect(next.waiters).toEqual([w]);
     expect(next.pending).toEqual([{ event: prompt, waiter: "1:0" }]);
-    expect(d.effects).toEqual([{ kind: "publish", event: prompt }]);
+    expect(d.effects).toEqual([{ kind: "publish", event: prompt, from: 1 }]);
   });
 
   it("publishes another prompt type without making it pending", () => {
     const prompt = ev("Question", { q: "?" });
     const d = new Draft(context());
     addWaiter(d, waiter(1, 0, "Answer"), prompt);
-    expect(d.effects).toEqual([{ kind: "publish", event: prompt }]);
+    expect(d.effects).toEqual([{ kind: "publish", event: prompt, from: 1 }]);
     expect(d.patch().pending).toBeUndefined();
   });
 

@@ -243,7 +243,7 @@ describe("stall detection", () => {
 });
 
 describe("verbose", () => {
-  it("logs step starts and finishes to stderr", async () => {
+  it("logs each event with its source, and step starts and finishes, to stderr", async () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((line: string) => void lines.push(line));
     try {
@@ -254,6 +254,10 @@ describe("verbose", () => {
     } finally {
       spy.mockRestore();
     }
-    expect(lines).toEqual(["[loud] only#0 started on StartEvent", "[loud] only#0 completed with StopEvent"]);
+    expect(lines).toEqual([
+      "[loud] StartEvent from outside",
+      "[loud] only#0 started on StartEvent",
+      "[loud] only#0 finished → StopEvent",
+    ]);
   });
 });
