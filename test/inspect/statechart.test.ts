@@ -1,5 +1,5 @@
-import { type AnyStateMachine, createActor } from "xstate";
 import { describe, expect, it } from "vitest";
+import { type AnyStateMachine, createActor } from "xstate";
 import { approval } from "../../examples/human-approval.js";
 import { parallelSearch } from "../../examples/parallel-search.js";
 import { buildIndex, rag } from "../../examples/rag.js";
