@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     inspect: "src/inspect/index.ts",
     openai: "src/openai/index.ts",
+    testing: "src/testing/index.ts",
     "stores/sqlite": "src/persistence/sqlite-store.ts",
     "stores/postgres": "src/persistence/postgres-store.ts",
   },

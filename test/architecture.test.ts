@@ -40,6 +40,27 @@ describe("dependencies point one way", () => {
     expect(offenders.map(where)).toEqual([]);
   });
 
+  it("only src/testing/ imports @xstate/graph, only src/inspect/ knows @statelyai/inspect", () => {
+    const offenders = sources().filter((f) => {
+      const file = where(f);
+      const mods = importsOf(f);
+      return (
+        (mods.some((m) => m.startsWith("@xstate/graph")) && !file.startsWith("testing/")) ||
+        (mods.some((m) => m.startsWith("@statelyai/")) && !file.startsWith("inspect/"))
+      );
+    });
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("the inspect and testing subpaths are not imported by the core", () => {
+    const offenders = sources().filter(
+      (f) =>
+        /^(events|definition|compiler|runtime|persistence)\//.test(where(f)) &&
+        importsOf(f).some((m) => m.includes("/inspect/") || m.includes("/testing/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
   it("the database drivers are imported by their store alone", () => {
     const offenders = sources().filter((f) => {
       const file = where(f);

@@ -10,6 +10,7 @@ const entries = [
   "../src/persistence/postgres-store.ts",
   "../src/openai/index.ts",
   "../src/inspect/index.ts",
+  "../src/testing/index.ts",
 ].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 
 /** The exports of the entry points as the type checker sees them (values and types), aliases resolved. */

@@ -2,7 +2,14 @@ import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { RecordedItem } from "./stream.js";
 
-/** The step invocation an event came from. */
+/**
+ * The step invocation an event came from.
+ *
+ * @example
+ * ```ts
+ * const source: TraceSource = { step: "draft", invocation: 0 }; // the first invocation of the run
+ * ```
+ */
 export interface TraceSource {
   readonly step: string;
   readonly invocation: number;

@@ -122,6 +122,15 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     this.#options = options;
   }
 
+  /**
+   * @internal A workflow of a definition built elsewhere (stepchart/testing's stubbed copies).
+   */
+  static fromDefinition(definition: WorkflowDefinition, options: WorkflowOptions = {}): Workflow {
+    const wf = new Workflow(options);
+    wf.#definition = definition;
+    return wf;
+  }
+
   /** The immutable definition every consumer (validation, compiler, drawing) reads. */
   get definition(): WorkflowDefinition {
     if (!this.#definition) {
