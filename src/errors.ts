@@ -29,7 +29,9 @@ export type WorkflowErrorCode =
   | "STALLED"
   | "WORKFLOW_STATE"
   | "SNAPSHOT"
-  | "LLM";
+  | "LLM"
+  /** An optional peer package a feature needs is not installed (mermaid for HTML drawings). */
+  | "MISSING_DEPENDENCY";
 
 const brand = Symbol.for("stepchart.error");
 

@@ -1,8 +1,9 @@
 /**
- * `stepchart/inspect`: seeing workflows. Run traces, drawings of a definition or of a run, and
- * the bridge to the Stately inspector.
+ * `stepchart/inspect`: seeing workflows. Run traces, drawings of a definition or of a run (Mermaid
+ * text, or self-contained HTML pages), and the bridge to the Stately inspector.
  *
  * @module
  */
+export { drawAllPossibleFlows, drawMostRecentExecution } from "./draw.js";
 export { toMermaid } from "./mermaid.js";
 export { formatTraceEntry, type TraceEntry, type TraceSource, traceRun } from "./trace.js";

@@ -1,20 +1,31 @@
 import type { WorkflowDefinition } from "../definition/types.js";
+import type { WorkflowHandler } from "../runtime/handler.js";
+import { executionMermaid } from "./execution.js";
+import { traceRun } from "./trace.js";
 
 /**
- * A Mermaid flowchart of a workflow's definition: one node per step, an edge per event a step
+ * A Mermaid flowchart. Of a workflow: its definition, one node per step, an edge per event a step
  * emits to each step that accepts it, the start and stop events as rounded terminals, and the
- * human-input round trip (InputRequiredEvent out, HumanResponseEvent back) through a `human` node.
- * Events a step only waits for (`awaits`) are dotted edges into it; events that only come from
- * outside (`external`) enter from an `outside` node. Pure: it reads the definition, never runs it.
+ * human-input round trip (InputRequiredEvent out, HumanResponseEvent back) through a `human` node;
+ * events a step only waits for (`awaits`) are dotted edges into it, events that only come from
+ * outside (`external`) enter from an `outside` node. Of a run's handler: the most recent
+ * execution, one node per step invocation numbered in the order they started, an edge per event
+ * that started one (see `traceRun`). Pure: it reads, never runs.
  *
  * @example
  * ```ts
  * import { toMermaid } from "stepchart/inspect";
  * console.log(toMermaid(rag)); // paste into any Mermaid renderer, or a ```mermaid block on GitHub
+ * const handler = rag.run({ query: "cats" });
+ * await handler;
+ * console.log(toMermaid(handler)); // 1. retrieve → 2. synthesise → StopEvent
  * ```
  */
-export function toMermaid(workflow: { readonly definition: WorkflowDefinition }): string {
-  const def = workflow.definition;
+export function toMermaid(
+  subject: { readonly definition: WorkflowDefinition } | WorkflowHandler<unknown, never>,
+): string {
+  if (!("definition" in subject)) return executionMermaid(traceRun(subject));
+  const def = subject.definition;
   const id = (step: string) => `step_${step.replace(/[^\w]/g, "_")}`;
   const acceptors = new Map<string, string[]>();
   for (const step of def.steps)
