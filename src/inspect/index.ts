@@ -6,4 +6,10 @@
  */
 export { drawAllPossibleFlows, drawMostRecentExecution } from "./draw.js";
 export { toMermaid } from "./mermaid.js";
+export {
+  type StatelyInspector,
+  type StatelyInspectorLike,
+  type StatelyInspectorOptions,
+  statelyInspector,
+} from "./stately.js";
 export { formatTraceEntry, type TraceEntry, type TraceSource, traceRun } from "./trace.js";
