@@ -21,6 +21,15 @@ type Any = any;
 type ActionArgs = { context: RunContext; event: Any; self: AnyActorRef };
 type Enqueue = Any;
 
+/**
+ * Names an action or guard: machine configs (machines/, the Stately inspector's drawing) show
+ * the name instead of `xstate.enqueueActions` or `anonymous`.
+ */
+export function named<T extends object>(name: string, fn: T): T {
+  Object.defineProperty(fn, "name", { value: name });
+  return fn;
+}
+
 /** What the run's actions are built from (one compile of one definition). */
 export interface RunActionsScope {
   readonly def: WorkflowDefinition;
@@ -105,28 +114,34 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     }
   };
 
-  const route = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-    const checked = accept(event, topology);
-    if ("issues" in checked) {
-      enqueue.emit({ type: "EventRejectedEvent", event: toJsonSafe(event), issues: checked.issues });
-      return;
-    }
-    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    if (d.tracing) d.effects.push({ kind: "trace", event: checked.event, from: FROM_OUTSIDE });
-    routeEvent(d, checked.event, topology, matches(self));
-    commit(enqueue, d, self);
-    if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
-  });
+  const route = named(
+    "route",
+    enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+      const checked = accept(event, topology);
+      if ("issues" in checked) {
+        enqueue.emit({ type: "EventRejectedEvent", event: toJsonSafe(event), issues: checked.issues });
+        return;
+      }
+      const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+      if (d.tracing) d.effects.push({ kind: "trace", event: checked.event, from: FROM_OUTSIDE });
+      routeEvent(d, checked.event, topology, matches(self));
+      commit(enqueue, d, self);
+      if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
+    }),
+  );
 
-  const onStepMessage = enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-    const msg = event as FromStepMsg;
-    const inv = invocationOf(context.inflight, msg.id);
-    if (!inv) return; // a message from an invocation that already ended
-    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    const routed = applyStepMessage(d, msg, inv, topology, matches(self));
-    if (routed !== undefined) deliverInline(enqueue, d, routed, msg.id, self);
-    else commit(enqueue, d, self);
-  });
+  const onStepMessage = named(
+    "onStepMessage",
+    enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+      const msg = event as FromStepMsg;
+      const inv = invocationOf(context.inflight, msg.id);
+      if (!inv) return; // a message from an invocation that already ended
+      const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+      const routed = applyStepMessage(d, msg, inv, topology, matches(self));
+      if (routed !== undefined) deliverInline(enqueue, d, routed, msg.id, self);
+      else commit(enqueue, d, self);
+    }),
+  );
 
   // The short path for routine messages (see isRoutineMessage): `assign` computes the draft and
   // leaves its effects in the run's outbox, the next action performs them.
@@ -134,15 +149,18 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     (event as FromStepMsg).inline === true &&
     invocationOf(context.inflight, (event as FromStepMsg).id) !== undefined &&
     isRoutineMessage(context, event as FromStepMsg, topology);
-  const applyRoutine = assign(({ context, event, self }: ActionArgs) => {
-    const msg = event as FromStepMsg;
-    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    const match = matches(self);
-    const routed = applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, match);
-    if (routed) routeInline(d, routed, topology, match, msg.id);
-    hostingOf(self, mode).outbox = d.effects;
-    return d.patch();
-  });
+  const applyRoutine = named(
+    "applyRoutine",
+    assign(({ context, event, self }: ActionArgs) => {
+      const msg = event as FromStepMsg;
+      const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+      const match = matches(self);
+      const routed = applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, match);
+      if (routed) routeInline(d, routed, topology, match, msg.id);
+      hostingOf(self, mode).outbox = d.effects;
+      return d.patch();
+    }),
+  );
   const performRoutine = ({ self }: ActionArgs) => {
     const hosting = hostingOf(self, mode);
     const effects = hosting.outbox;
@@ -163,68 +181,77 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     guard: stopsRoutinely,
     target: `#${machineId}.completed`,
     actions: [
-      assign(({ context, event, self }: ActionArgs): Partial<RunContext> => {
-        const msg = event as FromStepMsg & { output: AnyEvent };
-        const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-        applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, matches(self));
-        hostingOf(self, mode).outbox = d.effects.filter((e) => e.kind === "trace");
-        return { ...d.patch(), outcome: { status: "completed", stop: msg.output } };
-      }),
+      named(
+        "completeRun",
+        assign(({ context, event, self }: ActionArgs): Partial<RunContext> => {
+          const msg = event as FromStepMsg & { output: AnyEvent };
+          const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+          applyStepMessage(d, msg, invocationOf(context.inflight, msg.id) as Invocation, topology, matches(self));
+          hostingOf(self, mode).outbox = d.effects.filter((e) => e.kind === "trace");
+          return { ...d.patch(), outcome: { status: "completed", stop: msg.output } };
+        }),
+      ),
       performRoutine,
     ],
   };
   // The StartEvent is a machine event for inspectors (step actors hosting); an inline run
   // routes it in its first microstep, as it routes every event a step returns.
   const enterRunning = [
-    enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-      const start = trust({ ...context.start });
-      if (hostingOf(self, mode).actors) {
-        enqueue.raise(start);
-        return;
-      }
-      const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-      if (d.tracing) d.effects.push({ kind: "trace", event: start, from: FROM_OUTSIDE });
-      routeEvent(d, start, topology, matches(self));
-      commit(enqueue, d, self);
-    }),
+    named(
+      "routeStart",
+      enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+        const start = trust({ ...context.start });
+        if (hostingOf(self, mode).actors) {
+          enqueue.raise(start);
+          return;
+        }
+        const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+        if (d.tracing) d.effects.push({ kind: "trace", event: start, from: FROM_OUTSIDE });
+        routeEvent(d, start, topology, matches(self));
+        commit(enqueue, d, self);
+      }),
+    ),
     // A plain timer rather than XState's `after`: the same event at a fraction of the cost.
-    ({ context, self }: ActionArgs) => {
+    named("armRunTimer", ({ context, self }: ActionArgs) => {
       if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
-    },
+    }),
   ];
 
   // Nothing of a run lives outside its context but invocations and the timer: a restored actor
   // gets both back here. In-flight invocations re-run from their journal (at-least-once).
-  const restore = enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-    const hosting = hostingOf(self, mode);
-    const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-    for (const inv of context.inflight) {
-      if (stepsByName.get(inv.step)?.onRestore === "fail") {
-        enqueue.raise({
-          type: internal.failed,
-          id: inv.id,
-          error: new StepInterruptedError(inv.step),
-          attempts: inv.attempt,
-        });
-        return;
+  const restore = named(
+    "restore",
+    enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+      const hosting = hostingOf(self, mode);
+      const d = new Draft(context, bindingOf(self)?.observe !== undefined);
+      for (const inv of context.inflight) {
+        if (stepsByName.get(inv.step)?.onRestore === "fail") {
+          enqueue.raise({
+            type: internal.failed,
+            id: inv.id,
+            error: new StepInterruptedError(inv.step),
+            attempts: inv.attempt,
+          });
+          return;
+        }
+        const running = hosting.actors
+          ? stepActorId(inv.step, inv.id) in self.getSnapshot().children
+          : hosting.invoker?.has(inv.id) === true;
+        if (running) continue;
+        d.effects.push({ kind: "invoke", step: inv.step, id: inv.id });
+        if (d.tracing) {
+          d.effects.push({
+            kind: "trace",
+            event: { type: "StepStartedEvent", step: inv.step, invocation: inv.id, event: inv.event.type },
+          });
+        }
       }
-      const running = hosting.actors
-        ? stepActorId(inv.step, inv.id) in self.getSnapshot().children
-        : hosting.invoker?.has(inv.id) === true;
-      if (running) continue;
-      d.effects.push({ kind: "invoke", step: inv.step, id: inv.id });
-      if (d.tracing) {
-        d.effects.push({
-          kind: "trace",
-          event: { type: "StepStartedEvent", step: inv.step, invocation: inv.id, event: inv.event.type },
-        });
-      }
-    }
-    commit(enqueue, d, self);
-    enqueue(() => {
-      if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
-    });
-  });
+      commit(enqueue, d, self);
+      enqueue(() => {
+        if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
+      });
+    }),
+  );
 
   return { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning, restore };
 

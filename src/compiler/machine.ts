@@ -2,7 +2,7 @@ import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, setup } f
 import type { WorkflowDefinition } from "../definition/types.js";
 import { errorInfo, WorkflowStalledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { createRunActions } from "./actions.js";
+import { createRunActions, named } from "./actions.js";
 import { bindingOfInput, bindRun } from "./bindings.js";
 import { EMPTY_RECORD, invocationOf, type Outcome, type RunContext } from "./context.js";
 import { disarmTimer, release, type StepActorsMode } from "./hosting.js";
@@ -95,89 +95,110 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     on[type] = { actions: onStepMessage };
   }
   on[internal.failed] = {
-    guard: ({ context, event }: ActionArgs) => invocationOf(context.inflight, event.id) !== undefined,
+    guard: named(
+      "isInFlight",
+      ({ context, event }: ActionArgs) => invocationOf(context.inflight, event.id) !== undefined,
+    ),
     target: `#${machineId}.failed`,
     actions: [
-      assign(stepFailed),
-      enqueueActions(({ context, event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
-        const inv = invocationOf(context.inflight, event.id);
-        enqueue.emit({
-          type: "StepFinishedEvent",
-          step: inv?.step,
-          invocation: event.id,
-          status: "failed",
-          output: null,
-          error: errorInfo(event.error),
-        });
-      }),
+      named("recordFailure", assign(stepFailed)),
+      named(
+        "emitStepFailed",
+        enqueueActions(({ context, event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
+          const inv = invocationOf(context.inflight, event.id);
+          enqueue.emit({
+            type: "StepFinishedEvent",
+            step: inv?.step,
+            invocation: event.id,
+            status: "failed",
+            output: null,
+            error: errorInfo(event.error),
+          });
+        }),
+      ),
     ],
   };
   on.StopEvent = [
     {
-      guard: ({ event }: ActionArgs) => "event" in accept(event, topology),
+      guard: named("isValidStop", ({ event }: ActionArgs) => "event" in accept(event, topology)),
       target: `#${machineId}.completed`,
-      actions: assign(
-        ({ event }: ActionArgs): Partial<RunContext> => ({
-          outcome: { status: "completed", stop: (accept(event, topology) as { event: AnyEvent }).event },
-        }),
+      actions: named(
+        "recordStop",
+        assign(
+          ({ event }: ActionArgs): Partial<RunContext> => ({
+            outcome: { status: "completed", stop: (accept(event, topology) as { event: AnyEvent }).event },
+          }),
+        ),
       ),
     },
     { actions: route },
   ];
   on[internal.timeout] = {
-    guard: ({ context }: ActionArgs) => context.clock.deadline !== null,
+    guard: named("timerArmed", ({ context }: ActionArgs) => context.clock.deadline !== null),
     target: `#${machineId}.timedOut`,
-    actions: assign(
-      ({ context }: ActionArgs): Partial<RunContext> => ({
-        outcome: { status: "timedOut", timeout: runTimeout ?? 0, activeSteps: activeSteps(context) },
-      }),
+    actions: named(
+      "recordTimeout",
+      assign(
+        ({ context }: ActionArgs): Partial<RunContext> => ({
+          outcome: { status: "timedOut", timeout: runTimeout ?? 0, activeSteps: activeSteps(context) },
+        }),
+      ),
     ),
   };
   on[internal.restore] = { actions: restore };
   on[internal.cancel] = {
     target: `#${machineId}.cancelled`,
-    actions: assign({ outcome: (): Outcome => ({ status: "cancelled" }) }),
+    actions: named("recordCancel", assign({ outcome: (): Outcome => ({ status: "cancelled" }) })),
   };
   on[internal.check] = {
-    guard: ({ context }: ActionArgs) => isStalled(context),
+    guard: named("isStalled", ({ context }: ActionArgs) => isStalled(context)),
     target: `#${machineId}.failed`,
-    actions: assign(
-      ({ context }: ActionArgs): Partial<RunContext> => ({
-        outcome: {
-          status: "failed",
-          step: null,
-          attempts: 0,
-          error: errorInfo(new WorkflowStalledError(context.recent)),
-          lastEvents: context.recent,
-        },
-      }),
+    actions: named(
+      "recordStall",
+      assign(
+        ({ context }: ActionArgs): Partial<RunContext> => ({
+          outcome: {
+            status: "failed",
+            step: null,
+            attempts: 0,
+            error: errorInfo(new WorkflowStalledError(context.recent)),
+            lastEvents: context.recent,
+          },
+        }),
+      ),
     ),
   };
   on["*"] = {
-    actions: enqueueActions(({ event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
-      const type = typeof event?.type === "string" ? event.type : "";
-      if (type.startsWith("stepchart.") || type.startsWith("xstate.")) return;
-      enqueue.emit({
-        type: "EventRejectedEvent",
-        event: toJsonSafe(event),
-        issues: [{ path: "type", message: `this workflow does not accept events of type "${type}"` }],
-      });
-    }),
+    actions: named(
+      "rejectUnknown",
+      enqueueActions(({ event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
+        const type = typeof event?.type === "string" ? event.type : "";
+        if (type.startsWith("stepchart.") || type.startsWith("xstate.")) return;
+        enqueue.emit({
+          type: "EventRejectedEvent",
+          event: toJsonSafe(event),
+          issues: [{ path: "type", message: `this workflow does not accept events of type "${type}"` }],
+        });
+      }),
+    ),
   };
 
   // Spawned step actors outlive their state and XState does not stop them when an action
   // throws, so a failure stops every invocation first and errors the actor a macrostep later.
   const fail = {
-    entry: enqueueActions(({ event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-      for (const id in self.getSnapshot().children) enqueue.stopChild(id);
-      enqueue(() => release(self));
-      enqueue.sendTo(self, { type: internal.raise, cause: event?.error });
-    }),
+    entry: named(
+      "stopAndRaise",
+      enqueueActions(({ event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+        for (const id in self.getSnapshot().children) enqueue.stopChild(id);
+        enqueue(() => release(self));
+        enqueue.sendTo(self, { type: internal.raise, cause: event?.error });
+      }),
+    ),
     on: {
       [internal.raise]: {
-        actions: ({ context, event }: ActionArgs) => {
+        actions: named("throwOutcome", ({ context, event }: ActionArgs) => {
           throw errorOf(context.outcome, event.cause);
-        },
+        }),
       },
     },
   };
@@ -210,7 +231,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     states: {
       running: {
         entry: enterRunning,
-        exit: ({ self }: ActionArgs) => disarmTimer(self),
+        exit: named("disarmRunTimer", ({ self }: ActionArgs) => disarmTimer(self)),
         on,
       },
       completed: { type: "final" },
