@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { configJson, generateMachines, MACHINES_DIR } from "../scripts/machines.js";
+import { configJson, EXAMPLES_DOC, examplesDoc, generateMachines, MACHINES_DIR } from "../scripts/machines.js";
 
 // machines/ holds the compiler's golden files: what it emits for every example workflow.
 const emitted = generateMachines();
@@ -15,6 +15,10 @@ describe("machines/ (run `npm run machines` after changing the compiler on purpo
 
   it.each([...emitted.keys()])("%s matches what the compiler emits now", (file) => {
     expect(readFileSync(join(MACHINES_DIR, file), "utf8")).toBe(emitted.get(file));
+  });
+
+  it("docs/examples.md shows the same diagram of every example", () => {
+    expect(readFileSync(EXAMPLES_DOC, "utf8")).toBe(examplesDoc(emitted));
   });
 
   it("writes functions by name, so a changed action or guard shows in the diff", () => {

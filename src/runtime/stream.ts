@@ -35,7 +35,9 @@ export interface RecordedItem {
  * Step lifecycle items (two per invocation) are most of the `all` view and rarely read, so they
  * are kept packed (a number in `#all` pointing into `#packed`) and built when a consumer reaches
  * them: an in-flight run then holds no object per started or finished step. Items with a source
- * are packed too, as `[code, event]`, the code holding both the source and the kind (see `code`).
+ * are packed too, as `[code, event]`, the code holding both the source and the kind (see `code`),
+ * except the event a step returned: it comes right after that step's finished item, which names
+ * the source already.
  */
 export class RunStream {
   #items: AnyEvent[] = [];
@@ -113,7 +115,7 @@ export class RunStream {
       if (i === all.length) break;
       const item = all[i] as AnyEvent | number;
       if (typeof item !== "number") {
-        out.push({ event: item, from: undefined, published: published.has(item) });
+        out.push({ event: item, from: this.#returnedBy(i, item.type), published: published.has(item) });
         continue;
       }
       const code = this.#packed[item] as number;
@@ -141,12 +143,20 @@ export class RunStream {
   }
 
   #push(event: AnyEvent, from: number | undefined, published: boolean): void {
-    if (from === undefined) {
+    if (from === undefined || this.#returnedBy(this.#all.length, event.type) === from) {
       this.#all.push(event);
       return;
     }
     this.#all.push(this.#packed.length);
     this.#packed.push(code(from, published), event);
+  }
+
+  /** The invocation whose finished item, returning a `type`, is just before position `i`, if there is one. */
+  #returnedBy(i: number, type: string): number | undefined {
+    const prev = this.#all[i - 1];
+    if (typeof prev !== "number" || this.#packed[prev] !== FINISHED || this.#packed[prev + 3] !== type)
+      return undefined;
+    return this.#packed[prev + 2] as number;
   }
 
   #unpack(item: AnyEvent | number): AnyEvent {
