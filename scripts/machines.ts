@@ -74,7 +74,16 @@ export function examplesDoc(files: Map<string, string> = generateMachines()): st
     "the hexagon is a person; the rounded ends are the start and stop events.",
   ];
   for (const name of Object.keys(examples)) {
-    parts.push("", `## ${name}`, "", blurbs[name] ?? "", "", "```mermaid", (files.get(`${name}.mmd`) ?? "").trimEnd(), "```");
+    parts.push(
+      "",
+      `## ${name}`,
+      "",
+      blurbs[name] ?? "",
+      "",
+      "```mermaid",
+      (files.get(`${name}.mmd`) ?? "").trimEnd(),
+      "```",
+    );
   }
   return `${parts.join("\n")}\n`;
 }

@@ -206,7 +206,8 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
           return;
         }
         const d = new Draft(context, bindingOf(self)?.observe !== undefined);
-        if (d.tracing) d.effects.push({ kind: "trace", event: start, from: FROM_OUTSIDE });
+        // The object context holds, not the routing copy: a trace keeps it for the run's life.
+        if (d.tracing) d.effects.push({ kind: "trace", event: context.start, from: FROM_OUTSIDE });
         routeEvent(d, start, topology, matches(self));
         commit(enqueue, d, self);
       }),
