@@ -38,6 +38,8 @@ export default defineConfig({
             "test/examples.test.ts",
             "test/compiler/machine.test.ts",
             "test/inspect/trace.test.ts",
+            "test/inspect/statechart.test.ts",
+            "test/testing/**/*.test.ts",
           ],
         },
       },
