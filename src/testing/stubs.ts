@@ -26,16 +26,25 @@ export class StubDriver {
   /** The stub body: waits until resolved (or the run stops it). */
   call(step: string, event: AnyEvent, signal: AbortSignal): Promise<AnyEvent | undefined> {
     return new Promise((resolve, reject) => {
+      const leave = () => {
+        const i = this.calls.indexOf(call);
+        if (i >= 0) this.calls.splice(i, 1);
+        signal.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        leave();
+        reject(signal.reason);
+      };
       const call: StubCall = {
         step,
         event,
         resolve: (returned) => {
-          this.calls.splice(this.calls.indexOf(call), 1);
+          leave();
           resolve(returned);
         },
       };
       this.calls.push(call);
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      signal.addEventListener("abort", onAbort, { once: true });
       for (const check of [...this.#checks]) check();
     });
   }
