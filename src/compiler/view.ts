@@ -50,7 +50,9 @@ export function viewStatechartConfig(def: WorkflowDefinition): ViewStatechartCon
     };
   }
   if (hasHumanInput(def)) {
-    regions[regions.human ? "human_input" : "human"] = {
+    let key = "human";
+    for (let n = 2; key in regions; n++) key = `human_${n}`;
+    regions[key] = {
       initial: "idle",
       description: "a person answers prompts",
       states: { idle: { on: { InputRequiredEvent: "waiting" } }, waiting: { on: { HumanResponseEvent: "idle" } } },

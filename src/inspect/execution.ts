@@ -1,4 +1,5 @@
 import type { TraceEntry } from "../runtime/trace.js";
+import { labelledEdge, quoted } from "./mermaid.js";
 
 /**
  * A Mermaid flowchart of one run from its trace: a node per step invocation, numbered in the
@@ -41,24 +42,24 @@ export function executionMermaid(trace: readonly TraceEntry[]): string {
         if (entry.attempt > 1) break;
         const n = numbers.size + 1;
         numbers.set(entry.invocation, n);
-        lines.push(`  ${node(entry.invocation)}["${n}. ${entry.step}"]`);
+        lines.push(`  ${node(entry.invocation)}[${quoted(`${n}. ${entry.step}`)}]`);
         const list = waiting.get(entry.step) ?? [];
         const i = list.findIndex((e) => e.type === entry.event);
         if (i >= 0) {
           const [taken] = list.splice(i, 1);
-          edges.push(`  ${taken?.from} -- ${entry.event} --> ${node(entry.invocation)}`);
+          edges.push(labelledEdge(taken?.from ?? "start", entry.event, node(entry.invocation)));
         }
         break;
       }
       case "step.finished":
-        if (entry.output === "StopEvent") edges.push(`  ${node(entry.invocation)} -- StopEvent --> stop`);
+        if (entry.output === "StopEvent") edges.push(labelledEdge(node(entry.invocation), "StopEvent", "stop"));
         break;
       case "step.failed":
         lines.push(`  class ${node(entry.invocation)} failed`);
         break;
       case "input.waiting":
         human = true;
-        edges.push(`  ${entry.source ? node(entry.source.invocation) : "start"} -- ${entry.prompt.type} --> human`);
+        edges.push(labelledEdge(entry.source ? node(entry.source.invocation) : "start", entry.prompt.type, "human"));
         break;
       case "run.ended":
         lines.push(

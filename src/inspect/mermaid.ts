@@ -3,6 +3,21 @@ import type { WorkflowHandler } from "../runtime/handler.js";
 import { executionMermaid } from "./execution.js";
 import { traceRun } from "./trace.js";
 
+/** Text Mermaid reads as it is; anything else is quoted (a name with `"`, `[`, `|` or `-->`). */
+const plain = (text: string) => /^[\w .:/]*$/.test(text);
+export const quoted = (text: string) => `"${text.replace(/"/g, "#quot;")}"`;
+
+/** A node's label in brackets: `[name]`, or `["a [strange] name"]`. */
+export function nodeLabel(text: string): string {
+  return `[${plain(text) ? text : quoted(text)}]`;
+}
+
+/** An edge with a label: `a -- Type --> b` (dotted `a -. Type .-> b`), the label quoted when it must be. */
+export function labelledEdge(from: string, label: string, to: string, dotted = false): string {
+  if (!plain(label)) return `  ${from} ${dotted ? "-.->" : "-->"}|${quoted(label)}| ${to}`;
+  return `  ${from} ${dotted ? "-." : "--"} ${label} ${dotted ? ".->" : "-->"} ${to}`;
+}
+
 /**
  * A Mermaid flowchart. Of a workflow: its definition, one node per step, an edge per event a step
  * emits to each step that accepts it, the start and stop events as rounded terminals, and the
@@ -31,7 +46,7 @@ export function toMermaid(
   for (const step of def.steps)
     for (const d of step.accepts) acceptors.set(d.type, [...(acceptors.get(d.type) ?? []), step.name]);
   const lines = ["flowchart TD", "  start([StartEvent]):::terminal", "  stop([StopEvent]):::terminal"];
-  for (const step of def.steps) lines.push(`  ${id(step.name)}[${step.name}]`);
+  for (const step of def.steps) lines.push(`  ${id(step.name)}${nodeLabel(step.name)}`);
   const uses = (type: string) => def.steps.some((s) => s.emits.some((d) => d.type === type));
   if (uses("InputRequiredEvent") || acceptors.has("HumanResponseEvent")) lines.push("  human{{human}}:::human");
   const outside = def.external.filter((d) => d.type !== "HumanResponseEvent");
@@ -39,7 +54,7 @@ export function toMermaid(
 
   const edges: string[] = [];
   const edge = (from: string, label: string, to: string, dotted = false) =>
-    edges.push(`  ${from} ${dotted ? "-." : "--"} ${label} ${dotted ? ".->" : "-->"} ${to}`);
+    edges.push(labelledEdge(from, label, to, dotted));
   for (const step of acceptors.get("StartEvent") ?? []) edge("start", "StartEvent", id(step));
   for (const step of def.steps) {
     for (const emitted of step.emits) {

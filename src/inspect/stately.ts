@@ -152,6 +152,12 @@ function summariser(options: StatelyInspectorOptions): (value: unknown) => unkno
     if (typeof value === "string")
       return value.length > maxString ? `${value.slice(0, maxString)}… (${value.length} chars)` : value;
     if (value === null || typeof value !== "object") return value;
+    if (value instanceof Error) {
+      const { code } = value as { code?: unknown };
+      return { name: value.name, message: visit(value.message, depth + 1), ...(code === undefined ? {} : { code }) };
+    }
+    const json = (value as { toJSON?: unknown }).toJSON;
+    if (typeof json === "function") return visit(json.call(value), depth);
     if (depth >= maxDepth) return Array.isArray(value) ? `[… ${value.length} items]` : "{…}";
     if (Array.isArray(value)) {
       const head = value.slice(0, maxArray).map((v) => visit(v, depth + 1));

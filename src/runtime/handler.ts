@@ -18,8 +18,8 @@ import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { RunStream, type StreamOptions } from "./stream.js";
-import { buildTrace, type TraceEntry } from "./trace.js";
-import { createVerboseLog } from "./verbose.js";
+import { buildTrace, endOf, type TraceEntry } from "./trace.js";
+import { createVerboseLog, type VerboseLog } from "./verbose.js";
 
 /** @internal The run's trace so far (`traceRun(handler)` in stepchart/inspect reads it). */
 export const traceOf: unique symbol = Symbol("stepchart.trace");
@@ -70,7 +70,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   // parts object itself, and the launch scope its closures hold, are let go once the run started.
   #capture: HandlerParts["capture"];
   #detach: HandlerParts["detach"];
-  #verbose: ((event: AnyEvent, from: number | undefined, published: boolean) => void) | undefined;
+  #verbose: VerboseLog | undefined;
   #restored: boolean;
   #settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
   #result: Promise<TResult> | undefined;
@@ -91,6 +91,11 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     this.#capture = parts.capture;
     this.#detach = parts.detach;
     this.#verbose = parts.verbose ? createVerboseLog(parts.workflowName) : undefined;
+    this.#verbose?.entry({
+      kind: parts.restored ? "run.resumed" : "run.started",
+      workflow: parts.workflowName,
+      runId: parts.runId,
+    });
     this.#restored = parts.restored === true;
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
@@ -110,7 +115,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       if (from === -1) this.#stream.outside(event);
       else if (published) this.#stream.publish(event, from);
       else this.#stream.trace(event, from);
-      this.#verbose?.(event, from, published === true);
+      this.#verbose?.item(event, from, published === true);
     };
   }
 
@@ -144,7 +149,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     actor.on("*", (emitted: AnyEvent) => {
       if (emitted.type !== "EventRejectedEvent" && emitted.type !== "StepFinishedEvent") return;
       this.#stream.trace(emitted);
-      this.#verbose?.(emitted, undefined, false);
+      this.#verbose?.item(emitted, undefined, false);
     });
     const finish = (terminal: AnyEvent, settle: () => void) => {
       signal?.removeEventListener("abort", onAbort);
@@ -189,6 +194,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   #end(terminal: AnyEvent, settle: () => void): void {
     this.#ended = true;
     this.#stream.end(terminal);
+    this.#verbose?.entry(endOf(terminal));
     settle();
   }
 

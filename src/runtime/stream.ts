@@ -47,6 +47,8 @@ export class RunStream {
   #start: AnyEvent | undefined;
   /** Later events from outside the run, as pairs: the `#all` position they came before, the event. */
   #outside: (number | AnyEvent)[] | undefined;
+  /** Positions in `#all` of published items kept as they are (no source: a prompt from outside, a restored one). */
+  #plainPublished: number[] | undefined;
   #ended = false;
   #wake: (() => void)[] | undefined;
 
@@ -106,7 +108,6 @@ export class RunStream {
     const outside = this.#outside ?? [];
     let o = 0;
     const all = this.#all;
-    const published = new Set(this.#items);
     for (let i = 0; i <= all.length; i++) {
       while (o < outside.length && outside[o] === i) {
         out.push({ event: outside[o + 1] as AnyEvent, from: -1, published: false });
@@ -115,7 +116,12 @@ export class RunStream {
       if (i === all.length) break;
       const item = all[i] as AnyEvent | number;
       if (typeof item !== "number") {
-        out.push({ event: item, from: this.#returnedBy(i, item.type), published: published.has(item) });
+        const isPublished = (this.#ended && i === all.length - 1) || this.#plainPublished?.includes(i) === true;
+        out.push({
+          event: item,
+          from: isPublished ? undefined : this.#returnedBy(i, item.type),
+          published: isPublished,
+        });
         continue;
       }
       const code = this.#packed[item] as number;
@@ -143,7 +149,10 @@ export class RunStream {
   }
 
   #push(event: AnyEvent, from: number | undefined, published: boolean): void {
-    if (from === undefined || this.#returnedBy(this.#all.length, event.type) === from) {
+    // A returned event needs no source of its own (see #returnedBy); a published one is packed
+    // anyway, because `record` tells published items from routed ones by the code.
+    if (from === undefined || (!published && this.#returnedBy(this.#all.length, event.type) === from)) {
+      if (published) (this.#plainPublished ??= []).push(this.#all.length);
       this.#all.push(event);
       return;
     }

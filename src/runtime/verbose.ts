@@ -1,19 +1,29 @@
 import type { AnyEvent } from "../events/types.js";
-import { formatTraceEntry, Tracer } from "./trace.js";
+import { formatTraceEntry, type TraceEntry, Tracer } from "./trace.js";
+
+/** The `verbose` option's log: a line on stderr per trace entry as the run goes. */
+export interface VerboseLog {
+  /** A recorded item (stream items excepted: token deltas would drown the rest). */
+  item(event: AnyEvent, from: number | undefined, published: boolean): void;
+  /** An entry the handler makes itself (the run's start and end). */
+  entry(entry: TraceEntry): void;
+}
 
 /**
- * The `verbose` option's log: a line on stderr per trace entry as the run goes (stream items
- * excepted: token deltas would drown the rest). The only place the library writes to the
- * console, and only when a user asked for it.
+ * The only place the library writes to the console, and only when a user asked for it: the
+ * same lines as `formatTraceEntry` gives for `traceRun(handler)`, prefixed with the workflow.
  */
-export function createVerboseLog(
-  workflow: string,
-): (event: AnyEvent, from: number | undefined, published: boolean) => void {
+export function createVerboseLog(workflow: string): VerboseLog {
   const tracer = new Tracer();
-  return (event, from, published) => {
-    const entry = tracer.entry({ event, from, published });
-    if (!entry || entry.kind === "stream") return;
+  const entry = (e: TraceEntry) => {
     // biome-ignore lint/suspicious/noConsole: `verbose` is an explicit request for log lines on stderr
-    console.error(`[${workflow}] ${formatTraceEntry(entry)}`);
+    console.error(`[${workflow}] ${formatTraceEntry(e)}`);
+  };
+  return {
+    item(event, from, published) {
+      const e = tracer.entry({ event, from, published });
+      if (e && e.kind !== "stream") entry(e);
+    },
+    entry,
   };
 }

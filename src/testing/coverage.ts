@@ -24,6 +24,8 @@ export function edgesOf(trace: readonly TraceEntry[]): Set<string> {
     if (entry.kind === "step.finished" && entry.output !== null) edges.add(`${entry.step}/${entry.output}`);
     else if (entry.kind === "event" && entry.source) edges.add(`${entry.source.step}/${entry.type}`);
     else if (entry.kind === "event" && entry.type === "HumanResponseEvent") edges.add(HUMAN_EDGE);
+    // A prompt a step sent (not returned) is traced only as the wait it starts.
+    else if (entry.kind === "input.waiting" && entry.source) edges.add(`${entry.source.step}/${entry.prompt.type}`);
   }
   return edges;
 }

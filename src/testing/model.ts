@@ -41,17 +41,25 @@ export function modelEdges(def: WorkflowDefinition): ModelEdge[] {
   return edges;
 }
 
+/**
+ * The model state of an event type. XState reads a `.` in a state name as a path, and event types
+ * may have one (`order.created`): it becomes `·`.
+ */
+export function modelState(type: string): string {
+  return type.replaceAll(".", "·");
+}
+
 /** The model machine's config: plain JSON, like the view statechart's. */
 export function modelMachineConfig(def: WorkflowDefinition) {
   const edges = modelEdges(def);
   const states: Record<string, { type?: "final"; on?: Record<string, string> }> = { StartEvent: {} };
   for (const edge of edges) {
-    states[edge.from] ??= {};
-    states[edge.emits] ??= {};
+    states[modelState(edge.from)] ??= {};
+    states[modelState(edge.emits)] ??= {};
   }
   for (const edge of edges) {
-    const state = states[edge.from] as { on?: Record<string, string> };
-    state.on = { ...state.on, [edge.name]: edge.emits };
+    const state = states[modelState(edge.from)] as { on?: Record<string, string> };
+    state.on = { ...state.on, [edge.name]: modelState(edge.emits) };
   }
   if (states.StopEvent) states.StopEvent = { type: "final" };
   return { id: `${def.name.replace(/[^\w-]/g, "_")}-model`, initial: "StartEvent", states };

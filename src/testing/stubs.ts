@@ -16,8 +16,22 @@ export class StubDriver {
   static readonly resource = "stepchart.testing.stubs";
   readonly calls: StubCall[] = [];
   #checks = new Set<() => void>();
+  /** Set once the run ended: a wait for anything else then fails at once. */
+  #ended: string | undefined;
 
   constructor(readonly timeout: number) {}
+
+  /** Ends every wait once `run` settles (a run that failed will not do what a path expects). */
+  watch(run: Promise<unknown>): void {
+    const end = (how: string) => {
+      this.#ended = how;
+      for (const check of [...this.#checks]) check();
+    };
+    run.then(
+      () => end("the run completed"),
+      (error: unknown) => end(`the run ended: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 
   static of(ctx: StepContext): StubDriver {
     return (ctx.resources as Record<string, unknown>)[StubDriver.resource] as StubDriver;
@@ -26,6 +40,10 @@ export class StubDriver {
   /** The stub body: waits until resolved (or the run stops it). */
   call(step: string, event: AnyEvent, signal: AbortSignal): Promise<AnyEvent | undefined> {
     return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
       const leave = () => {
         const i = this.calls.indexOf(call);
         if (i >= 0) this.calls.splice(i, 1);
@@ -66,10 +84,11 @@ export class StubDriver {
       const deadline = Date.now() + this.timeout;
       const check = () => {
         const done = ready();
-        if (!done && Date.now() < deadline) return;
+        if (!done && this.#ended === undefined && Date.now() < deadline) return;
         clearInterval(poll);
         this.#checks.delete(check);
         if (done) resolve();
+        else if (this.#ended !== undefined) reject(new Error(`${this.#ended}, while waiting for ${what}`));
         else reject(new Error(`Timed out after ${this.timeout} ms waiting for ${what}`));
       };
       // Other changes (a prompt, the run's end) have no hook here: look every few ms as well.

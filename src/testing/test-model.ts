@@ -9,7 +9,7 @@ import type { TraceEntry } from "../runtime/trace.js";
 import { Workflow } from "../runtime/workflow.js";
 import { type Coverage, coverageOf } from "./coverage.js";
 import { sampleEvent } from "./fixtures.js";
-import { HUMAN_EDGE, modelEdges, toModelMachine } from "./model.js";
+import { HUMAN_EDGE, modelEdges, modelState, toModelMachine } from "./model.js";
 import { StubDriver } from "./stubs.js";
 
 /**
@@ -107,6 +107,7 @@ export function createWorkflowTestModel(
   const graphPaths = model
     .getSimplePaths()
     .filter((path) => path.state.value === "StopEvent" || path.state.value === "InputRequiredEvent");
+  // (neither name has a dot, so their model states are the names themselves)
 
   const paths = graphPaths.map((graphPath): WorkflowTestPath => {
     const names = graphPath.steps.map((s) => s.event.type).filter((t) => t !== "xstate.init");
@@ -119,20 +120,23 @@ export function createWorkflowTestModel(
         const handler = stubbed.run(input as never, {
           resources: { [StubDriver.resource]: driver },
         }) as WorkflowHandler<unknown, never>;
+        driver.watch(handler.stopEvent);
         let current = "StartEvent";
         const states: Record<string, () => Promise<void>> = {};
-        for (const state of Object.keys(machine.config.states ?? {})) {
+        for (const type of defs.keys()) {
+          const state = modelState(type);
+          if (!(state in (machine.config.states ?? {}))) continue;
           states[state] = async () => {
-            current = state;
-            if (state === "StopEvent") {
+            current = type;
+            if (type === "StopEvent") {
               const result = await withTimeout(handler.result, timeout, "the run to complete");
               const expected = (eventOf("StopEvent") as { result?: unknown }).result;
               if (JSON.stringify(result) !== JSON.stringify(expected))
                 throw new Error(`The run completed with ${JSON.stringify(result)}, not ${JSON.stringify(expected)}`);
-            } else if (state === "InputRequiredEvent") {
+            } else if (type === "InputRequiredEvent") {
               await driver.until(() => handler.pendingInput.length > 0, "a prompt to be pending");
             } else {
-              for (const step of acceptors(state)) await driver.invoked(step, state);
+              for (const step of acceptors(type)) await driver.invoked(step, type);
             }
           };
         }

@@ -56,3 +56,15 @@ describe("toMermaid(wf)", () => {
     expect(text.split("\n").filter((l) => l.includes("-->") || l.includes(".->"))).toHaveLength(10);
   });
 });
+
+describe("toMermaid with names Mermaid would misread", () => {
+  it("quotes step names and event types that are not plain words", () => {
+    const Odd = defineEvent('odd|"type"-->x', {});
+    const wf = workflow({ name: "odd" })
+      .step("load [v2]", { accepts: StartEvent, emits: [Odd] }, async () => Odd({}))
+      .step("done", { accepts: Odd, emits: [StopEvent] }, async () => StopEvent({ result: 1 }));
+    const diagram = toMermaid(wf);
+    expect(diagram).toContain('  step_load__v2_["load [v2]"]');
+    expect(diagram).toContain('  step_load__v2_ -->|"odd|#quot;type#quot;-->x"| step_done');
+  });
+});

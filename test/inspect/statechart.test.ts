@@ -4,7 +4,14 @@ import { approval } from "../../examples/human-approval.js";
 import { parallelSearch } from "../../examples/parallel-search.js";
 import { buildIndex, rag } from "../../examples/rag.js";
 import { visitCounter } from "../../examples/state.js";
-import { HumanResponseEvent, type WorkflowHandler } from "../../src/index.js";
+import {
+  HumanResponseEvent,
+  InputRequiredEvent,
+  StartEvent,
+  StopEvent,
+  type WorkflowHandler,
+  workflow,
+} from "../../src/index.js";
 import { type TraceEntry, traceRun } from "../../src/inspect/index.js";
 
 /**
@@ -74,6 +81,14 @@ describe("wf.toStatechart()", () => {
     expect(config.states.done.type).toBe("final");
     // Plain JSON: what Stately's editor imports.
     expect(JSON.parse(JSON.stringify(config))).toEqual(config);
+  });
+
+  it("names the human region so that it never takes a step's place", () => {
+    const wf = workflow({ name: "names" })
+      .step("human", { accepts: StartEvent, emits: [InputRequiredEvent] }, async () => InputRequiredEvent({}))
+      .step("human_2", { accepts: HumanResponseEvent, emits: [StopEvent] }, async () => StopEvent({ result: 1 }));
+    const regions = (wf.toStatechart().config as { states: { running: { states: object } } }).states.running.states;
+    expect(Object.keys(regions)).toEqual(["human", "human_2", "human_3"]);
   });
 
   it("has no human region when nobody is asked", () => {

@@ -110,6 +110,27 @@ describe("statelyInspector over @statelyai/inspect", () => {
     expect(sent).toMatch(/"… \d+ more"/); // the run's recent event types, past the first two
   });
 
+  it("keeps a failed step's error readable (name and message) in what it sends", async () => {
+    const got: StatelyInspectionEvent[] = [];
+    const inspector = createInspector({ send: (e) => void got.push(e) });
+    const failing = workflow({ name: "failing" }).step(
+      "boom",
+      { accepts: StartEvent, emits: [StopEvent] },
+      async () => {
+        throw new TypeError("the disk is full");
+      },
+    );
+    await expect(failing.run({}, { inspect: statelyInspector({ inspector }).inspect })).rejects.toThrow(/disk is full/);
+    await until(
+      () => got.some((e) => e.type === "@xstate.event" && e.event.type === "stepchart.failed"),
+      "the failure",
+    );
+    const failed = got.find((e) => e.type === "@xstate.event" && e.event.type === "stepchart.failed") as unknown as {
+      event: { error: unknown };
+    };
+    expect(failed.event.error).toMatchObject({ name: "TypeError", message: "the disk is full" });
+  });
+
   it("streams a run to a local WebSocket inspector server on 127.0.0.1, and a receiver gets actors, events and snapshots", async () => {
     const port = await freePort();
     const server = createInspectorServer({ port, autoOpen: false });

@@ -96,6 +96,24 @@ describe("traceRun(handler)", () => {
     expect(all.map((e) => e.type)).toContain("Drafted");
   });
 
+  it("tells a returned event from a stream write of the same object", async () => {
+    const echo = workflow({ name: "echo" })
+      .step("a", { accepts: StartEvent, emits: [Note] }, async (ctx) => {
+        const note = Note({ text: "hi" });
+        ctx.writeEventToStream(note);
+        return note;
+      })
+      .step("b", { accepts: Note, emits: [StopEvent] }, async () => StopEvent({ result: 1 }));
+    const handler = echo.run();
+    await handler;
+    expect(outline(traceRun(handler)).slice(2, 6)).toEqual([
+      "a#0 started on StartEvent",
+      "stream Note from a#0",
+      "a#0 finished → Note",
+      "Note from a#0",
+    ]);
+  });
+
   it("records retries as attempts and a failure as the end", async () => {
     let calls = 0;
     const flaky = workflow({ name: "flaky" }).step(

@@ -255,9 +255,11 @@ describe("verbose", () => {
       spy.mockRestore();
     }
     expect(lines).toEqual([
+      expect.stringMatching(/^\[loud\] started run [\w-]+$/),
       "[loud] StartEvent from outside",
       "[loud] only#0 started on StartEvent",
       "[loud] only#0 finished → StopEvent",
+      "[loud] run completed",
     ]);
   });
 });

@@ -99,6 +99,16 @@ describe("createWorkflowTestModel(wf, { fixtures })", () => {
     expect(report.failed[0]?.error.message).toMatch(/fixture for Approved is not valid/);
   });
 
+  it("takes event types with dots (XState would read them as state paths)", async () => {
+    const Created = defineEvent("order.created", { id: z.string() });
+    const orders = workflow({ name: "dots" })
+      .step("create", { accepts: StartEvent, emits: [Created] }, async () => Created({ id: "1" }))
+      .step("ship", { accepts: Created, emits: [StopEvent] }, async () => StopEvent({ result: 1 }));
+    const report = await createWorkflowTestModel(orders).testAllPaths();
+    expect(report.failed).toEqual([]);
+    expect(report.coverage.covered).toEqual(["create/order.created", "ship/StopEvent"]);
+  });
+
   it("generates fixtures from the zod schemas when none are given", async () => {
     const Order = stopEvent(
       z.object({ id: z.string().uuid(), qty: z.number().int().positive(), tags: z.array(z.string()).min(1) }),
