@@ -152,7 +152,10 @@ export class RunStream {
     // A returned event needs no source of its own (see #returnedBy); a published one is packed
     // anyway, because `record` tells published items from routed ones by the code.
     if (from === undefined || (!published && this.#returnedBy(this.#all.length, event.type) === from)) {
-      if (published) (this.#plainPublished ??= []).push(this.#all.length);
+      if (published) {
+        this.#plainPublished ??= [];
+        this.#plainPublished.push(this.#all.length);
+      }
       this.#all.push(event);
       return;
     }
