@@ -1,3 +1,4 @@
+import { hasHumanInput } from "../compiler/view.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import type { WorkflowHandler } from "../runtime/handler.js";
 import { executionMermaid } from "./execution.js";
@@ -47,8 +48,8 @@ export function toMermaid(
     for (const d of step.accepts) acceptors.set(d.type, [...(acceptors.get(d.type) ?? []), step.name]);
   const lines = ["flowchart TD", "  start([StartEvent]):::terminal", "  stop([StopEvent]):::terminal"];
   for (const step of def.steps) lines.push(`  ${id(step.name)}${nodeLabel(step.name)}`);
-  const uses = (type: string) => def.steps.some((s) => s.emits.some((d) => d.type === type));
-  if (uses("InputRequiredEvent") || acceptors.has("HumanResponseEvent")) lines.push("  human{{human}}:::human");
+  // The same test as the view statechart's human region (a step that only awaits an answer has one too).
+  if (hasHumanInput(def)) lines.push("  human{{human}}:::human");
   const outside = def.external.filter((d) => d.type !== "HumanResponseEvent");
   if (outside.length > 0) lines.push("  outside((outside)):::outside");
 

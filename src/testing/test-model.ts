@@ -1,8 +1,8 @@
 import { createTestModel } from "@xstate/graph";
+import { buildTopology } from "../compiler/topology.js";
 import type { StepContext, WorkflowDefinition } from "../definition/types.js";
 import { WorkflowError } from "../errors.js";
-import { HumanResponseEvent, InputRequiredEvent } from "../events/built-ins.js";
-import type { AnyEvent, AnyEventDef } from "../events/types.js";
+import type { AnyEvent } from "../events/types.js";
 import { traceRun } from "../inspect/trace.js";
 import type { WorkflowHandler } from "../runtime/handler.js";
 import type { TraceEntry } from "../runtime/trace.js";
@@ -90,7 +90,9 @@ export function createWorkflowTestModel(
   const machine = toModelMachine(workflow);
   const timeout = options.timeout ?? 2_000;
   const fixtures = options.fixtures ?? {};
-  const defs = eventDefsOf(def);
+  // The compiler's routing tables: every event definition by type, and which steps accept each.
+  const topology = buildTopology(def);
+  const defs = topology.eventDefs;
   const eventOf = (type: string): AnyEvent => {
     const d = defs.get(type);
     if (!d) throw new WorkflowError("WORKFLOW_VALIDATION", `No event definition for "${type}"`);
@@ -99,8 +101,7 @@ export function createWorkflowTestModel(
   const start = eventOf("StartEvent");
   const stubbed = stubbedWorkflow(def);
   const edges = modelEdges(def);
-  const acceptors = (type: string) =>
-    def.steps.filter((s) => s.accepts.some((d) => d.type === type)).map((s) => s.name);
+  const acceptors = (type: string) => topology.acceptors(type);
 
   const model = createTestModel(machine);
   // Not `toState`: it stops the traversal at those states, and paths go on past a person's answer.
@@ -183,18 +184,6 @@ export function createWorkflowTestModel(
       return { passed, failed, coverage: coverageOf(workflow, traces) };
     },
   };
-}
-
-/** Every event definition a workflow uses, by type (start and stop are the workflow's own). */
-function eventDefsOf(def: WorkflowDefinition): Map<string, AnyEventDef> {
-  const defs = new Map<string, AnyEventDef>([
-    [InputRequiredEvent.type, InputRequiredEvent],
-    [HumanResponseEvent.type, HumanResponseEvent],
-  ]);
-  for (const step of def.steps) for (const d of [...step.accepts, ...step.emits, ...step.awaits]) defs.set(d.type, d);
-  defs.set("StartEvent", def.start);
-  defs.set("StopEvent", def.stop);
-  return defs;
 }
 
 /** The same definition with every step a stub the driver resolves; no step timeouts, no run timeout. */

@@ -68,3 +68,19 @@ describe("toMermaid with names Mermaid would misread", () => {
     expect(diagram).toContain('  step_load__v2_ -->|"odd|#quot;type#quot;-->x"| step_done');
   });
 });
+
+describe("toMermaid and a step that only waits for a person", () => {
+  it("declares the styled human node its dotted edge comes from", () => {
+    const wf = workflow({ name: "waits" }).step(
+      "ask",
+      { accepts: StartEvent, emits: [StopEvent], awaits: [HumanResponseEvent] },
+      async (ctx) => {
+        const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "?" }) });
+        return StopEvent({ result: answer.response });
+      },
+    );
+    const diagram = toMermaid(wf);
+    expect(diagram).toContain("  human{{human}}:::human");
+    expect(diagram).toContain("  human -. HumanResponseEvent .-> step_ask");
+  });
+});
