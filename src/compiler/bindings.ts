@@ -18,6 +18,12 @@ export interface RunBinding {
   /** Resolves once the run's current state is saved to its store (`ctx.run` waits for it). */
   readonly checkpoint?: () => Promise<void>;
   /**
+   * Resolves while this runner still holds the run in its store, and rejects with a
+   * `WorkflowStateError` once it does not (another runner took it over, or it ended): `ctx.run`
+   * asks before it starts a journaled effect, so a stalled runner cannot repeat one.
+   */
+  readonly confirmHold?: () => Promise<void>;
+  /**
    * Receives the run's trace as it happens: StepStarted/StepFinished events, each event a step
    * returned or sent (the event itself; user event names never clash with those two), each event
    * from outside, and (`published`) each stream item. `from` is the invocation that returned, sent

@@ -212,6 +212,10 @@ class RunHost implements StepHost {
     return bindingOf(this.workflow)?.checkpoint?.() ?? Promise.resolve();
   }
 
+  confirmHold(): Promise<void> {
+    return bindingOf(this.workflow)?.confirmHold?.() ?? Promise.resolve();
+  }
+
   forget(id: number, op: number): void {
     find(this.running, id)?.waiters?.delete(op);
     predicatesOf(this.workflow).delete(waiterKey(id, op));

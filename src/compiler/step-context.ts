@@ -36,6 +36,8 @@ export interface StepHost {
   forget(id: number, op: number): void;
   /** Resolves once the run's state so far is durable (at once for a run without a store). */
   checkpoint(): Promise<void>;
+  /** Resolves while this runner still holds the run (at once for a run without a store). */
+  confirmHold(): Promise<void>;
 }
 
 /**
@@ -216,6 +218,8 @@ export class StepContextImpl {
       );
     }
     void replaying; // not journaled (it threw, or never finished): run it
+    // A runner that lost the run while it stalled must not start the effect again.
+    await this.#host.confirmHold();
     const result = await fn();
     const problem = result === undefined ? null : findNonJson(result, "result", { allowUndefinedProperties: true });
     if (problem) throw new StateError(name, `ctx.run("${name}") must return JSON to be journaled: ${problem}`);
