@@ -31,7 +31,11 @@ export type WorkflowErrorCode =
   | "SNAPSHOT"
   | "LLM"
   /** An optional peer package a feature needs is not installed (mermaid for HTML drawings). */
-  | "MISSING_DEPENDENCY";
+  | "MISSING_DEPENDENCY"
+  /** A stream reader asked for items the run's retention window has already dropped. */
+  | "STREAM_POSITION"
+  /** A store cannot reach its database (a SQLite file in a directory that does not exist). */
+  | "STORE";
 
 const brand = Symbol.for("stepchart.error");
 
@@ -67,7 +71,12 @@ export class WorkflowError extends Error {
  * ```
  */
 export function isWorkflowError(value: unknown): value is WorkflowError {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return (value as Record<symbol, unknown>)[brand] === true;
+  } catch {
+    return false; // a revoked Proxy
+  }
 }
 
 /**
@@ -181,7 +190,7 @@ export class WorkflowStepError extends WorkflowError {
   readonly attempts: number;
 
   constructor(step: string, attempts: number, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorInfo(cause).message;
     super("STEP_FAILED", `Step "${step}" failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`, {
       cause,
     });
@@ -337,6 +346,35 @@ export class SnapshotError extends WorkflowError {
 }
 
 /**
+ * `handler.streamEvents({ after })` asked for items that the run's retention window (the `retain`
+ * run option) has already dropped. `start` is the oldest position still held.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const ev of handler.streamEvents({ after: saved })) show(ev);
+ * } catch (err) {
+ *   if (err instanceof StreamPositionError) resync(handler.snapshot(), err.start);
+ * }
+ * ```
+ */
+export class StreamPositionError extends WorkflowError {
+  /** The first position the reader asked for. */
+  readonly position: number;
+  /** The oldest position the run still holds. */
+  readonly start: number;
+
+  constructor(runId: string, position: number, start: number) {
+    super(
+      "STREAM_POSITION",
+      `Run "${runId}" no longer holds stream position ${position}: it keeps its most recent items (the \`retain\` run option) and its oldest is now ${start}`,
+    );
+    this.position = position;
+    this.start = start;
+  }
+}
+
+/**
  * The `{ name, message }` record of an error, as it is kept in machine context and events.
  *
  * @example
@@ -351,11 +389,34 @@ export interface ErrorInfo {
   readonly code?: string;
 }
 
-/** @internal Reduces any thrown value to its JSON-safe description. */
+/**
+ * @internal Reduces any thrown value to its JSON-safe description. Never throws: a step may throw
+ * a null-prototype object, a revoked Proxy, or an error whose `message` getter throws.
+ */
 export function errorInfo(error: unknown): ErrorInfo {
-  if (error instanceof Error) {
-    const code = isWorkflowError(error) ? error.code : undefined;
-    return code ? { name: error.name, message: error.message, code } : { name: error.name, message: error.message };
+  if (isWorkflowError(error)) return { name: error.name, message: error.message, code: error.code };
+  const isError = attempt(() => error instanceof Error, false);
+  if (isError) {
+    const name = attempt(() => String((error as Error).name), "Error");
+    return { name, message: attempt(() => String((error as Error).message), "(unreadable message)") };
   }
-  return { name: "Error", message: String(error) };
+  return { name: "Error", message: describeValue(error) };
+}
+
+/** @internal A one-line description of any value, for messages; never throws. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  const text = attempt(() => String(value), undefined);
+  if (text !== undefined) return text;
+  const json = attempt(() => JSON.stringify(value), undefined);
+  if (json !== undefined) return json;
+  return attempt(() => Object.prototype.toString.call(value), "(a value that cannot be described)");
+}
+
+function attempt<T, F>(read: () => T, fallback: F): T | F {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }

@@ -77,6 +77,14 @@ export class Invoker {
     this.#running.length = 0;
   }
 
+  /** A failed attempt's waits end with it (the machine drops their waiters on retry). */
+  #dropWaiters(run: Running): void {
+    if (!run.waiters) return;
+    const predicates = predicatesOf(this.#host.workflow);
+    for (const op of run.waiters.keys()) predicates.delete(waiterKey(run.id, op));
+    run.waiters = undefined;
+  }
+
   #forget(run: Running): void {
     const i = this.#running.indexOf(run);
     if (i >= 0) this.#running.splice(i, 1);
@@ -105,7 +113,8 @@ export class Invoker {
       } catch (error) {
         if (run.stopped) return;
         ctx.abort(error);
-        const delay = nextRetryDelay(step.retry, invocation.attempt, error, `${host.runId}:${step.name}:${id}`);
+        this.#dropWaiters(run);
+        const delay = retryDelay(step, invocation.attempt, error, `${host.runId}:${step.name}:${id}`);
         if (delay === null) {
           this.#forget(run);
           host.send({ type: internal.failed, id, error, attempts: invocation.attempt });
@@ -236,6 +245,15 @@ const heldSends = new WeakMap<
 function find(running: readonly Running[], id: number): Running | undefined {
   for (const run of running) if (run.id === id) return run;
   return undefined;
+}
+
+/** The policy's next delay; a `retryIf` that throws gives up (the step fails with its own error). */
+function retryDelay(step: StepDefinition, attempt: number, error: unknown, seed: string): number | null {
+  try {
+    return nextRetryDelay(step.retry, attempt, error, seed);
+  } catch {
+    return null;
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

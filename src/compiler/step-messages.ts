@@ -1,6 +1,6 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import type { Invocation, RunContext, Waiter } from "./context.js";
+import { EMPTY_RECORD, type Invocation, type RunContext, type Waiter } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import {
   addWaiter,
@@ -101,12 +101,16 @@ export function applyStepMessage(
       unpark(d, msg.id, msg.op, matches);
       return undefined;
     case internal.retry:
+      // The failed attempt's waiters (and their prompts) go with it; the next attempt asks again.
+      for (const w of d.current("waiters").filter((w) => w.id === msg.id)) removeWaiter(d, w.id, w.op);
       d.putInvocation({ ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay });
       traceFinished(d, inv.step, msg.id, "retrying", null, msg.error);
       return undefined;
     case internal.attempt: {
+      // A retry is a new attempt: its ops start again at 0 and apply. Only a re-run after a
+      // restore replays the journal (of the attempt that was running when it was saved).
       const { retryAt: _, ...rest } = inv;
-      d.putInvocation({ ...rest, attempt: inv.attempt + 1 });
+      d.putInvocation({ ...rest, attempt: inv.attempt + 1, ops: 0, journal: EMPTY_RECORD });
       if (d.tracing) {
         d.effects.push({
           kind: "trace",

@@ -14,8 +14,7 @@ export function nextRetryDelay(
   if (!policy || attempt >= policy.attempts) return null;
   // An error may say it is not worth retrying (a 400 from an API), or how long to wait (a 429's
   // retry-after): `{ retryable: false }` / `{ retryAfterMs }` on the thrown value.
-  const hints =
-    typeof error === "object" && error !== null ? (error as { retryable?: unknown; retryAfterMs?: unknown }) : {};
+  const hints = hintsOf(error);
   if (hints.retryable === false) return null;
   if (policy.retryIf && !policy.retryIf(error, attempt)) return null;
   const base = policy.delay ?? 0;
@@ -25,6 +24,17 @@ export function nextRetryDelay(
   if (typeof hints.retryAfterMs === "number" && Number.isFinite(hints.retryAfterMs))
     delay = Math.max(delay, hints.retryAfterMs);
   return Math.max(0, delay);
+}
+
+/** The retry hints on a thrown value; none when reading them throws (a revoked Proxy). */
+function hintsOf(error: unknown): { retryable?: unknown; retryAfterMs?: unknown } {
+  if (typeof error !== "object" || error === null) return {};
+  try {
+    const { retryable, retryAfterMs } = error as { retryable?: unknown; retryAfterMs?: unknown };
+    return { retryable, retryAfterMs };
+  } catch {
+    return {};
+  }
 }
 
 /** A uniform number in [0, 1) from a string seed (FNV-1a hash into mulberry32). */
