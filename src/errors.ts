@@ -248,14 +248,18 @@ export class WaitTimeoutError extends WorkflowError {
 export class WorkflowTimeoutError extends WorkflowError {
   readonly timeout: number;
   readonly activeSteps: readonly string[];
+  /** The prompts that were waiting for a person when the time ran out (their `prefix`, or type). */
+  readonly pendingInput: readonly string[];
 
-  constructor(timeout: number, activeSteps: readonly string[]) {
-    super(
-      "RUN_TIMEOUT",
-      `Workflow timed out after ${timeout} ms; active steps: ${activeSteps.length ? activeSteps.join(", ") : "none"}`,
-    );
+  constructor(timeout: number, activeSteps: readonly string[], pendingInput: readonly string[] = []) {
+    const active = activeSteps.length ? activeSteps.join(", ") : "none";
+    const waiting = pendingInput.length
+      ? `; waiting for input: ${pendingInput.map((p) => JSON.stringify(p)).join(", ")} (to stop the clock while a person answers, use \`timeout: { run: ${timeout}, whileWaiting: false }\`)`
+      : "";
+    super("RUN_TIMEOUT", `Workflow timed out after ${timeout} ms; active steps: ${active}${waiting}`);
     this.timeout = timeout;
     this.activeSteps = activeSteps;
+    this.pendingInput = pendingInput;
   }
 }
 

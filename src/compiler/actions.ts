@@ -8,8 +8,8 @@ import { type Invocation, invocationOf, type RunContext } from "./context.js";
 import { armTimer, disarmTimer, hostingOf, type RunHosting, type StepActorsMode, startInline } from "./hosting.js";
 import { accept, sameJson, toJsonSafe } from "./incoming.js";
 import type { StepEnvironment } from "./invoker.js";
-import { type FromStepMsg, internal } from "./protocol.js";
-import { Draft, type Effect, FROM_OUTSIDE, isStalled, routeEvent } from "./scheduler.js";
+import { type FromStepMsg, internal, isSealed, seal } from "./protocol.js";
+import { Draft, type Effect, FROM_OUTSIDE, hold, isStalled, routeEvent } from "./scheduler.js";
 import { stepActorId } from "./step-actor.js";
 import { applyStepMessage, isRoutineMessage, routeInline } from "./step-messages.js";
 import type { CompiledTopology } from "./topology.js";
@@ -110,7 +110,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     commit(enqueue, d, self);
     if (event?.type === "StopEvent") enqueue.raise(event);
     else if (!event || topology.acceptors(event.type).length === 0) {
-      if (isStalled({ ...d.base, ...d.patch() })) enqueue.raise({ type: internal.check });
+      if (isStalled({ ...d.base, ...d.patch() })) enqueue.raise(seal({ type: internal.check }));
     }
   };
 
@@ -124,9 +124,11 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       }
       const d = new Draft(context, bindingOf(self)?.observe !== undefined);
       if (d.tracing) d.effects.push({ kind: "trace", event: checked.event, from: FROM_OUTSIDE });
-      routeEvent(d, checked.event, topology, matches(self));
+      const taken = routeEvent(d, checked.event, topology, matches(self));
+      // Sent before the step that waits for it got there: held for that waiter, never dropped.
+      if (!taken && topology.awaited.has(checked.event.type)) hold(d, checked.event);
       commit(enqueue, d, self);
-      if (checked.event.type === "HumanResponseEvent") enqueue.raise({ type: internal.check });
+      if (checked.event.type === "HumanResponseEvent") enqueue.raise(seal({ type: internal.check }));
     }),
   );
 
@@ -134,6 +136,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     "onStepMessage",
     enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
       const msg = event as FromStepMsg;
+      if (!isSealed(msg)) return rejectForged(enqueue, msg);
       const inv = invocationOf(context.inflight, msg.id);
       if (!inv) return; // a message from an invocation that already ended
       const d = new Draft(context, bindingOf(self)?.observe !== undefined);
@@ -147,6 +150,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
   // leaves its effects in the run's outbox, the next action performs them.
   const isRoutine = ({ context, event }: ActionArgs) =>
     (event as FromStepMsg).inline === true &&
+    isSealed(event) &&
     invocationOf(context.inflight, (event as FromStepMsg).id) !== undefined &&
     isRoutineMessage(context, event as FromStepMsg, topology);
   const applyRoutine = named(
@@ -173,6 +177,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     return (
       msg.inline === true &&
       msg.type === internal.done &&
+      isSealed(msg) &&
       msg.output?.type === "StopEvent" &&
       invocationOf(context.inflight, msg.id) !== undefined
     );
@@ -227,12 +232,14 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       const d = new Draft(context, bindingOf(self)?.observe !== undefined);
       for (const inv of context.inflight) {
         if (stepsByName.get(inv.step)?.onRestore === "fail") {
-          enqueue.raise({
-            type: internal.failed,
-            id: inv.id,
-            error: new StepInterruptedError(inv.step),
-            attempts: inv.attempt,
-          });
+          enqueue.raise(
+            seal({
+              type: internal.failed,
+              id: inv.id,
+              error: new StepInterruptedError(inv.step),
+              attempts: inv.attempt,
+            }),
+          );
           return;
         }
         const running = hosting.actors
@@ -254,7 +261,31 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     }),
   );
 
-  return { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning, restore };
+  // Held events no waiter took before the run ended are visible, never silently dropped.
+  const rejectHeld = named(
+    "rejectHeld",
+    enqueueActions(({ context, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
+      for (const event of context.held) {
+        enqueue.emit({
+          type: "EventRejectedEvent",
+          event,
+          issues: [{ path: "type", message: `the run ended before any step waited for this "${event.type}"` }],
+        });
+      }
+    }),
+  );
+
+  return {
+    rejectHeld,
+    route,
+    onStepMessage,
+    isRoutine,
+    applyRoutine,
+    performRoutine,
+    completeRoutinely,
+    enterRunning,
+    restore,
+  };
 
   function perform(self: AnyActorRef, effects: readonly Effect[], hosting: RunHosting): void {
     const observe = bindingOf(self)?.observe;
@@ -267,12 +298,11 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
           if (!hosting.actors) hosting.invoker?.resolve(effect.id, effect.op, effect.event);
           else {
             const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
-            relay(self, children[stepActorId(effect.step, effect.id)], {
-              type: internal.resolve,
-              id: effect.id,
-              op: effect.op,
-              event: effect.event,
-            });
+            relay(
+              self,
+              children[stepActorId(effect.step, effect.id)],
+              seal({ type: internal.resolve, id: effect.id, op: effect.op, event: effect.event }),
+            );
           }
           break;
         case "trace":
@@ -284,6 +314,20 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       }
     }
   }
+}
+
+/** A `stepchart.*` message the runtime did not make (see `seal`): visible, never applied. */
+export function rejectForged(enqueue: Enqueue, event: { type: string }): void {
+  enqueue.emit({
+    type: "EventRejectedEvent",
+    event: toJsonSafe(event),
+    issues: [
+      {
+        path: "type",
+        message: `"${event.type}" is a message of the stepchart runtime; it cannot be sent from outside`,
+      },
+    ],
+  });
 }
 
 /** Sends to a step actor as `sendTo` would, so inspectors record the workflow as the source. */

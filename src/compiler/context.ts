@@ -61,7 +61,12 @@ export type Outcome =
       readonly error: ErrorInfo;
       readonly lastEvents?: readonly string[];
     }
-  | { readonly status: "timedOut"; readonly timeout: number; readonly activeSteps: readonly string[] }
+  | {
+      readonly status: "timedOut";
+      readonly timeout: number;
+      readonly activeSteps: readonly string[];
+      readonly pendingInput?: readonly string[];
+    }
   | { readonly status: "cancelled" };
 
 /** The run timer: an absolute deadline while armed, the remaining ms while paused for input. */
@@ -94,6 +99,11 @@ export interface RunContext {
   readonly buffers: Readonly<Record<string, Readonly<Record<string, Log<AnyEvent>>>>>;
   readonly waiters: readonly Waiter[];
   readonly pending: readonly PendingInput[];
+  /**
+   * Events from outside, of a type some step may wait for, that no waiter took yet (sent before
+   * the step reached its `waitForEvent`): the next waiter they match takes them. Oldest first.
+   */
+  readonly held: readonly AnyEvent[];
   readonly clock: Clock;
   readonly seq: number;
   readonly recent: readonly string[];

@@ -2,7 +2,7 @@ import type { AnyActorRef, Subscription } from "xstate";
 import type { StepDefinition } from "../definition/types.js";
 import { bindingOf } from "./bindings.js";
 import { Invoker, type StepEnvironment } from "./invoker.js";
-import { type FromStepMsg, internal } from "./protocol.js";
+import { type FromStepMsg, internal, seal } from "./protocol.js";
 import type { Effect } from "./scheduler.js";
 
 /**
@@ -70,7 +70,7 @@ export function armTimer(self: AnyActorRef, ms: number): void {
   clearTimeout(run.timer);
   run.timer = setTimeout(() => {
     run.timer = undefined;
-    if (self.getSnapshot().status === "active") self.send({ type: internal.timeout });
+    if (self.getSnapshot().status === "active") self.send(seal({ type: internal.timeout }));
   }, ms);
   watchEnd(self, run);
 }

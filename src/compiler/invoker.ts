@@ -5,7 +5,7 @@ import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.j
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { bindingOf, predicatesOf } from "./bindings.js";
 import { invocationOf, type RunContext, waiterKey } from "./context.js";
-import { type FromStepMsg, internal } from "./protocol.js";
+import { type FromStepMsg, internal, seal } from "./protocol.js";
 import { checkEmitted, StepContextImpl, type StepHost } from "./step-context.js";
 
 /** What every invocation of one compiled workflow shares. */
@@ -37,7 +37,7 @@ export class Invoker {
   readonly #host: RunHost;
 
   constructor(workflow: AnyActorRef, env: StepEnvironment, send: (msg: FromStepMsg) => void) {
-    this.#host = new RunHost(workflow, env, send, this.#running);
+    this.#host = new RunHost(workflow, env, (msg) => send(seal(msg)), this.#running);
   }
 
   /** Whether invocation `id` is running here. */
@@ -52,7 +52,7 @@ export class Invoker {
     this.#running.push(run);
     // User code must not start inside the machine's macrostep: a ctx op sent from there would
     // be queued instead of applied, and ctx reads would be stale.
-    queueMicrotask(() => void this.#execute(step, id, run));
+    deferStart(() => void this.#execute(step, id, run));
   }
 
   /** Hands a matched event to the `waitForEvent` of invocation `id` that registered waiter `op`. */
@@ -92,6 +92,9 @@ export class Invoker {
 
   async #execute(step: StepDefinition, id: number, run: Running): Promise<void> {
     const host = this.#host;
+    // The run deadline holds at every step boundary, even if its timer could not fire yet.
+    const deadline = host.context().clock.deadline;
+    if (deadline !== null && Date.now() >= deadline) return host.send({ type: internal.timeout, id });
     // Restored in the middle of a retry delay: wait out the rest of it, then start the attempt.
     const retryAt = invocationOf(host.context().inflight, id)?.retryAt;
     if (retryAt !== undefined) {
@@ -245,6 +248,29 @@ const heldSends = new WeakMap<
 function find(running: readonly Running[], id: number): Running | undefined {
   for (const run of running) if (run.id === id) return run;
   return undefined;
+}
+
+/**
+ * Invocations start on microtasks (cheap), but a cycle of steps that never await real I/O would
+ * then never let a timer, an I/O callback or another run go. So once the current turn of the event
+ * loop has run starts for {@link TURN_MS}, the next start waits for the next turn. The clock is
+ * read every few starts only.
+ */
+let turnStarted = 0;
+let starts = 0;
+let turnWatched = false;
+const TURN_MS = 4;
+
+function deferStart(start: () => void): void {
+  if (!turnWatched) {
+    turnWatched = true;
+    turnStarted = performance.now();
+    setImmediate(() => {
+      turnWatched = false;
+    });
+  }
+  if ((++starts & 15) !== 0 || performance.now() - turnStarted < TURN_MS) queueMicrotask(start);
+  else setImmediate(start);
 }
 
 /** The policy's next delay; a `retryIf` that throws gives up (the step fails with its own error). */

@@ -2,14 +2,14 @@ import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, setup } f
 import type { WorkflowDefinition } from "../definition/types.js";
 import { errorInfo, WorkflowStalledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { createRunActions, named } from "./actions.js";
+import { createRunActions, named, rejectForged } from "./actions.js";
 import { bindingOfInput, bindRun } from "./bindings.js";
 import { EMPTY_RECORD, invocationOf, type Outcome, type RunContext } from "./context.js";
 import { disarmTimer, release, type StepActorsMode } from "./hosting.js";
 import { accept, initialState, toJsonSafe } from "./incoming.js";
 import type { StepEnvironment } from "./invoker.js";
 import { errorOf } from "./outcome.js";
-import { internal } from "./protocol.js";
+import { internal, isSealed, seal } from "./protocol.js";
 import { activeSteps, isStalled } from "./scheduler.js";
 import { createStepActor, type StepActorFactory } from "./step-actor.js";
 import { buildTopology } from "./topology.js";
@@ -65,8 +65,17 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   const mode: StepActorsMode = options.stepActor ? "always" : (options.stepActors ?? "auto");
   const runTimeout = def.timeout.run;
 
-  const { route, onStepMessage, isRoutine, applyRoutine, performRoutine, completeRoutinely, enterRunning, restore } =
-    createRunActions({ def, topology, env, mode, machineId });
+  const {
+    rejectHeld,
+    route,
+    onStepMessage,
+    isRoutine,
+    applyRoutine,
+    performRoutine,
+    completeRoutinely,
+    enterRunning,
+    restore,
+  } = createRunActions({ def, topology, env, mode, machineId });
 
   const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
     const inv = invocationOf(context.inflight, event.id);
@@ -140,7 +149,14 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       "recordTimeout",
       assign(
         ({ context }: ActionArgs): Partial<RunContext> => ({
-          outcome: { status: "timedOut", timeout: runTimeout ?? 0, activeSteps: activeSteps(context) },
+          outcome: {
+            status: "timedOut",
+            timeout: runTimeout ?? 0,
+            activeSteps: activeSteps(context),
+            pendingInput: context.pending.map(({ event }) =>
+              typeof event.prefix === "string" && event.prefix ? event.prefix : event.type,
+            ),
+          },
         }),
       ),
     ),
@@ -168,12 +184,26 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       ),
     ),
   };
+  // The runtime's own messages from anyone else are rejected before any other transition sees them.
+  const forged = {
+    guard: named("isForged", ({ event }: ActionArgs) => !isSealed(event)),
+    actions: named(
+      "rejectForged",
+      enqueueActions(({ event, enqueue }: ActionArgs & { enqueue: Enqueue }) => rejectForged(enqueue, event)),
+    ),
+  };
+  for (const type of [internal.failed, internal.timeout, internal.restore, internal.cancel, internal.check]) {
+    on[type] = [forged, ...[on[type]].flat()];
+  }
   on["*"] = {
     actions: named(
       "rejectUnknown",
       enqueueActions(({ event, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
         const type = typeof event?.type === "string" ? event.type : "";
-        if (type.startsWith("stepchart.") || type.startsWith("xstate.")) return;
+        // A sealed message lands here when its own transitions' guards did not pass (XState then
+        // tries the wildcard): nothing to do. Any other `stepchart.*` message is forged.
+        if (type.startsWith("stepchart.")) return isSealed(event) ? undefined : rejectForged(enqueue, event);
+        if (type.startsWith("xstate.")) return;
         enqueue.emit({
           type: "EventRejectedEvent",
           event: toJsonSafe(event),
@@ -191,11 +221,12 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       enqueueActions(({ event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
         for (const id in self.getSnapshot().children) enqueue.stopChild(id);
         enqueue(() => release(self));
-        enqueue.sendTo(self, { type: internal.raise, cause: event?.error });
+        enqueue.sendTo(self, seal({ type: internal.raise, cause: event?.error }));
       }),
     ),
     on: {
       [internal.raise]: {
+        guard: named("isOwnRaise", ({ event }: ActionArgs) => isSealed(event)),
         actions: named("throwOutcome", ({ context, event }: ActionArgs) => {
           throw errorOf(context.outcome, event.cause);
         }),
@@ -219,6 +250,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         buffers: EMPTY_RECORD,
         waiters: [],
         pending: [],
+        held: [],
         clock: { deadline: runTimeout === null ? null : Date.now() + runTimeout, remaining: null },
         seq: 0,
         recent: [],
@@ -231,7 +263,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     states: {
       running: {
         entry: enterRunning,
-        exit: named("disarmRunTimer", ({ self }: ActionArgs) => disarmTimer(self)),
+        exit: [named("disarmRunTimer", ({ self }: ActionArgs) => disarmTimer(self)), rejectHeld],
         on,
       },
       completed: { type: "final" },

@@ -11,7 +11,7 @@ import type { Outcome } from "./context.js";
 export function errorOf(outcome: Outcome | null, cause: unknown): WorkflowError {
   switch (outcome?.status) {
     case "timedOut":
-      return new WorkflowTimeoutError(outcome.timeout, outcome.activeSteps);
+      return new WorkflowTimeoutError(outcome.timeout, outcome.activeSteps, outcome.pendingInput);
     case "failed":
       if (outcome.step === null) return new WorkflowStalledError(outcome.lastEvents ?? []);
       return new WorkflowStepError(

@@ -46,6 +46,23 @@ export const internal = {
   raise: "stepchart.raise",
 } as const;
 
+const sealed = new WeakSet<object>();
+
+/**
+ * Marks a message as the runtime's own. Only sealed `stepchart.*` messages are applied: nothing
+ * outside this module can seal, so a raw `actor.send({ type: "stepchart.done", ... })` from an app
+ * (or a replayed copy of an observed message) is rejected, never applied.
+ */
+export function seal<T extends object>(message: T): T {
+  sealed.add(message);
+  return message;
+}
+
+/** Whether a machine event is a message the runtime itself made (see {@link seal}). */
+export function isSealed(message: unknown): boolean {
+  return typeof message === "object" && message !== null && sealed.has(message);
+}
+
 export interface ResolveMsg {
   readonly type: typeof internal.resolve;
   readonly id: number;
@@ -61,6 +78,8 @@ export type ToStepMsg = ResolveMsg;
 export type FromStepMsg = FromStepOp & { inline?: true };
 
 type FromStepOp =
+  /** The run deadline passed at a step boundary (the run timer may not have fired yet). */
+  | { readonly type: typeof internal.timeout; readonly id: number }
   | { readonly type: typeof internal.done; readonly id: number; readonly output: AnyEvent | null }
   | { readonly type: typeof internal.failed; readonly id: number; readonly error: unknown; readonly attempts: number }
   | { readonly type: typeof internal.retry; readonly id: number; readonly error: ErrorInfo; readonly delay: number }

@@ -60,6 +60,7 @@ export class Draft {
   #buffers?: Record<string, Record<string, Log<AnyEvent>>>;
   #waiters?: Waiter[];
   #pending?: PendingInput[];
+  #held?: AnyEvent[];
   #seq: number;
   #recent?: string[];
   #state?: Record<string, unknown>;
@@ -95,6 +96,10 @@ export class Draft {
     this.#pending ??= [...this.base.pending];
     return this.#pending;
   }
+  get held(): AnyEvent[] {
+    this.#held ??= [...this.base.held];
+    return this.#held;
+  }
   get state(): Record<string, unknown> {
     this.#state ??= { ...this.base.state };
     return this.#state;
@@ -120,7 +125,7 @@ export class Draft {
     this.#recent = recent;
   }
   /** Reads see this transition's writes. */
-  current<K extends "inflight" | "waiters" | "pending" | "slots">(key: K): RunContext[K] {
+  current<K extends "inflight" | "waiters" | "pending" | "slots" | "held">(key: K): RunContext[K] {
     const own =
       key === "inflight"
         ? this.#inflight
@@ -128,7 +133,9 @@ export class Draft {
           ? this.#waiters
           : key === "pending"
             ? this.#pending
-            : this.#slots;
+            : key === "held"
+              ? this.#held
+              : this.#slots;
     return (own ?? this.base[key]) as RunContext[K];
   }
 
@@ -139,6 +146,7 @@ export class Draft {
     if (this.#buffers) p.buffers = this.#buffers;
     if (this.#waiters) p.waiters = this.#waiters;
     if (this.#pending) p.pending = this.#pending;
+    if (this.#held) p.held = this.#held;
     if (this.#state) p.state = this.#state;
     if (this.#recent) p.recent = this.#recent;
     if (this.#seq !== this.base.seq) p.seq = this.#seq;
@@ -146,7 +154,10 @@ export class Draft {
   }
 }
 
-/** Routes an event: resolves matching waiters, records prompts, and delivers to every acceptor. */
+/**
+ * Routes an event: resolves matching waiters, records prompts, and delivers to every acceptor.
+ * Returns whether anything took it (a waiter, a prompt it answered, or a step).
+ */
 export function routeEvent(
   d: Draft,
   event: AnyEvent,
@@ -154,16 +165,19 @@ export function routeEvent(
   matches: WaiterMatch,
   onlyStep?: string,
   from?: number,
-): void {
+): boolean {
   d.noteEvent(event.type);
   let resolvedPrompt = false;
+  let parked = false;
   const waiters = d.current("waiters");
   let matched: Waiter[] | undefined;
   for (const w of waiters) {
     if (w.eventType !== event.type) continue;
     const verdict = matches(w, waiterKey(w.id, w.op), event);
-    if (verdict === "unknown") park(d, w, event);
-    else if (verdict) {
+    if (verdict === "unknown") {
+      park(d, w, event);
+      parked = true;
+    } else if (verdict) {
       matched ??= [];
       matched.push(w);
     }
@@ -181,10 +195,19 @@ export function routeEvent(
   } else if (event.type === "HumanResponseEvent" && !resolvedPrompt) {
     // A response that answered no waiter answers the oldest prompt a step returned.
     const i = d.current("pending").findIndex((p) => p.waiter === undefined);
-    if (i >= 0) d.pending.splice(i, 1);
+    if (i >= 0) {
+      d.pending.splice(i, 1);
+      resolvedPrompt = true;
+    }
   }
   const targets = onlyStep ? [onlyStep] : topology.acceptors(event.type);
   for (const step of targets) deliver(d, step, event, topology);
+  return matched !== undefined || parked || resolvedPrompt || targets.length > 0 || event.type === "InputRequiredEvent";
+}
+
+/** Holds an event from outside that no waiter took yet, for the next waiter it matches. */
+export function hold(d: Draft, event: AnyEvent): void {
+  d.held.push(event);
 }
 
 /**
@@ -299,14 +322,26 @@ export function collect(d: Draft, step: string, event: AnyEvent, spec: CollectSp
   });
 }
 
-/** Registers a waiter and publishes its prompt. */
-export function addWaiter(d: Draft, waiter: Waiter, prompt: AnyEvent | undefined): void {
-  d.waiters.push(waiter);
-  if (prompt) {
-    if (prompt.type === "InputRequiredEvent")
-      d.pending.push({ event: prompt, waiter: waiterKey(waiter.id, waiter.op) });
-    d.effects.push({ kind: "publish", event: prompt, from: waiter.id });
+/**
+ * Registers a waiter and publishes its prompt. An event held for it (it came before the step
+ * asked) resolves it at once; its prompt is still published, but is not pending.
+ */
+export function addWaiter(d: Draft, waiter: Waiter, prompt: AnyEvent | undefined, matches: WaiterMatch): void {
+  const key = waiterKey(waiter.id, waiter.op);
+  const held = d.current("held");
+  const at =
+    held.length === 0 ? -1 : held.findIndex((e) => e.type === waiter.eventType && matches(waiter, key, e) === true);
+  if (prompt) d.effects.push({ kind: "publish", event: prompt, from: waiter.id });
+  if (at >= 0) {
+    const event = d.held.splice(at, 1)[0] as AnyEvent;
+    const inv = d.invocation(waiter.id);
+    if (!inv) return;
+    d.putInvocation({ ...inv, journal: { ...inv.journal, [waiter.op]: event } });
+    d.effects.push({ kind: "resolve", step: inv.step, id: waiter.id, op: waiter.op, event });
+    return;
   }
+  d.waiters.push(waiter);
+  if (prompt?.type === "InputRequiredEvent") d.pending.push({ event: prompt, waiter: key });
 }
 
 /** Removes a waiter (and its prompt); true when a prompt was pending for it. */

@@ -1,7 +1,7 @@
 import { type AnyActorLogic, type AnyActorRef, fromCallback } from "xstate";
 import type { StepDefinition } from "../definition/types.js";
 import { Invoker, type StepEnvironment } from "./invoker.js";
-import { type FromStepMsg, internal, type ToStepMsg } from "./protocol.js";
+import { type FromStepMsg, internal, isSealed, type ToStepMsg } from "./protocol.js";
 
 export type { StepEnvironment } from "./invoker.js";
 
@@ -26,7 +26,7 @@ export const createStepActor: StepActorFactory = (step, env) =>
     const invoker = new Invoker(self._parent as AnyActorRef, env, sendBack as (msg: FromStepMsg) => void);
     invoker.start(step, input.id);
     receive((msg) => {
-      if (msg.type === internal.resolve) invoker.resolve(msg.id, msg.op, msg.event);
+      if (msg.type === internal.resolve && isSealed(msg)) invoker.resolve(msg.id, msg.op, msg.event);
     });
     return () => invoker.stop();
   });

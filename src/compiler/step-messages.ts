@@ -91,7 +91,7 @@ export function applyStepMessage(
         predicate: msg.predicate,
         ...(msg.match ? { match: msg.match } : {}),
       };
-      addWaiter(d, waiter, msg.prompt);
+      addWaiter(d, waiter, msg.prompt, matches);
       return undefined;
     }
     case internal.unwait:

@@ -11,6 +11,8 @@ export interface CompiledTopology extends Topology {
   readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
   /** Event types that may come from outside the run (HumanResponseEvent, accepted, awaited, external). */
   readonly external: ReadonlySet<string>;
+  /** Event types a step may wait for: HumanResponseEvent and every declared `awaits`. */
+  readonly awaited: ReadonlySet<string>;
   /** Event types the machine routes (has an `on` transition for). */
   readonly routed: ReadonlySet<string>;
 }
@@ -25,6 +27,7 @@ export function buildTopology(def: WorkflowDefinition): CompiledTopology {
   const accepts = new Map<string, Set<string>>();
   const workers = new Map<string, number>();
   const external = new Set<string>([HumanResponseEvent.type, ...def.external.map((d) => d.type)]);
+  const awaited = new Set<string>([HumanResponseEvent.type]);
   for (const d of def.external) eventDefs.set(d.type, d);
   for (const step of def.steps) {
     workers.set(step.name, step.numWorkers);
@@ -35,7 +38,10 @@ export function buildTopology(def: WorkflowDefinition): CompiledTopology {
       acceptors.set(d.type, [...(acceptors.get(d.type) ?? []), step.name]);
       external.add(d.type);
     }
-    for (const d of step.awaits) external.add(d.type);
+    for (const d of step.awaits) {
+      external.add(d.type);
+      awaited.add(d.type);
+    }
   }
   eventDefs.set("StartEvent", def.start);
   const routed = new Set<string>([...acceptors.keys(), ...external, InputRequiredEvent.type, "StartEvent"]);
@@ -44,6 +50,7 @@ export function buildTopology(def: WorkflowDefinition): CompiledTopology {
     eventDefs,
     accepts,
     external,
+    awaited,
     routed,
     acceptors: (type) => acceptors.get(type) ?? [],
     workers: (step) => workers.get(step) ?? 1,

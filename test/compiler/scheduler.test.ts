@@ -33,6 +33,7 @@ function context(over: Partial<RunContext> = {}): RunContext {
     buffers: {},
     waiters: [],
     pending: [],
+    held: [],
     clock: { deadline: null, remaining: null },
     seq: 1,
     recent: [],
@@ -460,7 +461,7 @@ describe("addWaiter", () => {
     const prompt = ev("InputRequiredEvent", { prefix: "name?" });
     const w = waiter(1, 0, "HumanResponseEvent");
     const d = new Draft(context());
-    addWaiter(d, w, prompt);
+    addWaiter(d, w, prompt, always);
     const next = commit(d);
     expect(next.waiters).toEqual([w]);
     expect(next.pending).toEqual([{ event: prompt, waiter: "1:0" }]);
@@ -470,14 +471,29 @@ describe("addWaiter", () => {
   it("publishes another prompt type without making it pending", () => {
     const prompt = ev("Question", { q: "?" });
     const d = new Draft(context());
-    addWaiter(d, waiter(1, 0, "Answer"), prompt);
+    addWaiter(d, waiter(1, 0, "Answer"), prompt, always);
     expect(d.effects).toEqual([{ kind: "publish", event: prompt, from: 1 }]);
     expect(d.patch().pending).toBeUndefined();
   });
 
+  it("is resolved at once by an event held for it, publishing its prompt without making it pending", () => {
+    const prompt = ev("InputRequiredEvent", { prefix: "name?" });
+    const early = ev("HumanResponseEvent", { response: "Ada" });
+    const d = new Draft(context({ held: [ev("Other"), early], inflight: [invocation(1, "s")] }));
+    addWaiter(d, waiter(1, 0, "HumanResponseEvent"), prompt, always);
+    const next = commit(d);
+    expect(next.held).toEqual([ev("Other")]);
+    expect(next.waiters).toEqual([]);
+    expect(next.pending).toEqual([]);
+    expect(d.effects).toEqual([
+      { kind: "publish", event: prompt, from: 1 },
+      { kind: "resolve", step: "s", id: 1, op: 0, event: early },
+    ]);
+  });
+
   it("publishes nothing without a prompt", () => {
     const d = new Draft(context());
-    addWaiter(d, waiter(1, 0, "A"), undefined);
+    addWaiter(d, waiter(1, 0, "A"), undefined, always);
     expect(d.effects).toEqual([]);
     expect(commit(d).waiters).toEqual([waiter(1, 0, "A")]);
   });
