@@ -237,3 +237,50 @@ describe("a run that timed out while a prompt was pending", () => {
     expect(error?.message).toContain("whileWaiting: false");
   });
 });
+
+describe("a held event and a snapshot", () => {
+  const Vote = defineEvent("Vote", { by: z.string() });
+  const tally = () =>
+    workflow({ name: "held-restore", timeout: 5_000, external: [Vote] }).step(
+      "tally",
+      { accepts: StartEvent, emits: [StopEvent], awaits: [Vote] },
+      async (ctx) => {
+        const gate = await ctx.run("gate", () => "open");
+        await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: gate }) });
+        const vote = await ctx.waitForEvent(Vote, { where: { by: "ann" } });
+        return StopEvent({ result: vote.by });
+      },
+    );
+
+  it("is kept in the snapshot and taken by the waiter of the resumed run", async () => {
+    const wf = tally();
+    const handler = wf.run();
+    handler.sendEvent(Vote({ by: "ann" }));
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    const snapshot = JSON.parse(JSON.stringify(handler.snapshot()));
+    expect(snapshot.machine.context.held).toEqual([{ type: "Vote", by: "ann" }]);
+    handler.cancel();
+    await handler.catch(() => undefined);
+    const resumed = wf.resume(snapshot);
+    resumed.sendEvent(HumanResponseEvent({ response: "go" }));
+    await expect(resumed).resolves.toBe("ann");
+  });
+
+  it("stays held when a stored run is detached, and is taken after resume", async () => {
+    const wf = tally();
+    const store = new MemoryStore();
+    const handler = wf.run({}, { store, runId: "held-1" });
+    await wf.sendEvent("held-1", Vote({ by: "ann" }), { store });
+    for await (const ev of handler.streamEvents({ all: true })) if (ev.type === "InputRequiredEvent") break;
+    await handler.detach();
+    const resumed = wf.resume("held-1", { store });
+    const all: string[] = [];
+    const watching = (async () => {
+      for await (const ev of resumed.streamEvents({ all: true })) all.push(ev.type);
+    })();
+    await wf.sendEvent("held-1", HumanResponseEvent({ response: "go" }), { store });
+    await expect(resumed).resolves.toBe("ann");
+    await watching;
+    expect(all).not.toContain("EventRejectedEvent");
+  });
+});
