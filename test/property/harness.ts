@@ -1,0 +1,163 @@
+/**
+ * Runs a plan on the real runtime, answering every prompt, and kills it at its crash points (see
+ * crash.ts), resuming each snapshot as the next incarnation. What survives is put in the
+ * reference's form (reference.ts) to be compared with it.
+ */
+import {
+  type AnyEvent,
+  type AnyEventDef,
+  HumanResponseEvent,
+  type WorkflowHandler,
+  type WorkflowSnapshot,
+  WorkflowStateError,
+  WorkflowStepError,
+} from "../../src/index.js";
+import { collectStream } from "../helpers.js";
+import { type Built, buildWorkflow, type Incarnation, make, noise, type Rec } from "./build.js";
+import { Survivors, watch } from "./crash.js";
+import { answerType, type FlatPlan, type Plan } from "./plan.js";
+import { dropKey, type Outcome, streamItem } from "./reference.js";
+
+/** What the real run did, in the reference's form, plus what no reference can predict. */
+export interface Observed extends Outcome {
+  /** Inline checks that failed (ctx.get after ctx.set, collect order, ctx.run results, rejections). */
+  readonly violations: readonly string[];
+  /** `ctx.run` effects applied more than once. */
+  readonly duplicateEffects: readonly string[];
+  /** How many processes the run went through. */
+  readonly incarnations: number;
+}
+
+export const START_INPUT = { id: "r", w: 1, n: 0 };
+
+type Handler = WorkflowHandler<any, any>;
+
+/**
+ * Runs `plan`; `eager` lists custom-wait keys to answer right after `run()` (their prompts are then
+ * not answered again: an answer lost before its waiter existed shows as a run that never ends).
+ */
+export async function execute(
+  flat: FlatPlan,
+  plan: Plan,
+  timeout: number,
+  eager: readonly string[] = [],
+): Promise<Observed> {
+  const built = buildWorkflow(flat, plan.noiseSeed, plan.maxTicks, timeout);
+  const survivors = new Survivors(flat);
+  const stream: AnyEvent[] = [];
+  const violations: string[] = [];
+  let snapshot: WorkflowSnapshot | undefined;
+  const answered = new Set<string>();
+  for (let i = 0; ; i++) {
+    const inc: Incarnation = { dead: false, records: [], violations: [] };
+    const resources = { resources: { world: inc } };
+    const h: Handler = snapshot ? built.wf.resume(snapshot, resources) : built.wf.run(START_INPUT, resources);
+    const restored = h.pendingInput.slice();
+    const crash = watch(h, inc, plan.crashes[i], violations);
+    if (i === 0) answerEarly(h, inc, built, eager, answered);
+    void drive(h, inc, built, plan, violations, answered);
+    const ended = await h.then(
+      (value: unknown) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const items = await collectStream(h);
+    if (JSON.stringify(items.slice(0, restored.length)) !== JSON.stringify(restored))
+      violations.push(`incarnation ${i}: the resumed stream does not start with the pending prompts`);
+    violations.push(...inc.violations);
+    const point = crash();
+    survivors.take(inc.records, point);
+    if (point) {
+      stream.push(...items.slice(restored.length, restored.length + point.published));
+      snapshot = point.snapshot;
+      continue;
+    }
+    stream.push(...items.slice(restored.length));
+    return observe(h, ended, survivors.kept, stream, violations, i + 1);
+  }
+}
+
+/** Sends the answers of custom waits before any step ran; one sent after the crash point is not sent. */
+function answerEarly(h: Handler, inc: Incarnation, built: Built, keys: readonly string[], answered: Set<string>): void {
+  for (const key of keys) {
+    if (inc.dead) return;
+    h.sendEvent(make(built.defs.get(answerType(key.split("|")[0] as string)) as AnyEventDef, { key, v: 1 }));
+    answered.add(key);
+  }
+}
+
+/** Answers every prompt of this incarnation (not those answered early), after seeded noise, until it dies. */
+async function drive(
+  h: Handler,
+  inc: Incarnation,
+  built: Built,
+  plan: Plan,
+  violations: string[],
+  answered: ReadonlySet<string>,
+): Promise<void> {
+  for await (const ev of h.streamEvents()) {
+    if (ev.type !== "InputRequiredEvent") continue;
+    const payload = ev.payload as Record<string, unknown>;
+    if (answered.has(String(payload.key))) continue;
+    await noise(plan.noiseSeed, plan.maxTicks, `answer|${JSON.stringify(payload)}`);
+    if (inc.dead) return;
+    try {
+      h.sendEvent(answerTo(ev, built.defs));
+    } catch (error) {
+      // The run may have failed meanwhile (a planned exhaustion): nothing to answer then.
+      if (!(error instanceof WorkflowStateError)) violations.push(`answer refused: ${String(error)}`);
+    }
+  }
+}
+
+function answerTo(prompt: AnyEvent, defs: ReadonlyMap<string, AnyEventDef>): AnyEvent {
+  const payload = prompt.payload as Record<string, unknown>;
+  if (prompt.prefix === "ask") return HumanResponseEvent({ response: "ok", ...payload });
+  if (payload.type === "HumanResponseEvent") return HumanResponseEvent({ response: "ok", key: payload.key });
+  return make(defs.get(String(payload.type)) as AnyEventDef, { key: payload.key, v: 1 });
+}
+
+function observe(
+  h: Handler,
+  settled: { ok: true; value: unknown } | { ok: false; error: unknown },
+  kept: readonly Rec[],
+  stream: readonly AnyEvent[],
+  violations: string[],
+  incarnations: number,
+): Observed {
+  const count = (kind: Rec["kind"]) => {
+    const out: Record<string, number> = {};
+    for (const r of kept) if (r.kind === kind) out[r.step] = (out[r.step] ?? 0) + 1;
+    return out;
+  };
+  const tokens = kept.filter((r) => r.kind === "effect").map((r) => r.token as string);
+  const duplicateEffects = tokens.filter((t, i) => tokens.indexOf(t) !== i);
+  const state = (h.snapshot().machine.context as { state: Record<string, unknown> }).state;
+  const sums: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const [k, v] of Object.entries(state)) {
+    if (k.startsWith("sum:")) sums[k.slice(4)] = v;
+    else sets.push(`${k.split("|")[1]}=${String(v)}`);
+  }
+  const last = stream.at(-1);
+  return {
+    result: settled.ok ? { ok: true, value: settled.value } : failure(settled.error),
+    starts: count("start"),
+    completions: count("done"),
+    stream: stream
+      .slice(0, -1)
+      .map((ev) => streamItem(ev))
+      .sort(),
+    terminal: last?.type ?? "nothing",
+    state: { sums, sets: sets.sort() },
+    effects: tokens.map(dropKey).sort(),
+    violations,
+    duplicateEffects,
+    incarnations,
+  };
+}
+
+function failure(error: unknown): Outcome["result"] {
+  if (error instanceof WorkflowStepError) return { ok: false, step: error.step, attempts: error.attempts };
+  const e = error as Error;
+  return { ok: false, step: `unexpected ${e?.name}: ${e?.message}`, attempts: -1 };
+}
