@@ -3,7 +3,7 @@ import type { AttemptInfo, StepDefinition, WaitOptions } from "../definition/typ
 import { EventRoutingError, EventValidationError, StateError, WaitTimeoutError } from "../errors.js";
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
-import { findNonJson, isForbiddenKey } from "../internal/json.js";
+import { findNonJson, isForbiddenKey, issuePath, jsonProblem } from "../internal/json.js";
 import { type Invocation, invocationOf, type RunContext } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import type { CollectSpec } from "./scheduler.js";
@@ -167,8 +167,11 @@ export class StepContextImpl {
     if (replayed) {
       const journaled = this.#invocation()?.journal[op] as AnyEvent | undefined;
       if (journaled) return journaled;
-    } else {
-      const prompt = options.prompt ? checkEventObject(options.prompt, "waitForEvent prompt") : undefined;
+    }
+    const prompt = options.prompt && !replayed ? checkEventObject(options.prompt, "waitForEvent prompt") : undefined;
+    // The local side first: an event held for this waiter resolves it while the wait is posted.
+    const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
+    if (!replayed) {
       const match = where && typeof where === "object" ? (where as Record<string, unknown>) : undefined;
       this.#post({
         type: internal.wait,
@@ -180,7 +183,6 @@ export class StepContextImpl {
         ...(prompt ? { prompt } : {}),
       });
     }
-    const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
     // A re-run (after a restore) hands its predicate back: events that came meanwhile are checked.
     if (replayed && predicate) this.#post({ type: internal.rewait, id: this.#id, op });
     if (options.timeout === undefined) return waiting;
@@ -280,7 +282,18 @@ export function checkEmitted(step: StepDefinition, event: unknown, verb: "sent" 
       `Step "${step.name}" ${verb} "${ev.type}", which its \`emits\` does not declare (declares: ${declared})`,
     );
   }
-  return isTrusted(ev) ? ev : (def.parse(ev) as AnyEvent);
+  if (isTrusted(ev, def)) return ev;
+  try {
+    return def.parse(ev) as AnyEvent;
+  } catch (error) {
+    // Another definition of the type (the built-in StopEvent where `stop` is typed) or a hand-built object.
+    if (!(error instanceof EventValidationError)) throw error;
+    throw new EventValidationError(
+      ev.type,
+      error.issues,
+      `Step "${step.name}" ${verb} an invalid "${ev.type}": ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`,
+    );
+  }
 }
 
 /** Rejects anything that is not an `{ type, ...fields }` object. */
@@ -289,6 +302,17 @@ export function checkEventObject(event: unknown, where: string): AnyEvent {
     throw new EventValidationError(
       typeof event === "object" && event !== null ? String((event as { type?: unknown }).type) : typeof event,
       [{ path: "type", message: `${where}: expected an event object with a string \`type\`` }],
+    );
+  }
+  // A factory checked its own events; anything else must be JSON to be streamed, routed and saved.
+  const problem = isTrusted(event) ? null : jsonProblem(event, { allowUndefinedProperties: true });
+  if (problem) {
+    const issue = { path: issuePath(problem.path), message: problem.reason };
+    const type = (event as AnyEvent).type;
+    throw new EventValidationError(
+      type,
+      [issue],
+      `${where}: invalid "${type}": ${issue.path || "event"} ${issue.message}`,
     );
   }
   return event as AnyEvent;

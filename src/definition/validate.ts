@@ -34,6 +34,7 @@ export function findProblems(def: WorkflowDefinition): string[] {
     .filter(([type, defs]) => defs.size > 1 && type !== START && type !== STOP)
     .map(([type]) => type);
   if (dupEvents.length) problems.push(`duplicate event names (two definitions share a type): ${list(dupEvents)}`);
+  problems.push(...ownEventProblems(def));
 
   const badWorkers = steps.filter((s) => !(Number.isInteger(s.numWorkers) && s.numWorkers >= 1));
   if (badWorkers.length)
@@ -67,6 +68,28 @@ export function findProblems(def: WorkflowDefinition): string[] {
   if (neverConsumed.length) problems.push(`events produced but never consumed: ${list(neverConsumed)}`);
 
   problems.push(...graphProblems(def));
+  return problems;
+}
+
+/**
+ * A step that names another definition of StartEvent or StopEvent than the workflow's `start` and
+ * `stop` (the built-in `StopEvent` next to `stop: stopEvent(schema)`) would bypass their schemas:
+ * its events are routed under the same type, unchecked by the workflow's own definition.
+ */
+function ownEventProblems(def: WorkflowDefinition): string[] {
+  const problems: string[] = [];
+  for (const [type, own, option] of [
+    [START, def.start, "start"],
+    [STOP, def.stop, "stop"],
+  ] as const) {
+    const others = def.steps.filter((s) =>
+      [...s.accepts, ...s.emits, ...s.awaits].some((d) => d.type === type && d !== own),
+    );
+    if (others.length === 0) continue;
+    problems.push(
+      `steps name a definition of ${type} other than the workflow's \`${option}\` (two definitions would share one type; use the workflow's own): ${list(others.map((s) => s.name))}`,
+    );
+  }
   return problems;
 }
 

@@ -1,21 +1,29 @@
 import { z } from "zod";
 import { EventValidationError, type ValidationIssue, WorkflowValidationError } from "../errors.js";
-import type { AnyEvent, EventDef, FieldsSchema } from "./types.js";
+import { issuePath, jsonProblem } from "../internal/json.js";
+import type { AnyEvent, AnyEventDef, EventDef, FieldsSchema } from "./types.js";
 
 /**
- * Events built by a factory (and so already validated). The compiler checks membership before
- * re-validating an event a step returns, which keeps validation off the hot path.
+ * Events built by a factory (and so already validated), with the definition that built them. The
+ * compiler checks this before re-validating an event a step returns, which keeps validation off
+ * the hot path; an event built by another definition of the same type (the built-in `StopEvent`
+ * where the workflow's stop is a typed `stopEvent(schema)`) is validated again.
  */
-const trusted = new WeakSet<object>();
+const trusted = new WeakMap<object, AnyEventDef | typeof ANY_DEF>();
+const ANY_DEF = Symbol("any definition");
 
-/** @internal True when `event` was built by an event factory and not changed since. */
-export function isTrusted(event: object): boolean {
-  return trusted.has(event);
+/**
+ * @internal True when `event` was built by an event factory and not changed since: by `def` when
+ * one is given (or marked trusted for any definition).
+ */
+export function isTrusted(event: object, def?: AnyEventDef): boolean {
+  const by = trusted.get(event);
+  return by !== undefined && (def === undefined || by === ANY_DEF || by === def);
 }
 
-/** @internal Marks an event as validated (used after `parse`). */
-export function trust<T extends object>(event: T): T {
-  trusted.add(event);
+/** @internal Marks an event as validated (used after `parse`), by `def` or for any definition. */
+export function trust<T extends object>(event: T, def?: AnyEventDef): T {
+  trusted.set(event, def ?? ANY_DEF);
   return event;
 }
 
@@ -51,11 +59,18 @@ export function createEventDef<TType extends string, TSchema extends FieldsSchem
   schema: TSchema,
 ): EventDef<TType, TSchema> {
   const build = (fields?: unknown) => {
-    const result = schema.safeParse(fields ?? {});
+    const input = fields ?? {};
+    // Deep or cyclic fields would overflow the stack in a recursive schema: refuse them first.
+    const shape = jsonProblem(input, { shapeOnly: true });
+    if (shape) throw new EventValidationError(type, [{ path: issuePath(shape.path), message: shape.reason }]);
+    const result = schema.safeParse(input);
     if (!result.success) throw new EventValidationError(type, issuesOf(result.error));
+    // Loose and `z.unknown()` fields take anything: an event must stay JSON to be streamed and saved.
+    const problem = jsonProblem(result.data, { allowUndefinedProperties: true });
+    if (problem) throw new EventValidationError(type, [{ path: issuePath(problem.path), message: problem.reason }]);
     const event: Record<string, unknown> = { type, ...(result.data as object) };
     event.type = type;
-    trusted.add(event);
+    trusted.set(event, def as unknown as AnyEventDef);
     return event;
   };
   const def = Object.assign(build, {

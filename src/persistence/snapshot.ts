@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { RunContext } from "../compiler/context.js";
+import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError } from "../errors.js";
-import { findNonJson } from "../internal/json.js";
+import { findNonJson, SNAPSHOT_MAX_DEPTH } from "../internal/json.js";
+import { checkRunContext } from "./context-check.js";
 
 /** The snapshot format this version of stepchart writes and reads. */
 export const SNAPSHOT_VERSION = 1;
@@ -55,38 +57,6 @@ export interface WorkflowSnapshot {
   readonly signature?: string;
 }
 
-const contextSchema = z.object({
-  runId: z.string(),
-  start: z.object({ type: z.string() }).loose(),
-  state: z.record(z.string(), z.unknown()),
-  slots: z.record(
-    z.string(),
-    z.object({
-      active: z.number().int().nonnegative(),
-      queue: z.object({ items: z.array(z.unknown()), head: z.number().int(), tail: z.number().int() }),
-    }),
-  ),
-  inflight: z.array(
-    z
-      .object({
-        id: z.number().int(),
-        step: z.string(),
-        event: z.object({ type: z.string() }).loose(),
-        attempt: z.number().int().positive(),
-        ops: z.number().int().nonnegative(),
-        journal: z.record(z.string(), z.unknown()),
-      })
-      .loose(),
-  ),
-  buffers: z.record(z.string(), z.record(z.string(), z.unknown())),
-  waiters: z.array(z.object({ id: z.number().int(), op: z.number().int(), eventType: z.string() }).loose()),
-  pending: z.array(z.object({ event: z.object({ type: z.string() }).loose() }).loose()),
-  clock: z.object({ deadline: z.number().nullable(), remaining: z.number().nullable() }),
-  seq: z.number().int().nonnegative(),
-  recent: z.array(z.string()),
-  outcome: z.object({ status: z.string() }).loose().nullable(),
-});
-
 const envelopeSchema = z.object({
   version: z.literal(SNAPSHOT_VERSION),
   workflow: z.string(),
@@ -98,7 +68,7 @@ const envelopeSchema = z.object({
     status: z.enum(["active", "done", "error", "stopped"]),
     value: z.unknown(),
     historyValue: z.record(z.string(), z.unknown()),
-    context: contextSchema,
+    context: z.object({ runId: z.string() }).loose(),
     children: z.record(z.string(), z.never()),
     output: z.unknown().optional(),
     error: z.unknown().optional(),
@@ -116,11 +86,40 @@ export function statusOf(machine: { status: string; context: RunContext }): RunS
 }
 
 /**
+ * Takes a workflow actor's snapshot. Its context is checked before XState persists it (which
+ * recurses through it): a value that is not JSON, cyclic or too deep is a `SnapshotError`, never a
+ * `RangeError`.
+ */
+export function captureActor(
+  actor: { getSnapshot(): { context: unknown }; getPersistedSnapshot(): unknown },
+  meta: { workflow: string; definitionHash: string; secret: string | undefined },
+): WorkflowSnapshot {
+  checkCapturable(actor.getSnapshot().context);
+  return envelope(actor.getPersistedSnapshot() as Persisted, meta);
+}
+
+type Persisted = { status: string; value: unknown; historyValue?: unknown; context: RunContext; output?: unknown };
+
+/**
  * Builds the envelope around a workflow actor's persisted snapshot. Step actors are left out:
  * a restore re-issues every in-flight invocation from context itself, whichever way it is hosted.
  */
 export function captureSnapshot(
-  persisted: { status: string; value: unknown; historyValue?: unknown; context: RunContext; output?: unknown },
+  persisted: Persisted,
+  meta: { workflow: string; definitionHash: string; secret: string | undefined },
+): WorkflowSnapshot {
+  checkCapturable(persisted.context);
+  return envelope(persisted, meta);
+}
+
+function checkCapturable(context: unknown): void {
+  // The context sits two levels below the snapshot's root.
+  const problem = findNonJson(context, "context", { allowUndefinedProperties: true, maxDepth: SNAPSHOT_MAX_DEPTH - 2 });
+  if (problem) throw new SnapshotError(`The run cannot be snapshotted: ${problem}`);
+}
+
+function envelope(
+  persisted: Persisted,
   meta: { workflow: string; definitionHash: string; secret: string | undefined },
 ): WorkflowSnapshot {
   const machine = {
@@ -131,8 +130,6 @@ export function captureSnapshot(
     children: {},
     ...(persisted.output === undefined ? {} : { output: persisted.output }),
   };
-  const problem = findNonJson(machine.context, "context", { allowUndefinedProperties: true });
-  if (problem) throw new SnapshotError(`The run cannot be snapshotted: ${problem}`);
   const body = JSON.parse(
     JSON.stringify({
       version: SNAPSHOT_VERSION,
@@ -149,7 +146,9 @@ export function captureSnapshot(
 
 /**
  * Checks an untrusted snapshot before anything is started: shape, version, prototype-pollution
- * keys, signature and definition. Every problem is a `SnapshotError`; the input is not modified.
+ * keys, depth ({@link SNAPSHOT_MAX_DEPTH}), signature and definition and, given the workflow's
+ * `definition`, the whole machine context against it (see `checkRunContext`). Every problem is a
+ * `SnapshotError`; the input is not modified.
  */
 export function checkSnapshot(
   value: unknown,
@@ -159,11 +158,13 @@ export function checkSnapshot(
     secret: string | undefined;
     /** The workflow's step names: a snapshot naming another step is refused. */
     steps?: ReadonlySet<string>;
+    /** The workflow's definition: the machine context is checked against it. */
+    definition?: WorkflowDefinition;
   },
 ): WorkflowSnapshot {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new SnapshotError(`A snapshot must be an object (got ${Array.isArray(value) ? "an array" : typeof value})`);
-  const problem = findNonJson(value, "snapshot");
+  const problem = findNonJson(value, "snapshot", { maxDepth: SNAPSHOT_MAX_DEPTH });
   if (problem) throw new SnapshotError(`Malformed snapshot: ${problem}`);
   const version = (value as { version?: unknown }).version;
   if (version !== SNAPSHOT_VERSION)
@@ -190,9 +191,17 @@ export function checkSnapshot(
     );
   if (snapshot.machine.context.runId !== snapshot.runId)
     throw new SnapshotError("Malformed snapshot: runId and machine.context.runId differ");
-  const steps = expected.steps;
-  if (steps) {
-    const context = snapshot.machine.context;
+  const steps = expected.steps ?? (expected.definition && new Set(expected.definition.steps.map((s) => s.name)));
+  if (steps) checkMachine(snapshot, steps, expected.definition);
+  return snapshot;
+}
+
+/** The machine around the context: a state this workflow's machine has, consistent with the envelope. */
+function checkMachine(snapshot: WorkflowSnapshot, steps: ReadonlySet<string>, definition?: WorkflowDefinition): void {
+  const { machine } = snapshot;
+  const context = machine.context;
+  if (definition) checkRunContext(context, definition, machine.status === "active");
+  else {
     const named = [
       ...context.inflight.map((inv) => inv.step),
       ...Object.keys(context.slots),
@@ -201,12 +210,19 @@ export function checkSnapshot(
     const unknown = named.find((step) => !steps.has(step));
     if (unknown !== undefined)
       throw new SnapshotError(`Malformed snapshot: it names a step "${unknown}" this workflow does not have`);
-    if (snapshot.machine.status === "active" && snapshot.machine.value !== "running")
-      throw new SnapshotError(
-        `Malformed snapshot: an active run must be in state "running", not ${JSON.stringify(snapshot.machine.value)}`,
-      );
   }
-  return snapshot;
+  if (machine.status !== "active") return;
+  if (machine.value !== "running")
+    throw new SnapshotError(
+      `Malformed snapshot: an active run must be in state "running", not ${JSON.stringify(machine.value)}`,
+    );
+  // The workflow machine has no history states, and an active one no output yet.
+  if (Object.keys(machine.historyValue).length > 0 || "output" in machine || "error" in machine)
+    throw new SnapshotError("Malformed snapshot: an active run has no history, output or error");
+  if (definition && snapshot.status !== statusOf(machine))
+    throw new SnapshotError(
+      `Malformed snapshot: its status "${snapshot.status}" is not that of its machine ("${statusOf(machine)}")`,
+    );
 }
 
 /**
@@ -217,7 +233,7 @@ export function checkSnapshot(
 export function checkBeforeMigration(value: unknown, secret: string | undefined): void {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new SnapshotError("A snapshot must be an object");
-  const problem = findNonJson(value, "snapshot");
+  const problem = findNonJson(value, "snapshot", { maxDepth: SNAPSHOT_MAX_DEPTH });
   if (problem) throw new SnapshotError(`Malformed snapshot: ${problem}`);
   if (secret === undefined) return;
   const signature = (value as { signature?: unknown }).signature;

@@ -284,7 +284,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       ]);
     }
     const def = this.#topology.eventDefs.get(ev.type);
-    const checked = isTrusted(ev) || !def ? ev : def.parse(ev);
+    const checked = isTrusted(ev, def) || !def ? ev : def.parse(ev);
     if (this.#actor) this.#actor.send(checked);
     else this.#whenOpen((actor) => actor.send(checked));
   }

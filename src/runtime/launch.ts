@@ -6,7 +6,7 @@ import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import {
-  captureSnapshot,
+  captureActor,
   checkBeforeMigration,
   checkSnapshot,
   type WorkflowSnapshot,
@@ -141,6 +141,7 @@ export function resumeParts(
       ...meta,
       ...(migrating ? { secret: undefined } : {}),
       steps: stepNames(wf),
+      definition: wf.definition,
     });
     if (snapshot.machine.status !== "active")
       throw new SnapshotError(`Run "${snapshot.runId}" has ended (${snapshot.status}); there is nothing to resume`);
@@ -214,7 +215,7 @@ function captureOf(wf: Launchable): (actor: AnyActor) => WorkflowSnapshot {
   let capture = captures.get(wf);
   if (!capture) {
     const meta = metaOf(wf);
-    capture = (actor) => captureSnapshot(actor.getPersistedSnapshot() as never, meta);
+    capture = (actor) => captureActor(actor, meta);
     captures.set(wf, capture);
   }
   return capture;

@@ -8,6 +8,7 @@ import {
   StartEvent,
   StopEvent,
   startEvent,
+  stopEvent,
   WorkflowValidationError,
   workflow,
 } from "../../src/index.js";
@@ -171,11 +172,41 @@ describe("findProblems", () => {
     expect(problemsOf(wf)).toEqual(["duplicate event names (two definitions share a type): A"]);
   });
 
-  it("does not count a typed start event and the built-in StartEvent as duplicates", () => {
+  it("reports a step that accepts the built-in StartEvent where the workflow's start is typed", () => {
     const Q = startEvent({ q: z.string() });
     const wf = workflow({ start: Q })
       .step("a", { accepts: Q, emits: [StopEvent] }, noop)
       .step("b", { accepts: StartEvent, emits: [StopEvent] }, noop);
+    expect(problemsOf(wf)).toEqual([
+      "steps name a definition of StartEvent other than the workflow's `start` (two definitions would share one type; use the workflow's own): b",
+    ]);
+  });
+
+  it("reports a step that emits the built-in StopEvent where the workflow's stop is typed", () => {
+    const Answer = stopEvent(z.object({ text: z.string() }));
+    const wf = workflow({ stop: Answer })
+      .step("a", { accepts: StartEvent, emits: [A] }, noop)
+      .step("b", { accepts: A, emits: [StopEvent] }, noop)
+      .step("c", { accepts: HumanResponseEvent, emits: [Answer] }, noop);
+    expect(problemsOf(wf)).toEqual([
+      "steps name a definition of StopEvent other than the workflow's `stop` (two definitions would share one type; use the workflow's own): b",
+    ]);
+  });
+
+  it("reports a typed stop event that is not the workflow's own", () => {
+    const Answer = stopEvent(z.object({ text: z.string() }));
+    const wf = workflow({}).step("a", { accepts: StartEvent, emits: [Answer] }, noop);
+    expect(problemsOf(wf)).toEqual([
+      "steps name a definition of StopEvent other than the workflow's `stop` (two definitions would share one type; use the workflow's own): a",
+    ]);
+  });
+
+  it("accepts the workflow's own typed start and stop events in every step", () => {
+    const Q = startEvent({ q: z.string() });
+    const Answer = stopEvent(z.string());
+    const wf = workflow({ start: Q, stop: Answer })
+      .step("a", { accepts: Q, emits: [A, Answer] }, noop)
+      .step("b", { accepts: A, emits: [Answer] }, noop);
     expect(findProblems(wf.definition)).toEqual([]);
   });
 

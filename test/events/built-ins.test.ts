@@ -137,3 +137,64 @@ describe("trace events", () => {
     );
   });
 });
+
+/** A value nested `levels` objects deep: `{ next: { next: ... "bottom" } }`. */
+function nested(levels: number): unknown {
+  let value: unknown = "bottom";
+  for (let i = 0; i < levels; i++) value = { next: value };
+  return value;
+}
+
+describe("the loose built-ins keep only JSON", () => {
+  const issuesOf = (build: () => unknown) => {
+    try {
+      build();
+    } catch (err) {
+      expect(err).toBeInstanceOf(EventValidationError);
+      return (err as EventValidationError).issues;
+    }
+    throw new Error("expected an EventValidationError");
+  };
+
+  it("refuses a Date in a HumanResponseEvent, naming the field", () => {
+    expect(issuesOf(() => HumanResponseEvent({ response: "yes", at: new Date() }))).toEqual([
+      { path: "at", message: "is a Date instance (only plain objects are JSON)" },
+    ]);
+  });
+
+  it("refuses non-JSON values in StartEvent's loose fields and InputRequiredEvent's payload, by path", () => {
+    expect(issuesOf(() => StartEvent({ tags: new Set(["a"]) }))).toEqual([
+      { path: "tags", message: "is a Set instance (only plain objects are JSON)" },
+    ]);
+    expect(issuesOf(() => InputRequiredEvent({ payload: { draft: { words: [1, Number.NaN] } } }))).toEqual([
+      { path: "payload.draft.words.1", message: "is NaN (not a finite number)" },
+    ]);
+    expect(issuesOf(() => InputRequiredEvent({ payload: () => 1 }))).toEqual([
+      { path: "payload", message: "is a function" },
+    ]);
+    expect(issuesOf(() => StopEvent({ result: 10n }))).toEqual([{ path: "result", message: "is a bigint" }]);
+  });
+
+  it("drops nothing it keeps: undefined properties are allowed (JSON leaves them out)", () => {
+    expect(JSON.stringify(HumanResponseEvent({ response: "yes", note: undefined }))).toBe(
+      '{"type":"HumanResponseEvent","response":"yes"}',
+    );
+  });
+
+  it("refuses cyclic fields", () => {
+    const payload: Record<string, unknown> = { title: "loop" };
+    payload.self = payload;
+    expect(issuesOf(() => InputRequiredEvent({ payload }))).toEqual([
+      { path: "payload.self", message: "is a cycle (refers to an object that contains it)" },
+    ]);
+  });
+
+  it("takes fields nested up to MAX_JSON_DEPTH (1000) levels, and refuses deeper ones", () => {
+    // The fields object is a level: 999 more below it make 1000.
+    expect(StartEvent({ data: nested(999) })).toMatchObject({ type: "StartEvent" });
+    expect(() => StartEvent({ data: nested(1000) })).toThrow(EventValidationError);
+    const [issue] = issuesOf(() => StartEvent({ data: nested(10_000) }));
+    expect(issue?.message).toBe("is nested more than 1000 levels deep (the limit is 1000)");
+    expect(issue?.path).toMatch(/^data\.next\.next\..*…\(\d+ more\)…/);
+  });
+});

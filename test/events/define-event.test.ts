@@ -188,3 +188,37 @@ describe("issuesOf", () => {
     expect(issuesOf(result.error).map((i) => i.path)).toEqual(["a.0.b"]);
   });
 });
+
+describe("deep and cyclic fields", () => {
+  type Tree = { label: string; children: Tree[] };
+  const TreeSchema: z.ZodType<Tree> = z.lazy(() => z.object({ label: z.string(), children: z.array(TreeSchema) }));
+  const TreeEvent = defineEvent("TreeEvent", { tree: TreeSchema });
+
+  function chain(levels: number): Tree {
+    let tree: Tree = { label: "leaf", children: [] };
+    for (let i = 0; i < levels; i++) tree = { label: `n${i}`, children: [tree] };
+    return tree;
+  }
+
+  it("a recursive schema takes a shallow tree", () => {
+    expect(TreeEvent({ tree: chain(3) }).tree.children[0]?.label).toBe("n1");
+  });
+
+  it("a recursive schema refuses a 10 000-level tree with EventValidationError, not a RangeError", () => {
+    expect(() => TreeEvent({ tree: chain(10_000) })).toThrow(EventValidationError);
+    expect(() => TreeEvent.parse({ type: "TreeEvent", tree: chain(10_000) })).toThrow(/nested more than 1000 levels/);
+  });
+
+  it("a recursive schema refuses a cyclic tree with EventValidationError", () => {
+    const tree: Tree = { label: "root", children: [] };
+    tree.children.push(tree);
+    expect(() => TreeEvent({ tree })).toThrow(/tree\.children\.0: is a cycle/);
+  });
+
+  it("a z.unknown() field refuses a Map, naming its path", () => {
+    const Blob = defineEvent("Blob", { data: z.unknown() });
+    expect(() => Blob({ data: { index: new Map() } })).toThrow(
+      'Invalid event "Blob": data.index: is a Map instance (only plain objects are JSON)',
+    );
+  });
+});
