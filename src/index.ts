@@ -69,7 +69,15 @@ export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } fro
 // Persistence
 export { MemoryStore, type MemoryStoreOptions } from "./persistence/memory-store.js";
 export type { RunStatus, WorkflowSnapshot } from "./persistence/snapshot.js";
-export type { Lease, ListFilter, RunSummary, SaveOptions, StoredRun, WorkflowStore } from "./persistence/store.js";
+export type {
+  ClaimOptions,
+  Lease,
+  ListFilter,
+  RunSummary,
+  SaveOptions,
+  StoredRun,
+  WorkflowStore,
+} from "./persistence/store.js";
 export { WorkflowHandler } from "./runtime/handler.js";
 export type { StreamOptions } from "./runtime/stream.js";
 export { type ResumeOptions, type RunOptions, Workflow, workflow } from "./runtime/workflow.js";

@@ -1,11 +1,15 @@
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import type { WorkflowSnapshot } from "./snapshot.js";
+import { checkClaim, checkSave, isFinished } from "./fencing.js";
+import type { RunStatus, WorkflowSnapshot } from "./snapshot.js";
 import {
+  type ClaimOptions,
   type DeliveredEvent,
   type Lease,
   type ListFilter,
   listedStatus,
+  noSuchRun,
+  parseStored,
   type RunSummary,
   type SaveOptions,
   type StoredRun,
@@ -27,7 +31,11 @@ export interface MemoryStoreOptions {
 
 interface Row {
   snapshot: string;
+  status: RunStatus;
+  workflow: string;
+  savedAt: string;
   lease: Lease | null;
+  epoch: number;
   inbox: { seq: number; text: string }[];
 }
 
@@ -45,6 +53,7 @@ interface Row {
  */
 export class MemoryStore implements WorkflowStore {
   readonly leaseMs: number;
+  readonly description = "this process's MemoryStore";
   readonly #rows = new Map<string, Row>();
   #seq = 0;
 
@@ -53,32 +62,40 @@ export class MemoryStore implements WorkflowStore {
   }
 
   async save(snapshot: WorkflowSnapshot, options: SaveOptions): Promise<void> {
-    const row = this.#rows.get(snapshot.runId);
-    if (options.create && row) throw new WorkflowStateError(`Run "${snapshot.runId}" already exists in the store`);
-    if (row) this.#checkOwner(snapshot.runId, row, options.owner);
-    const lease = options.release ? null : { owner: options.owner, expiresAt: Date.now() + this.leaseMs };
+    const runId = snapshot.runId;
+    const row = this.#rows.get(runId);
+    const now = Date.now();
+    const epoch = checkSave(runId, row, snapshot.status, options, now);
+    const lease = options.release ? null : { owner: options.owner, expiresAt: now + this.leaseMs, epoch };
     const acked = options.acknowledge;
-    const inbox = (row?.inbox ?? []).filter((d) => acked === undefined || d.seq > acked);
-    this.#rows.set(snapshot.runId, { snapshot: JSON.stringify(snapshot), lease, inbox });
+    // A finished run takes no more events: what is still waiting can never be applied.
+    const inbox = isFinished(snapshot.status)
+      ? []
+      : (row?.inbox ?? []).filter((d) => acked === undefined || d.seq > acked);
+    const { status, workflow, savedAt } = snapshot;
+    this.#rows.set(runId, { snapshot: JSON.stringify(snapshot), status, workflow, savedAt, lease, epoch, inbox });
   }
 
   async load(runId: string): Promise<StoredRun | undefined> {
     const row = this.#rows.get(runId);
-    return row ? { snapshot: JSON.parse(row.snapshot) as WorkflowSnapshot, lease: row.lease } : undefined;
+    return row ? this.#stored(runId, row) : undefined;
   }
 
-  async claim(runId: string, owner: string): Promise<StoredRun | undefined> {
+  async claim(runId: string, owner: string, options?: ClaimOptions): Promise<StoredRun | undefined> {
     const row = this.#rows.get(runId);
     if (!row) return undefined;
-    this.#checkOwner(runId, row, owner);
-    row.lease = { owner, expiresAt: Date.now() + this.leaseMs };
-    return { snapshot: JSON.parse(row.snapshot) as WorkflowSnapshot, lease: row.lease };
+    const stored = this.#stored(runId, row);
+    const epoch = checkClaim(runId, row, owner, Date.now(), options);
+    if (epoch === undefined) return stored;
+    row.epoch = epoch;
+    row.lease = { owner, expiresAt: Date.now() + this.leaseMs, epoch };
+    return { snapshot: stored.snapshot, lease: row.lease };
   }
 
-  async renew(runId: string, owner: string): Promise<boolean> {
+  async renew(runId: string, owner: string, epoch?: number): Promise<boolean> {
     const row = this.#rows.get(runId);
-    if (!row || row.lease?.owner !== owner) return false;
-    row.lease = { owner, expiresAt: Date.now() + this.leaseMs };
+    if (!row || row.lease?.owner !== owner || (epoch !== undefined && row.epoch !== epoch)) return false;
+    row.lease = { owner, expiresAt: Date.now() + this.leaseMs, epoch: row.epoch };
     return true;
   }
 
@@ -91,11 +108,10 @@ export class MemoryStore implements WorkflowStore {
     const now = Date.now();
     const out: RunSummary[] = [];
     for (const [runId, row] of this.#rows) {
-      const snapshot = JSON.parse(row.snapshot) as WorkflowSnapshot;
-      const status = listedStatus({ snapshot, lease: row.lease }, now);
+      const status = listedStatus(row.status, row.lease, now);
       if (filter.status && filter.status !== status) continue;
-      if (filter.workflow && filter.workflow !== snapshot.workflow) continue;
-      out.push({ runId, workflow: snapshot.workflow, status, savedAt: snapshot.savedAt });
+      if (filter.workflow && filter.workflow !== row.workflow) continue;
+      out.push({ runId, workflow: row.workflow, status, savedAt: row.savedAt });
     }
     return out.sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
   }
@@ -106,21 +122,19 @@ export class MemoryStore implements WorkflowStore {
 
   async deliver(runId: string, event: AnyEvent): Promise<void> {
     const row = this.#rows.get(runId);
-    if (!row) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
+    if (!row) throw new WorkflowStateError(noSuchRun(runId, this.description));
+    if (isFinished(row.status))
+      throw new WorkflowStateError(`Run "${runId}" has ended (${row.status}); it takes no more events`);
     row.inbox.push({ seq: ++this.#seq, text: JSON.stringify(event) });
   }
 
   async delivered(runId: string, owner: string): Promise<DeliveredEvent[]> {
     const row = this.#rows.get(runId);
     if (!row || row.lease?.owner !== owner) return [];
-    return row.inbox.map((d) => ({ seq: d.seq, event: JSON.parse(d.text) as AnyEvent }));
+    return row.inbox.map((d) => ({ seq: d.seq, event: parseStored<AnyEvent>(runId, d.text, "event", undefined) }));
   }
 
-  #checkOwner(runId: string, row: Row, owner: string): void {
-    const lease = row.lease;
-    if (lease && lease.owner !== owner && lease.expiresAt > Date.now())
-      throw new WorkflowStateError(
-        `Run "${runId}" is held by another live runner (lease until ${new Date(lease.expiresAt).toISOString()})`,
-      );
+  #stored(runId: string, row: Row): StoredRun {
+    return { snapshot: parseStored<WorkflowSnapshot>(runId, row.snapshot, "snapshot", undefined), lease: row.lease };
   }
 }

@@ -1,12 +1,17 @@
-import pg from "pg";
+import type pg from "pg";
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import type { WorkflowSnapshot } from "./snapshot.js";
+import { loadDriver } from "./driver.js";
+import { checkClaim, checkSave, type FencedRow, isFinished } from "./fencing.js";
+import type { RunStatus, WorkflowSnapshot } from "./snapshot.js";
 import {
+  type ClaimOptions,
   type DeliveredEvent,
   type Lease,
   type ListFilter,
   listedStatus,
+  noSuchRun,
+  parseStored,
   type RunSummary,
   type SaveOptions,
   type StoredRun,
@@ -34,8 +39,10 @@ export interface PostgresStoreOptions {
 
 interface RunRow {
   snapshot: string;
+  status: RunStatus;
   lease_owner: string | null;
   lease_expires: string | null;
+  epoch: string;
 }
 
 function ddl(schema: string): string {
@@ -48,8 +55,10 @@ function ddl(schema: string): string {
     saved_at TEXT NOT NULL,
     snapshot TEXT NOT NULL,
     lease_owner TEXT,
-    lease_expires BIGINT
+    lease_expires BIGINT,
+    epoch BIGINT NOT NULL DEFAULT 0
   );
+  ALTER TABLE ${schema}.stepchart_runs ADD COLUMN IF NOT EXISTS epoch BIGINT NOT NULL DEFAULT 0;
   CREATE INDEX IF NOT EXISTS stepchart_runs_status ON ${schema}.stepchart_runs (status, workflow);
   CREATE TABLE IF NOT EXISTS ${schema}.stepchart_inbox (
     id BIGSERIAL PRIMARY KEY,
@@ -76,6 +85,8 @@ function ddl(schema: string): string {
  */
 export class PostgresStore implements WorkflowStore {
   readonly leaseMs: number;
+  /** `the PostgreSQL schema "public" at postgres://user@host:5432/db` (never the password). */
+  readonly description: string;
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #runs: string;
@@ -86,12 +97,17 @@ export class PostgresStore implements WorkflowStore {
   constructor(options: PostgresStoreOptions) {
     this.leaseMs = options.leaseMs ?? 15_000;
     this.#ownsPool = !options.pool;
-    this.#pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });
+    if (options.pool) this.#pool = options.pool;
+    else {
+      const driver = loadDriver<typeof pg>("pg", "PostgresStore", "npm install pg@8");
+      this.#pool = new driver.Pool({ connectionString: options.connectionString, max: 4 });
+    }
     // An idle connection the server drops must not crash the process; the next query reconnects.
     if (this.#ownsPool) this.#pool.on("error", () => undefined);
     const name = options.schema ?? "public";
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new WorkflowStateError(`Invalid PostgreSQL schema name "${name}"`);
     this.#schemaName = name;
+    this.description = `the PostgreSQL schema "${name}" ${options.pool ? "of the pool given to this store" : `at ${safeUrl(options.connectionString)}`}`;
     this.#runs = `${name}.stepchart_runs`;
     this.#inbox = `${name}.stepchart_inbox`;
   }
@@ -99,72 +115,74 @@ export class PostgresStore implements WorkflowStore {
   async save(snapshot: WorkflowSnapshot, options: SaveOptions): Promise<void> {
     await this.#transaction(async (db) => {
       const now = await dbNow(db);
-      const row = await lockRow(db, this.#runs, snapshot.runId);
-      if (row && options.create) throw new WorkflowStateError(`Run "${snapshot.runId}" already exists in the store`);
-      if (row) checkOwner(snapshot.runId, row, options.owner, now);
+      const runId = snapshot.runId;
+      const row = await lockRow(db, this.#runs, runId);
+      const epoch = checkSave(runId, row && fenced(row), snapshot.status, options, now);
       const values = [
-        snapshot.runId,
+        runId,
         snapshot.workflow,
         snapshot.status,
         snapshot.savedAt,
         JSON.stringify(snapshot),
         options.release ? null : options.owner,
         options.release ? null : now + this.leaseMs,
+        epoch,
       ];
-      if (row) {
-        await db.query(
-          `UPDATE ${this.#runs} SET workflow = $2, status = $3, saved_at = $4, snapshot = $5,
-             lease_owner = $6, lease_expires = $7 WHERE run_id = $1`,
+      if (!row) {
+        const inserted = await db.query(
+          `INSERT INTO ${this.#runs} (run_id, workflow, status, saved_at, snapshot, lease_owner, lease_expires, epoch)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`,
           values,
         );
-        if (options.acknowledge !== undefined)
-          await db.query(`DELETE FROM ${this.#inbox} WHERE run_id = $1 AND id <= $2`, [
-            snapshot.runId,
-            options.acknowledge,
-          ]);
+        // Another process created it between our read and our insert.
+        if (inserted.rowCount === 0) throw new WorkflowStateError(`Run "${runId}" already exists in the store`);
         return;
       }
-      const inserted = await db.query(
-        `INSERT INTO ${this.#runs} (run_id, workflow, status, saved_at, snapshot, lease_owner, lease_expires)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id) DO NOTHING`,
+      await db.query(
+        `UPDATE ${this.#runs} SET workflow = $2, status = $3, saved_at = $4, snapshot = $5,
+           lease_owner = $6, lease_expires = $7, epoch = $8 WHERE run_id = $1`,
         values,
       );
-      // Another process created it between our read and our insert.
-      if (inserted.rowCount === 0) throw new WorkflowStateError(`Run "${snapshot.runId}" already exists in the store`);
+      // A finished run takes no more events: what is still waiting can never be applied.
+      if (isFinished(snapshot.status)) await db.query(`DELETE FROM ${this.#inbox} WHERE run_id = $1`, [runId]);
+      else if (options.acknowledge !== undefined)
+        await db.query(`DELETE FROM ${this.#inbox} WHERE run_id = $1 AND id <= $2`, [runId, options.acknowledge]);
     });
   }
 
   async load(runId: string): Promise<StoredRun | undefined> {
     await this.#schema();
-    const { rows } = await this.#pool.query<RunRow>(
-      `SELECT snapshot, lease_owner, lease_expires FROM ${this.#runs} WHERE run_id = $1`,
-      [runId],
-    );
+    const { rows } = await this.#pool.query<RunRow>(`${SELECT_RUN(this.#runs)}`, [runId]);
     const row = rows[0];
-    return row ? { snapshot: JSON.parse(row.snapshot) as WorkflowSnapshot, lease: leaseOf(row) } : undefined;
+    if (!row) return undefined;
+    return { snapshot: parseStored(runId, row.snapshot, "snapshot", this.description), lease: leaseOf(row) };
   }
 
-  async claim(runId: string, owner: string): Promise<StoredRun | undefined> {
+  async claim(runId: string, owner: string, options?: ClaimOptions): Promise<StoredRun | undefined> {
     return this.#transaction(async (db) => {
       const now = await dbNow(db);
       const row = await lockRow(db, this.#runs, runId);
       if (!row) return undefined;
-      checkOwner(runId, row, owner, now);
-      const lease = { owner, expiresAt: now + this.leaseMs };
-      await db.query(`UPDATE ${this.#runs} SET lease_owner = $2, lease_expires = $3 WHERE run_id = $1`, [
+      const snapshot = parseStored<WorkflowSnapshot>(runId, row.snapshot, "snapshot", this.description);
+      const epoch = checkClaim(runId, fenced(row), owner, now, options);
+      if (epoch === undefined) return { snapshot, lease: leaseOf(row) };
+      const lease = { owner, expiresAt: now + this.leaseMs, epoch };
+      await db.query(`UPDATE ${this.#runs} SET lease_owner = $2, lease_expires = $3, epoch = $4 WHERE run_id = $1`, [
         runId,
         owner,
         lease.expiresAt,
+        epoch,
       ]);
-      return { snapshot: JSON.parse(row.snapshot) as WorkflowSnapshot, lease };
+      return { snapshot, lease };
     });
   }
 
-  async renew(runId: string, owner: string): Promise<boolean> {
+  async renew(runId: string, owner: string, epoch?: number): Promise<boolean> {
     await this.#schema();
     const result = await this.#pool.query(
-      `UPDATE ${this.#runs} SET lease_expires = ${NOW_MS} + $3 WHERE run_id = $1 AND lease_owner = $2`,
-      [runId, owner, this.leaseMs],
+      `UPDATE ${this.#runs} SET lease_expires = ${NOW_MS} + $3
+       WHERE run_id = $1 AND lease_owner = $2 AND ($4::bigint IS NULL OR epoch = $4::bigint)`,
+      [runId, owner, this.leaseMs, epoch ?? null],
     );
     return result.rowCount === 1;
   }
@@ -179,22 +197,17 @@ export class PostgresStore implements WorkflowStore {
 
   async list(filter: ListFilter = {}): Promise<RunSummary[]> {
     await this.#schema();
-    const { rows } = await this.#pool.query<{
-      run_id: string;
-      workflow: string;
-      status: string;
-      saved_at: string;
-      lease_owner: string | null;
-      lease_expires: string | null;
-    }>(
-      `SELECT run_id, workflow, status, saved_at, lease_owner, lease_expires FROM ${this.#runs}
+    const { rows } = await this.#pool.query<
+      { run_id: string; workflow: string; saved_at: string } & Omit<RunRow, "snapshot">
+    >(
+      `SELECT run_id, workflow, status, saved_at, lease_owner, lease_expires, epoch FROM ${this.#runs}
        WHERE ($1::text IS NULL OR workflow = $1) ORDER BY saved_at DESC`,
       [filter.workflow ?? null],
     );
     const now = await dbNow(this.#pool);
     const out: RunSummary[] = [];
     for (const row of rows) {
-      const status = listedStatus({ snapshot: { status: row.status } as WorkflowSnapshot, lease: leaseOf(row) }, now);
+      const status = listedStatus(row.status, leaseOf(row), now);
       if (filter.status && filter.status !== status) continue;
       out.push({ runId: row.run_id, workflow: row.workflow, status, savedAt: row.saved_at });
     }
@@ -209,13 +222,19 @@ export class PostgresStore implements WorkflowStore {
   }
 
   async deliver(runId: string, event: AnyEvent): Promise<void> {
-    await this.#schema();
-    const result = await this.#pool.query(
-      `INSERT INTO ${this.#inbox} (run_id, event)
-       SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM ${this.#runs} WHERE run_id = $1)`,
-      [runId, JSON.stringify(event)],
-    );
-    if (result.rowCount === 0) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
+    await this.#transaction(async (db) => {
+      // FOR SHARE waits for a save in progress: an event is either in the inbox before the run's
+      // last save (which drops it with the run's end) or refused after it, never left behind.
+      const { rows } = await db.query<{ status: string }>(
+        `SELECT status FROM ${this.#runs} WHERE run_id = $1 FOR SHARE`,
+        [runId],
+      );
+      const run = rows[0];
+      if (!run) throw new WorkflowStateError(noSuchRun(runId, this.description));
+      if (isFinished(run.status))
+        throw new WorkflowStateError(`Run "${runId}" has ended (${run.status}); it takes no more events`);
+      await db.query(`INSERT INTO ${this.#inbox} (run_id, event) VALUES ($1, $2)`, [runId, JSON.stringify(event)]);
+    });
   }
 
   async delivered(runId: string, owner: string): Promise<DeliveredEvent[]> {
@@ -225,7 +244,10 @@ export class PostgresStore implements WorkflowStore {
        WHERE i.run_id = $1 AND r.lease_owner = $2 ORDER BY i.id`,
       [runId, owner],
     );
-    return rows.map((r) => ({ seq: Number(r.id), event: JSON.parse(r.event) as AnyEvent }));
+    return rows.map((r) => ({
+      seq: Number(r.id),
+      event: parseStored<AnyEvent>(runId, r.event, "event", this.description),
+    }));
   }
 
   /** Ends the store's own connection pool (not a pool that was passed in). */
@@ -281,22 +303,33 @@ async function dbNow(db: pg.Pool | pg.PoolClient): Promise<number> {
   return Number(rows[0]?.now);
 }
 
+const SELECT_RUN = (runs: string) =>
+  `SELECT snapshot, status, lease_owner, lease_expires, epoch FROM ${runs} WHERE run_id = $1`;
+
 async function lockRow(db: pg.PoolClient, runs: string, runId: string): Promise<RunRow | undefined> {
-  const { rows } = await db.query<RunRow>(
-    `SELECT snapshot, lease_owner, lease_expires FROM ${runs} WHERE run_id = $1 FOR UPDATE`,
-    [runId],
-  );
+  const { rows } = await db.query<RunRow>(`${SELECT_RUN(runs)} FOR UPDATE`, [runId]);
   return rows[0];
 }
 
-function checkOwner(runId: string, row: RunRow, owner: string, now: number): void {
-  const expires = row.lease_expires === null ? 0 : Number(row.lease_expires);
-  if (row.lease_owner !== null && row.lease_owner !== owner && expires > now)
-    throw new WorkflowStateError(
-      `Run "${runId}" is held by another live runner (lease until ${new Date(expires).toISOString()})`,
-    );
+function fenced(row: RunRow): FencedRow {
+  return { status: row.status, lease: leaseOf(row), epoch: Number(row.epoch) };
 }
 
-function leaseOf(row: { lease_owner: string | null; lease_expires: string | null }): Lease | null {
-  return row.lease_owner === null ? null : { owner: row.lease_owner, expiresAt: Number(row.lease_expires ?? 0) };
+function leaseOf(row: { lease_owner: string | null; lease_expires: string | null; epoch: string }): Lease | null {
+  return row.lease_owner === null
+    ? null
+    : { owner: row.lease_owner, expiresAt: Number(row.lease_expires ?? 0), epoch: Number(row.epoch) };
+}
+
+/** A connection string without its password, for messages. */
+function safeUrl(connectionString: string | undefined): string {
+  if (!connectionString) return "the server the PG* environment variables name";
+  try {
+    const url = new URL(connectionString);
+    url.password = "";
+    url.search = "";
+    return url.toString();
+  } catch {
+    return "the server of the connection string given";
+  }
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
-import { WorkflowStateError } from "../errors.js";
+import { SnapshotError, type WorkflowError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { FIRST_EPOCH, isFinished } from "../persistence/fencing.js";
+import { newRunnerId, supersededError } from "../persistence/lease.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import type { SaveOptions, WorkflowStore } from "../persistence/store.js";
 
@@ -9,8 +9,11 @@ import type { SaveOptions, WorkflowStore } from "../persistence/store.js";
 export interface CheckpointHooks {
   /** Events other processes delivered to the run through the store. */
   delivered(events: AnyEvent[]): void;
-  /** Another runner took the run over (this one's lease was lost): stop without saving. */
-  lost(error: WorkflowStateError): void;
+  /**
+   * The run cannot go on here: another runner took it over (`WorkflowStateError`; stop without
+   * saving), or its state can never be saved (`SnapshotError`; the run fails with it).
+   */
+  stopped(error: WorkflowError): void;
 }
 
 /**
@@ -18,16 +21,20 @@ export interface CheckpointHooks {
  * the next turn of the event loop, so the transitions of one burst of synchronous work share a
  * checkpoint, and a run that waits (for I/O, a person, a timer) is always saved as it waits. Any
  * snapshot is a correct restore point (the op journal makes re-runs safe), so coalescing costs
- * nothing but re-run work. `checkpoint()` saves at once; `ctx.run` waits for it.
+ * nothing but re-run work. `checkpoint()` saves at once; `ctx.run` waits for it. Every save and
+ * renewal carries the epoch this runner claimed: once another runner took the run, they fail.
  */
 export class Checkpointer {
-  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly owner = newRunnerId();
   readonly #store: WorkflowStore;
   readonly #capture: () => WorkflowSnapshot;
   readonly #hooks: CheckpointHooks;
+  #epoch = FIRST_EPOCH;
   #dirty = false;
   #scheduled = false;
   #closed = false;
+  /** The last write of a run that stopped here on its own (its record marked failed). */
+  #ending: Promise<void> | undefined;
   #saving: Promise<void> | undefined;
   #waiters: { resolve(): void; reject(error: unknown): void }[] = [];
   #renewal: ReturnType<typeof setInterval> | undefined;
@@ -46,8 +53,13 @@ export class Checkpointer {
 
   /** Writes a new run's first record (its run id must be new) and starts renewing the lease. */
   async create(): Promise<void> {
-    await this.#store.save(this.#capture(), { owner: this.owner, create: true });
+    await this.#store.save(this.#capture(), { owner: this.owner, epoch: FIRST_EPOCH, create: true });
     this.startRenewal();
+  }
+
+  /** The epoch of the lease this runner claimed (a resumed run); saves and renewals carry it. */
+  holds(epoch: number): void {
+    this.#epoch = epoch;
   }
 
   /**
@@ -81,16 +93,45 @@ export class Checkpointer {
     return done;
   }
 
+  /**
+   * Resolves once the store confirms this runner still holds the run at its epoch (`ctx.run` asks
+   * before it starts an effect), extending the lease; rejects once it does not. The answer counts
+   * only if it came back well within a lease: a runner that stalled meanwhile asks again, since
+   * another one may have taken the run while it was not looking. A store that is down is asked
+   * again with a growing delay, as a checkpoint would be.
+   */
+  async confirm(): Promise<void> {
+    for (let failures = 0; ; ) {
+      if (this.#closed) throw new WorkflowStateError(`Run "${this.#runId}" is no longer running in this process`);
+      const asked = performance.now();
+      let held: boolean;
+      try {
+        held = await this.#store.renew(this.#runId, this.owner, this.#epoch);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 50 * 2 ** ++failures)));
+        continue;
+      }
+      if (!held) {
+        const error = supersededError(this.#runId);
+        this.#stop(error);
+        throw error;
+      }
+      if (performance.now() - asked < this.#store.leaseMs / 2) return;
+    }
+  }
+
   /** The run ended (or this runner stops): the last save, which lets go of the lease. */
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed) return this.#ending;
     this.#closed = true;
-    clearInterval(this.#renewal);
-    clearTimeout(this.#retry);
+    this.#clearTimers();
     await this.#saving?.catch(() => undefined);
     try {
       const options = this.#options({ release: true });
       await this.#store.save(this.#capture(), options);
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      await this.#markFailed();
     } finally {
       for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     }
@@ -100,20 +141,11 @@ export class Checkpointer {
   async detach(snapshot: WorkflowSnapshot): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#renewal);
-    clearTimeout(this.#retry);
+    this.#clearTimers();
     const options = this.#options({ release: true });
     await this.#saving?.catch(() => undefined);
     await this.#store.save(snapshot, options);
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
-  }
-
-  /** Stops saving and renewing without a last save (the lease was lost). */
-  abandon(): void {
-    this.#closed = true;
-    clearInterval(this.#renewal);
-    clearTimeout(this.#retry);
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(new WorkflowStateError("The run stopped here"));
   }
 
   /**
@@ -129,11 +161,10 @@ export class Checkpointer {
     this.changed();
   }
 
-  /** Save options that acknowledge what the run has been handed (read before the capture). */
+  /** Save options: this runner's epoch, and what the run has been handed (read before the capture). */
   #options(extra: { release?: boolean } = {}): SaveOptions {
-    return this.#delivered > 0
-      ? { owner: this.owner, acknowledge: this.#delivered, ...extra }
-      : { owner: this.owner, ...extra };
+    const options = { owner: this.owner, epoch: this.#epoch, ...extra };
+    return this.#delivered > 0 ? { ...options, acknowledge: this.#delivered } : options;
   }
 
   #pump(): Promise<void> {
@@ -148,10 +179,11 @@ export class Checkpointer {
           this.#failures = 0;
           for (const waiter of waiters) waiter.resolve();
         } catch (error) {
-          if (error instanceof WorkflowStateError) {
-            for (const waiter of waiters) waiter.reject(error);
-            this.abandon();
-            this.#hooks.lost(error);
+          // Lost to another runner, or a snapshot no save can ever take (a value that is not
+          // JSON, a store's own limit): retrying would only hang the run's next ctx.run.
+          if (error instanceof WorkflowStateError || error instanceof SnapshotError) {
+            this.#waiters.unshift(...waiters);
+            this.#stop(error);
             return;
           }
           // The store is unreachable: keep the run dirty and its waiters (a `ctx.run` waits for a
@@ -170,13 +202,42 @@ export class Checkpointer {
     return this.#saving;
   }
 
+  /**
+   * Stops saving and renewing, and tells the run why. A run that lost its lease writes nothing
+   * more; a run that cannot be saved marks its record failed (its last good snapshot stays, so
+   * the store no longer says it is running, and nobody resumes it into the same failure).
+   */
+  #stop(error: WorkflowError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clearTimers();
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    if (error instanceof SnapshotError) this.#ending = this.#markFailed();
+    this.#hooks.stopped(error);
+  }
+
+  async #markFailed(): Promise<void> {
+    try {
+      const stored = await this.#store.load(this.#runId);
+      if (!stored || isFinished(stored.snapshot.status)) return;
+      const failed = { ...stored.snapshot, status: "failed" as const, savedAt: new Date().toISOString() };
+      await this.#store.save(failed, { owner: this.owner, epoch: this.#epoch, release: true });
+    } catch {
+      // The lease then runs out and the run lists as interrupted: no worse than a crash.
+    }
+  }
+
+  #clearTimers(): void {
+    clearInterval(this.#renewal);
+    clearTimeout(this.#retry);
+  }
+
   async #renew(): Promise<void> {
     if (this.#closed) return;
     const runId = this.#runId;
     try {
-      if (!(await this.#store.renew(runId, this.owner))) {
-        this.abandon();
-        this.#hooks.lost(new WorkflowStateError(`Run "${runId}" was taken over by another runner`));
+      if (!(await this.#store.renew(runId, this.owner, this.#epoch))) {
+        this.#stop(supersededError(runId));
         return;
       }
       await this.takeDelivered(runId);

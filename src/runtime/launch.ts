@@ -1,17 +1,18 @@
 import { type Actor, type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
 import { bindInput, bindRun, type RunBinding } from "../compiler/bindings.js";
-import { internal } from "../compiler/protocol.js";
+import { internal, seal } from "../compiler/protocol.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import type { WorkflowDefinition } from "../definition/types.js";
-import { SnapshotError, WorkflowStateError } from "../errors.js";
+import { SnapshotError, type WorkflowError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { FIRST_EPOCH, isFinished } from "../persistence/fencing.js";
 import {
-  captureActor,
+  captureSnapshot,
   checkBeforeMigration,
   checkSnapshot,
   type WorkflowSnapshot,
 } from "../persistence/snapshot.js";
-import type { StoredRun, WorkflowStore } from "../persistence/store.js";
+import { noSuchRun, type StoredRun, type WorkflowStore } from "../persistence/store.js";
 import { Checkpointer } from "./checkpointer.js";
 import type { HandlerParts } from "./handler.js";
 
@@ -41,8 +42,8 @@ type AnyActor = Actor<AnyStateMachine>;
 class Durable {
   readonly checkpointer: Checkpointer;
   actor: AnyActor | undefined;
-  /** Why this runner stopped the run (lease lost, detached), rejected by the handler. */
-  stopped: WorkflowStateError | undefined;
+  /** Why this runner stopped the run (lease lost, detached, cannot be saved), rejected by the handler. */
+  stopped: WorkflowError | undefined;
 
   constructor(
     readonly runId: string,
@@ -53,11 +54,16 @@ class Durable {
       delivered: (events) => {
         for (const event of events) this.actor?.send(event);
       },
-      lost: (error) => {
+      stopped: (error) => {
         this.stopped = error;
         this.actor?.stop();
       },
     });
+  }
+
+  /** What a run binding needs to save the run, and to check it still holds it before an effect. */
+  binding(): Pick<RunBinding, "checkpoint" | "confirmHold"> {
+    return { checkpoint: () => this.checkpointer.checkpoint(), confirmHold: () => this.checkpointer.confirm() };
   }
 
   /** The handler parts that make a run durable. */
@@ -102,7 +108,7 @@ export function newRunParts(
       observe,
       releasedByHandler: true,
       ...(options.resources ? { resources: options.resources } : {}),
-      ...(durable ? { checkpoint: () => durable.checkpointer.checkpoint() } : {}),
+      ...durable?.binding(),
     };
     bindInput(fields, binding);
     return createActor(wf.machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
@@ -128,7 +134,10 @@ export function newRunParts(
 export function resumeParts(
   wf: Launchable,
   from: unknown,
-  options: LaunchOptions & { readonly migrate?: ((snapshot: unknown) => unknown) | undefined },
+  options: LaunchOptions & {
+    readonly migrate?: ((snapshot: unknown) => unknown) | undefined;
+    readonly takeover?: boolean | undefined;
+  },
 ): Omit<HandlerParts, "signal" | "verbose"> {
   const meta = metaOf(wf);
   const capture = captureOf(wf);
@@ -141,7 +150,6 @@ export function resumeParts(
       ...meta,
       ...(migrating ? { secret: undefined } : {}),
       steps: stepNames(wf),
-      definition: wf.definition,
     });
     if (snapshot.machine.status !== "active")
       throw new SnapshotError(`Run "${snapshot.runId}" has ended (${snapshot.status}); there is nothing to resume`);
@@ -165,14 +173,14 @@ export function resumeParts(
       observe,
       releasedByHandler: true,
       ...(options.resources ? { resources: options.resources } : {}),
-      ...(durable ? { checkpoint: () => durable.checkpointer.checkpoint() } : {}),
+      ...durable?.binding(),
     });
     return actor;
   };
   const base = { workflowName: wf.definition.name, topology: wf.topology, runId, capture, restored: true };
   const continueRun = (actor: AnyActor) => {
     actor.start();
-    actor.send({ type: internal.restore });
+    actor.send(seal({ type: internal.restore }));
   };
   if (!durable || !store)
     return { ...base, open: (observe) => restore(given as WorkflowSnapshot, observe), start: continueRun };
@@ -180,16 +188,19 @@ export function resumeParts(
     ...base,
     ...durable.parts(),
     open: async (observe) => {
-      const owner = durable.checkpointer.owner;
-      const stored = await store.claim(runId, owner);
-      if (!stored && !given) throw new WorkflowStateError(`There is no run "${runId}" in the store`);
+      const { checkpointer } = durable;
+      const owner = checkpointer.owner;
+      const stored = await store.claim(runId, owner, options.takeover ? { takeover: true } : {});
+      if (!stored && !given) throw new WorkflowStateError(noSuchRun(runId, store.description));
       try {
+        const ended = stored && isFinished(stored.snapshot.status) ? stored.snapshot.status : undefined;
         // A snapshot object given with a store replaces the stored record only if that run has
         // not ended (an old snapshot must not bring a finished run back).
-        if (given && stored && stored.snapshot.status !== "running" && stored.snapshot.status !== "waiting")
-          throw new WorkflowStateError(`Run "${runId}" has already ended (${stored.snapshot.status}) in the store`);
+        if (given && ended) throw new WorkflowStateError(`Run "${runId}" has already ended (${ended}) in the store`);
+        if (ended) throw new SnapshotError(`Run "${runId}" has ended (${ended}); there is nothing to resume`);
+        checkpointer.holds(stored?.lease?.epoch ?? FIRST_EPOCH);
         const snapshot = given ?? verify((stored as StoredRun).snapshot);
-        if (given) await store.save(given, { owner });
+        if (given) await store.save(given, { owner, epoch: stored?.lease?.epoch ?? FIRST_EPOCH, create: !stored });
         durable.actor = restore(snapshot, observe);
       } catch (error) {
         await store.release(runId, owner).catch(() => undefined);
@@ -215,7 +226,7 @@ function captureOf(wf: Launchable): (actor: AnyActor) => WorkflowSnapshot {
   let capture = captures.get(wf);
   if (!capture) {
     const meta = metaOf(wf);
-    capture = (actor) => captureActor(actor, meta);
+    capture = (actor) => captureSnapshot(actor.getPersistedSnapshot() as never, meta);
     captures.set(wf, capture);
   }
   return capture;

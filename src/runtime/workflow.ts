@@ -69,6 +69,13 @@ export interface ResumeOptions<TResources = Record<string, unknown>> extends Omi
    * still does not match). Called only for such snapshots.
    */
   readonly migrate?: (snapshot: unknown) => unknown;
+  /**
+   * Take the run from the store even while another runner's lease on it is live (its host is
+   * down, or it must stop now), instead of waiting for the lease to end. Safe: the other runner's
+   * saves are refused from then on, and it starts no more `ctx.run` effects. A lease whose process
+   * is gone from this host is free without it.
+   */
+  readonly takeover?: boolean;
 }
 
 type DefsOf<T> = T extends readonly (infer D)[] ? D : T;
@@ -261,7 +268,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
   /**
    * Delivers an event to a run held in a store, from any process: the process running it applies
    * it within a lease renewal, or the next `resume` does. The event is validated like
-   * `handler.sendEvent`.
+   * `handler.sendEvent`; a run that is not in the store, or has ended, throws `WorkflowStateError`.
    *
    * @example
    * ```ts
@@ -279,7 +286,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
       ]);
     }
     const def = topology.eventDefs.get(ev.type);
-    await options.store.deliver(runId, isTrusted(ev, def) || !def ? ev : (def.parse(ev) as AnyEvent));
+    await options.store.deliver(runId, isTrusted(ev) || !def ? ev : (def.parse(ev) as AnyEvent));
   }
 
   #launchable(): Launchable {

@@ -1,87 +1,36 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import type { WorkflowStore } from "../../src/index.js";
 import { HumanResponseEvent } from "../../src/index.js";
-import { PostgresStore } from "../../src/persistence/postgres-store.js";
-import { SqliteStore } from "../../src/persistence/sqlite-store.js";
-import { sleep } from "../helpers.js";
 import { drillWorkflow } from "./fixtures/drill-workflow.js";
-import { freshSchema, pgSkipReason, pgUrl } from "./pg.js";
+import { backends, kill, startRunner } from "./processes.js";
 
 const runner = fileURLToPath(new URL("./fixtures/drill-runner.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "stepchart-drill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Starts a drill process; resolves once it printed "ready" (it is then parked where told). */
-function startRunner(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", runner, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let errors = "";
-  child.stderr?.on("data", (chunk) => {
-    errors += String(chunk);
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (chunk) => {
-      if (String(chunk).includes("ready")) resolve(child);
-    });
-    child.on("exit", (code) => reject(new Error(`runner exited (${code}) before it was ready: ${errors}`)));
-  });
-}
 
 function runToExit(args: string[]): Promise<number | null> {
   const child = spawn(process.execPath, ["--import", "tsx", runner, ...args], { stdio: "ignore" });
   return new Promise((resolve) => child.on("exit", resolve));
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
-
-/** Waits until the dead runner's lease has run out, so another process may take the run. */
-async function leaseExpired(store: WorkflowStore, runId: string): Promise<void> {
-  for (;;) {
-    const lease = (await store.load(runId))?.lease;
-    if (!lease || lease.expiresAt < Date.now()) return;
-    await sleep(50);
-  }
-}
-
 const lines = (log: string) => readFileSync(log, "utf8").trim().split("\n");
 const times = (log: string, line: string) => lines(log).filter((l) => l === line).length;
 
-interface Backend {
-  /** The runner's `<db>` argument for a new database. */
-  target(name: string): string;
-  open(target: string): WorkflowStore & { close(): void | Promise<void> };
-}
-
-const sqlite: Backend = {
-  target: (name) => join(dir, `${name}.db`),
-  open: (target) => new SqliteStore({ path: target, leaseMs: 300 }),
-};
-const postgres: Backend = {
-  target: () => `pg:${freshSchema()}`,
-  open: (target) => new PostgresStore({ connectionString: pgUrl, schema: target.slice(3), leaseMs: 300 }),
-};
-
-describe.each([
-  { name: "SQLite", backend: sqlite, skip: false },
-  { name: `PostgreSQL${pgSkipReason}`, backend: postgres, skip: !pgUrl },
-])("crash drills (real processes, $name)", ({ name, backend, skip }) => {
+describe.each(backends(dir))("crash drills (real processes, $name)", (backend) => {
+  const { name, skip } = backend;
   it.skipIf(skip)(
     "resumes a run whose process was SIGKILLed mid-step: nothing lost, nothing doubled",
     async () => {
       const db = backend.target("kill");
       const log = join(dir, `${name}-kill.log`);
-      await kill(await startRunner(["start", db, log, "price 2"]));
+      await kill(await startRunner(runner, ["start", db, log, "price 2"], "ready"));
 
-      const store = backend.open(db);
-      await leaseExpired(store, "order-1");
+      // The dead runner's lease is free at once: its process is gone from this host.
+      const store = backend.open(db, 300);
       expect(await store.list({ status: "interrupted" })).toMatchObject([{ runId: "order-1" }]);
 
       const wf = drillWorkflow(log, undefined);
@@ -110,12 +59,11 @@ describe.each([
     async () => {
       const db = backend.target("reply");
       const log = join(dir, `${name}-reply.log`);
-      await kill(await startRunner(["start", db, log, "ask"]));
+      await kill(await startRunner(runner, ["start", db, log, "ask"], "ready"));
       expect(await runToExit(["reply", db, log, "order-1", "approved"])).toBe(0);
 
-      const store = backend.open(db);
+      const store = backend.open(db, 300);
       expect(await store.list({ status: "waiting" })).toMatchObject([{ runId: "order-1" }]);
-      await leaseExpired(store, "order-1");
       await expect(drillWorkflow(log, undefined).resume("order-1", { store })).resolves.toEqual({
         total: 60,
         priced: 3,

@@ -6,12 +6,13 @@ import {
   HumanResponseEvent,
   InputRequiredEvent,
   MemoryStore,
+  SnapshotError,
   StartEvent,
   StopEvent,
   WorkflowStateError,
   workflow,
 } from "../../src/index.js";
-import { sleep } from "../helpers.js";
+import { collectStream, sleep } from "../helpers.js";
 
 const Note = defineEvent("Note", { text: z.string() });
 
@@ -86,5 +87,44 @@ describe("a store that fails for a while", () => {
     await expect(wf.run(undefined, { store, runId: "f1" })).resolves.toBe("done");
     expect(store.failures).toBeLessThan(0);
     expect((await store.load("f1"))?.snapshot.status).toBe("completed");
+  });
+
+  it("fails the run with the SnapshotError when a checkpoint can never be saved, instead of retrying it", async () => {
+    // A store with an item size limit (as DynamoDB's 400 KB): retrying cannot make a snapshot fit.
+    class Limited extends MemoryStore {
+      override async save(...args: Parameters<MemoryStore["save"]>): Promise<void> {
+        const [snapshot] = args;
+        if (JSON.stringify(snapshot).length > 8_000)
+          throw new SnapshotError(`Run "${snapshot.runId}" is over this store's 8 KB item limit`);
+        return super.save(...args);
+      }
+    }
+    const store = new Limited();
+    let charged = 0;
+    const wf = workflow({ name: "too-big", timeout: 5_000 }).step(
+      "s",
+      { accepts: StartEvent, emits: [StopEvent] },
+      async (ctx) => {
+        ctx.set("notes", "x".repeat(10_000));
+        const receipt = await ctx.run("charge", async () => `receipt ${++charged}`);
+        return StopEvent({ result: receipt });
+      },
+    );
+    const started = Date.now();
+    const handler = wf.run(undefined, { store, runId: "big-1" });
+    const stream = collectStream(handler);
+    const error = await handler.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as Error).message).toBe(`Run "big-1" is over this store's 8 KB item limit`);
+    expect(Date.now() - started).toBeLessThan(2_000); // not the run's timeout
+    expect((await stream).at(-1)).toMatchObject({
+      type: "WorkflowFailedEvent",
+      error: { name: "SnapshotError" },
+    });
+    // The store no longer says running: the last snapshot it could take, marked failed.
+    const stored = await store.load("big-1");
+    expect(stored?.snapshot.status).toBe("failed");
+    expect(stored?.lease).toBeNull();
+    await expect(wf.resume("big-1", { store })).rejects.toThrow(/has ended \(failed\)/);
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import {
   HumanResponseEvent,
-  InputRequiredEvent,
+  SnapshotError,
   StartEvent,
   StopEvent,
   type WorkflowSnapshot,
@@ -14,38 +14,20 @@ import {
   workflow,
 } from "../../src/index.js";
 import { collectStream, deferred, sleep } from "../helpers.js";
+import { approval, asRunning, eventually, finishedSnapshot, someSnapshot } from "./contract-fixtures.js";
+import { describeLeaseContract } from "./lease-contract.js";
 
-/** Waits until `check` holds (stores save on the next turn of the event loop). */
-async function eventually(check: () => Promise<boolean>, ms = 2_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await sleep(5);
-  }
-}
+/** How a store's own test reaches under its API: writes bytes that are not JSON into a run's record. */
+export type Corrupt = (store: WorkflowStore, runId: string) => Promise<void>;
 
-const approval = () =>
-  workflow({ name: "approval" })
-    .step("ask", { accepts: StartEvent, emits: [InputRequiredEvent] }, async (ctx) => {
-      ctx.set("asked", (ctx.get<number>("asked", 0) as number) + 1);
-      return InputRequiredEvent({ prefix: "approve?" });
-    })
-    .step("decide", { accepts: HumanResponseEvent, emits: [StopEvent] }, async (ctx, ev) =>
-      StopEvent({ result: `${ev.response} after ${ctx.get("asked")} ask(s)` }),
-    );
-
-/** A snapshot to store, taken from a real run. */
-async function someSnapshot(runId: string): Promise<WorkflowSnapshot> {
-  const handler = approval().run(undefined, { runId });
-  await sleep(5);
-  const snapshot = handler.snapshot();
-  handler.cancel();
-  await handler.catch(() => undefined);
-  return snapshot;
-}
-
-export function describeStoreContract(name: string, makeStore: (leaseMs?: number) => Promise<WorkflowStore>): void {
+export function describeStoreContract(
+  name: string,
+  makeStore: (leaseMs?: number) => Promise<WorkflowStore>,
+  corrupt?: Corrupt,
+): void {
   describe(`${name}: the WorkflowStore contract`, () => {
+    describeLeaseContract(makeStore);
+
     it("saves, loads a copy, and deletes a run", async () => {
       const store = await makeStore();
       const snapshot = await someSnapshot("r1");
@@ -83,11 +65,7 @@ export function describeStoreContract(name: string, makeStore: (leaseMs?: number
       const store = await makeStore(60);
       const waiting = await someSnapshot("w1");
       await store.save(waiting, { owner: "a", create: true });
-      const running = { ...waiting, runId: "x1", status: "running" as const };
-      await store.save(
-        { ...running, machine: { ...running.machine, context: { ...running.machine.context, runId: "x1" } } },
-        { owner: "a", create: true },
-      );
+      await store.save(asRunning(waiting, "x1"), { owner: "a", create: true });
       expect((await store.list({ status: "waiting" })).map((r) => r.runId)).toEqual(["w1"]);
       expect((await store.list({ status: "running" })).map((r) => r.runId)).toEqual(["x1"]);
       await sleep(80);
@@ -182,5 +160,66 @@ export function describeStoreContract(name: string, makeStore: (leaseMs?: number
       await expect(wf.resume("llm-1", { store })).resolves.toBe("text 1");
       expect(calls).toBe(1);
     });
+
+    it("refuses an event for a run that has ended, and drops the events it ended without", async () => {
+      const store = await makeStore();
+      await store.save(await someSnapshot("end-1"), { owner: "a", epoch: 1, create: true });
+      await store.deliver("end-1", { type: "HumanResponseEvent", response: "too slow" });
+      await store.save(await finishedSnapshot("end-1"), { owner: "a", epoch: 1 });
+      expect(await store.delivered("end-1", "a")).toEqual([]);
+      await expect(store.deliver("end-1", { type: "HumanResponseEvent", response: "late" })).rejects.toThrow(
+        new WorkflowStateError('Run "end-1" has ended (completed); it takes no more events'),
+      );
+    });
+
+    it("wf.sendEvent to a run that ended throws WorkflowStateError, as handler.sendEvent does", async () => {
+      const store = await makeStore();
+      const wf = approval();
+      const handler = wf.run(undefined, { store, runId: "late-1" });
+      await eventually(async () => (await store.load("late-1"))?.snapshot.status === "waiting");
+      handler.sendEvent(HumanResponseEvent({ response: "yes" }));
+      await expect(handler).resolves.toBe("yes after 1 ask(s)");
+      const late = HumanResponseEvent({ response: "no, wait" });
+      expect(() => handler.sendEvent(late)).toThrow(WorkflowStateError);
+      await expect(wf.sendEvent("late-1", late, { store })).rejects.toThrow(/has ended \(completed\)/);
+    });
+
+    it.skipIf(!corrupt)(
+      "reports a corrupt record as a SnapshotError naming the run, which a recovery loop can skip",
+      async () => {
+        const store = await makeStore();
+        const gate = deferred();
+        const wf = workflow({ name: "jobs" }).step("work", { accepts: StartEvent, emits: [StopEvent] }, async () => {
+          await gate.promise;
+          return StopEvent({ result: "done" });
+        });
+        // Two runs whose runners went away mid-step.
+        for (const runId of ["job-1", "job-2"]) {
+          const handler = wf.run(undefined, { store, runId });
+          await eventually(async () => (await store.load(runId))?.snapshot.machine.context.inflight.length === 1);
+          await handler.detach();
+          await handler.catch(() => undefined);
+        }
+        await corrupt?.(store, "job-1");
+        gate.resolve();
+        await expect(store.load("job-1")).rejects.toThrow(SnapshotError);
+        await expect(store.load("job-1")).rejects.toThrow(/run "job-1".*not valid JSON/);
+
+        const results: Record<string, unknown> = {};
+        const skipped: string[] = [];
+        for (const { runId } of await store.list({ status: "interrupted" })) {
+          try {
+            results[runId] = await wf.resume(runId, { store });
+          } catch (error) {
+            if (!(error instanceof SnapshotError)) throw error;
+            skipped.push(runId);
+          }
+        }
+        expect(skipped).toEqual(["job-1"]);
+        expect(results).toEqual({ "job-2": "done" });
+        // Skipping it took nothing: the next loop sees it again.
+        expect((await store.list({ status: "interrupted" })).map((r) => r.runId)).toEqual(["job-1"]);
+      },
+    );
   });
 }
