@@ -80,6 +80,7 @@ function fan(depth: number, human: Plan["human"]): fc.Arbitrary<Block> {
       returnLast: fc.boolean(),
       form: fc.constantFrom("list" as const, "count" as const),
       orderSeed: fc.nat(),
+      splitSeed: fc.nat(),
     })
     .map(({ lanes, sends, returnLast, ...rest }) => {
       const valid = sends.map(({ lane, target }) => {
@@ -116,10 +117,12 @@ export function planArbitrary(options: PlanOptions): fc.Arbitrary<Plan> {
         noiseSeed: fc.nat(),
         maxTicks: fc.integer({ min: 0, max: 4 }),
         crashes: options.restores
-          ? fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 3 })
+          ? fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 1, maxLength: 3 })
           : fc.constant([]),
+        actors: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
         eager: fc.boolean(),
-        exhaust: fc.option(fc.nat(), { freq: 8 }),
+        // Rare: a failing run checks little beyond its error.
+        exhaust: fc.oneof({ arbitrary: fc.constant(null), weight: 12 }, { arbitrary: fc.nat(), weight: 1 }),
       }),
     )
     .filter((plan) => stepCount(plan) <= options.maxSteps);

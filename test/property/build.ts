@@ -158,6 +158,7 @@ async function applyOp(ctx: Context, op: Op, tag: string, inc: Incarnation, env:
       const where = env.step.plan.whereFn ? (e: AnyEvent) => e.key === tag : { key: tag };
       const prompt = InputRequiredEvent({ prefix: "wait", payload: { key: tag, type: type.type } });
       const answer = await ctx.waitForEvent(type, { where, prompt } as never);
+      if (answer.key !== tag) violate(inc, `${tag}: waitForEvent got the answer for ${String(answer.key)}`);
       return op === "waitCustom" ? (answer as AnyEvent & { v: number }).v : 1;
     }
   }
@@ -205,8 +206,11 @@ function pass(ctx: Context, ev: AnyEvent, got: number, env: BodyEnv, inc: Incarn
       return make(def(r.out), { id: `c(${ids.join(",")})`, w: sum + step.plan.add + got, n: 0 });
     }
     case "finish": {
+      const all = ctx.collectEvents(ev, { [ev.type]: r.count }) as AnyEvent[] | null;
+      if (!all) return null;
+      const total = all.reduce((s, e) => s + (e.w as number), 0) + step.plan.add + got;
       const sums = Object.fromEntries(r.sums.map((s) => [s, ctx.get(`sum:${s}`, 0)]));
-      return StopEvent({ result: { w, sums } });
+      return StopEvent({ result: { w: total, sums } });
     }
   }
 }

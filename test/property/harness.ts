@@ -50,8 +50,9 @@ export async function execute(
   const answered = new Set<string>();
   for (let i = 0; ; i++) {
     const inc: Incarnation = { dead: false, records: [], violations: [] };
-    const resources = { resources: { world: inc } };
-    const h: Handler = snapshot ? built.wf.resume(snapshot, resources) : built.wf.run(START_INPUT, resources);
+    // An inspection observer makes the run host each invocation as a step actor.
+    const options = { resources: { world: inc }, ...(plan.actors[i] ? { inspect: () => undefined } : {}) };
+    const h: Handler = snapshot ? built.wf.resume(snapshot, options) : built.wf.run(START_INPUT, options);
     const restored = h.pendingInput.slice();
     const crash = watch(h, inc, plan.crashes[i], violations);
     if (i === 0) answerEarly(h, inc, built, eager, answered);

@@ -64,6 +64,8 @@ export type Block =
       readonly form: "list" | "count";
       /** Shuffles the list form's order and the count form's key order. */
       readonly orderSeed: number;
+      /** Picks k, a divisor of the counts: the collect releases k groups per fan-out (extras wait). */
+      readonly splitSeed: number;
     };
 
 export interface Plan {
@@ -77,6 +79,8 @@ export interface Plan {
   readonly maxTicks: number;
   /** Crash points: the transition (counted per incarnation) at which each incarnation is snapshotted and killed. */
   readonly crashes: readonly number[];
+  /** Per incarnation: host every step invocation as its own XState actor (what an inspected run does). */
+  readonly actors: readonly boolean[];
   /**
    * Answers every custom wait the reference predicts right after `run()`, before any step could
    * register its waiter (the events must be held until a waiter takes them), instead of on its prompt.
@@ -106,7 +110,8 @@ export type Route =
       readonly list: readonly string[];
       readonly out: string;
     }
-  | { readonly kind: "finish"; readonly sums: readonly string[] };
+  /** Collects the `count` events the body passes on, then stops with their weight and the sums. */
+  | { readonly kind: "finish"; readonly sums: readonly string[]; readonly count: number };
 
 export interface FlatStep {
   readonly name: string;

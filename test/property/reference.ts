@@ -172,28 +172,38 @@ export function interpret(flat: FlatPlan, input: Record<string, unknown>): Predi
           : { type: (r.sends[last] as { type: string }).type, id: `${id}.${last}`, w: last === 0 ? w : 0, n: 0 };
       }
       case "collect": {
-        const buffer = buffers.get(step.name) ?? [];
-        buffer.push(ev);
-        buffers.set(step.name, buffer);
-        const taken: Ev[] = [];
-        for (const [type, count] of r.counts) {
-          const have = buffer.filter((e) => e.type === type);
-          if (have.length < count) return null;
-          taken.push(...have.slice(0, count));
-        }
-        buffers.set(
-          step.name,
-          buffer.filter((e) => !taken.includes(e)),
-        );
+        const taken = collect(step.name, ev, r.counts);
+        if (!taken) return null;
         // The collected event's weight replaces this invocation's: the sum of what was collected.
-        const sum = taken.reduce((s, e) => s + (e.w as number), 0);
         const ids = taken.map((e) => `${e.type}:${String(e.id)}`).sort();
-        return { type: r.out, id: `c(${ids.join(",")})`, w: sum + step.plan.add + got, n: 0 };
+        return { type: r.out, id: `c(${ids.join(",")})`, w: weight(taken) + step.plan.add + got, n: 0 };
       }
-      case "finish":
-        return { type: "StopEvent", result: finalResult(w, r.sums) };
+      case "finish": {
+        const taken = collect(step.name, ev, [[ev.type, r.count]]);
+        if (!taken) return null;
+        return { type: "StopEvent", result: finalResult(weight(taken) + step.plan.add + got, r.sums) };
+      }
     }
   };
+
+  /** Buffers `ev` at `step`; when every count is there, takes the oldest of each type. */
+  const collect = (step: string, ev: Ev, counts: readonly (readonly [string, number])[]): Ev[] | null => {
+    const buffer = buffers.get(step) ?? [];
+    buffer.push(ev);
+    buffers.set(step, buffer);
+    const taken: Ev[] = [];
+    for (const [type, count] of counts) {
+      const have = buffer.filter((e) => e.type === type);
+      if (have.length < count) return null;
+      taken.push(...have.slice(0, count));
+    }
+    buffers.set(
+      step,
+      buffer.filter((e) => !taken.includes(e)),
+    );
+    return taken;
+  };
+  const weight = (events: readonly Ev[]) => events.reduce((s, e) => s + (e.w as number), 0);
 
   const finalResult = (w: number, sums: readonly string[]) => ({
     w,

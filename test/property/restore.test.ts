@@ -1,23 +1,20 @@
 /**
  * The same random graphs, killed at random transitions and resumed from their snapshot (once to
- * three times a run): the run still agrees with the reference, bodies in flight re-run, and no
- * `ctx.run` effect, stream item or state change is applied twice.
+ * three times a run, each incarnation hosted inline or with step actors): the run still agrees
+ * with the reference, bodies in flight re-run, and no `ctx.run` effect, stream item or state
+ * change is applied twice.
  */
-import fc from "fast-check";
 import { describe, it } from "vitest";
 import { planArbitrary } from "./arbitraries.js";
 import { checkPlan } from "./check.js";
-import { propertySeed, runsFor, timeoutFor } from "./config.js";
+import { assertProperty, runsFor, timeoutFor } from "./config.js";
 
 const runs = runsFor(0.4);
 
 describe("random workflow graphs survive random snapshot/restore points", () => {
   it(
     `snapshot at a random transition, kill, resume: same outcome as without a crash (${runs} cases)`,
-    async () => {
-      const plans = planArbitrary({ restores: true, maxSteps: 12 });
-      await fc.assert(fc.asyncProperty(plans, checkPlan), { seed: propertySeed, numRuns: runs });
-    },
+    () => assertProperty(planArbitrary({ restores: true, maxSteps: 12 }), checkPlan, runs),
     timeoutFor(runs),
   );
 });
