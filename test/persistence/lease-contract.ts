@@ -74,7 +74,7 @@ export function describeLeaseContract(makeStore: (leaseMs?: number) => Promise<W
     const refused = await store.claim("h1", "b").catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(WorkflowStateError);
     expect((refused as Error).message).toMatch(
-      /held by another live runner: runner "far-host:4242:cafebabe", until \d{4}-\d\d-\d\dT[\d:.]+Z \(1[45] s from now\)/,
+      /held by another live runner: runner "far-host:4242:cafebabe", until \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s from now\)/,
     );
     expect((refused as Error).message).toContain('wf.resume("h1", { store, takeover: true })');
     expect((await store.claim("h1", "b", { takeover: true }))?.lease).toMatchObject({ owner: "b", epoch: 2 });
