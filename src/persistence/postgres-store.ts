@@ -2,12 +2,12 @@ import type pg from "pg";
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { loadDriver } from "./driver.js";
-import { checkClaim, checkSave, type FencedRow, isFinished } from "./fencing.js";
-import type { RunStatus, WorkflowSnapshot } from "./snapshot.js";
+import { checkClaim, checkSave, isFinished } from "./fencing.js";
+import { checkSchemaName, ddl, fenced, leaseOf, NOW_MS, type RunRow, SELECT_RUN, safeUrl } from "./postgres-rows.js";
+import type { WorkflowSnapshot } from "./snapshot.js";
 import {
   type ClaimOptions,
   type DeliveredEvent,
-  type Lease,
   type ListFilter,
   listedStatus,
   noSuchRun,
@@ -35,37 +35,6 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Lease length in ms (default 15 000). */
   readonly leaseMs?: number;
-}
-
-interface RunRow {
-  snapshot: string;
-  status: RunStatus;
-  lease_owner: string | null;
-  lease_expires: string | null;
-  epoch: string;
-}
-
-function ddl(schema: string): string {
-  return `
-  CREATE SCHEMA IF NOT EXISTS ${schema};
-  CREATE TABLE IF NOT EXISTS ${schema}.stepchart_runs (
-    run_id TEXT PRIMARY KEY,
-    workflow TEXT NOT NULL,
-    status TEXT NOT NULL,
-    saved_at TEXT NOT NULL,
-    snapshot TEXT NOT NULL,
-    lease_owner TEXT,
-    lease_expires BIGINT,
-    epoch BIGINT NOT NULL DEFAULT 0
-  );
-  ALTER TABLE ${schema}.stepchart_runs ADD COLUMN IF NOT EXISTS epoch BIGINT NOT NULL DEFAULT 0;
-  CREATE INDEX IF NOT EXISTS stepchart_runs_status ON ${schema}.stepchart_runs (status, workflow);
-  CREATE TABLE IF NOT EXISTS ${schema}.stepchart_inbox (
-    id BIGSERIAL PRIMARY KEY,
-    run_id TEXT NOT NULL,
-    event TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS stepchart_inbox_run ON ${schema}.stepchart_inbox (run_id, id);`;
 }
 
 /**
@@ -104,8 +73,7 @@ export class PostgresStore implements WorkflowStore {
     }
     // An idle connection the server drops must not crash the process; the next query reconnects.
     if (this.#ownsPool) this.#pool.on("error", () => undefined);
-    const name = options.schema ?? "public";
-    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new WorkflowStateError(`Invalid PostgreSQL schema name "${name}"`);
+    const name = checkSchemaName(options.schema ?? "public");
     this.#schemaName = name;
     this.description = `the PostgreSQL schema "${name}" ${options.pool ? "of the pool given to this store" : `at ${safeUrl(options.connectionString)}`}`;
     this.#runs = `${name}.stepchart_runs`;
@@ -292,44 +260,12 @@ export class PostgresStore implements WorkflowStore {
   }
 }
 
-/**
- * Lease times come from the database's clock, not each host's: two hosts with skewed clocks must
- * agree on whether a lease is live.
- */
-const NOW_MS = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint";
-
 async function dbNow(db: pg.Pool | pg.PoolClient): Promise<number> {
   const { rows } = await db.query<{ now: string }>(`SELECT ${NOW_MS} AS now`);
   return Number(rows[0]?.now);
 }
 
-const SELECT_RUN = (runs: string) =>
-  `SELECT snapshot, status, lease_owner, lease_expires, epoch FROM ${runs} WHERE run_id = $1`;
-
 async function lockRow(db: pg.PoolClient, runs: string, runId: string): Promise<RunRow | undefined> {
   const { rows } = await db.query<RunRow>(`${SELECT_RUN(runs)} FOR UPDATE`, [runId]);
   return rows[0];
-}
-
-function fenced(row: RunRow): FencedRow {
-  return { status: row.status, lease: leaseOf(row), epoch: Number(row.epoch) };
-}
-
-function leaseOf(row: { lease_owner: string | null; lease_expires: string | null; epoch: string }): Lease | null {
-  return row.lease_owner === null
-    ? null
-    : { owner: row.lease_owner, expiresAt: Number(row.lease_expires ?? 0), epoch: Number(row.epoch) };
-}
-
-/** A connection string without its password, for messages. */
-function safeUrl(connectionString: string | undefined): string {
-  if (!connectionString) return "the server the PG* environment variables name";
-  try {
-    const url = new URL(connectionString);
-    url.password = "";
-    url.search = "";
-    return url.toString();
-  } catch {
-    return "the server of the connection string given";
-  }
 }
