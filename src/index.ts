@@ -38,6 +38,7 @@ export {
   StateError,
   StepInterruptedError,
   StepTimeoutError,
+  StreamPositionError,
   type ValidationIssue,
   WaitTimeoutError,
   WorkflowCancelledError,
@@ -79,5 +80,6 @@ export type {
   WorkflowStore,
 } from "./persistence/store.js";
 export { WorkflowHandler } from "./runtime/handler.js";
+export type { RetainOptions } from "./runtime/retention.js";
 export type { StreamOptions } from "./runtime/stream.js";
 export { type ResumeOptions, type RunOptions, Workflow, workflow } from "./runtime/workflow.js";

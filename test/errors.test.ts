@@ -8,6 +8,7 @@ import {
   StateError,
   StepInterruptedError,
   StepTimeoutError,
+  StreamPositionError,
   WaitTimeoutError,
   WorkflowCancelledError,
   WorkflowError,
@@ -32,6 +33,7 @@ const cases: [WorkflowError, string, string][] = [
   [new WorkflowStalledError([]), "WorkflowStalledError", "STALLED"],
   [new WorkflowStateError("ended"), "WorkflowStateError", "WORKFLOW_STATE"],
   [new SnapshotError("bad"), "SnapshotError", "SNAPSHOT"],
+  [new StreamPositionError("r", 0, 5), "StreamPositionError", "STREAM_POSITION"],
 ];
 
 describe("WorkflowError", () => {

@@ -55,6 +55,7 @@ describe("the public API", () => {
       "StepStartedEvent",
       "StepTimeoutError",
       "StopEvent",
+      "StreamPositionError",
       "WaitTimeoutError",
       "Workflow",
       "WorkflowCancelledError",

@@ -1,7 +1,7 @@
 import type { Actor, AnyStateMachine } from "xstate";
 import type { RunContext } from "../compiler/context.js";
 import { release } from "../compiler/hosting.js";
-import { internal } from "../compiler/protocol.js";
+import { internal, seal } from "../compiler/protocol.js";
 import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import {
@@ -17,6 +17,8 @@ import type { InputRequiredEvent } from "../events/built-ins.js";
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
+import { holdProcess, releaseProcess } from "./keep-alive.js";
+import type { RetainOptions } from "./retention.js";
 import { RunStream, type StreamOptions } from "./stream.js";
 import { buildTrace, endOf, type TraceEntry } from "./trace.js";
 import { createVerboseLog, type VerboseLog } from "./verbose.js";
@@ -48,6 +50,8 @@ export interface HandlerParts {
   readonly runId: string;
   readonly signal: AbortSignal | undefined;
   readonly verbose: boolean;
+  /** How much of the run's record to keep (the `retain` run option). */
+  readonly retain?: RetainOptions | undefined;
 }
 
 /**
@@ -73,14 +77,22 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   #verbose: VerboseLog | undefined;
   #restored: boolean;
   #settle!: { resolve(stop: AnyEvent): void; reject(error: unknown): void };
+  #stop: Promise<AnyEvent & { readonly result: TResult }>;
   #result: Promise<TResult> | undefined;
-  /** Resolves to the whole StopEvent. */
-  readonly stopEvent: Promise<AnyEvent & { readonly result: TResult }>;
+  // Who waits on the run (fields, not an object of their own: an in-flight run holds little).
+  /** Someone took the outcome in hand (then, result, stopEvent, a reader, cancel, detach). */
+  #taken = false;
+  /** Someone awaits the outcome (then, result, stopEvent). */
+  #awaited = false;
+  /** Stream readers iterating now. */
+  #readers = 0;
+  /** This handler holds the process open (see #keepAlive). */
+  #holding = false;
   /** Seed-style access: `handler.ctx.sendEvent(ev)` is `handler.sendEvent(ev)`. */
   get ctx(): { sendEvent(event: TSend): void } {
     return { sendEvent: (event) => this.sendEvent(event) };
   }
-  #stream = new RunStream();
+  #stream: RunStream;
   #topology: CompiledTopology;
   #name: string;
   #ended = false;
@@ -88,6 +100,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   /** @internal Use `wf.run()` or `wf.resume()`. */
   constructor(parts: HandlerParts) {
     this.runId = parts.runId;
+    this.#stream = new RunStream(parts.runId, parts.retain);
     this.#capture = parts.capture;
     this.#detach = parts.detach;
     this.#verbose = parts.verbose ? createVerboseLog(parts.workflowName) : undefined;
@@ -99,13 +112,57 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     this.#restored = parts.restored === true;
     this.#topology = parts.topology;
     this.#name = parts.workflowName;
-    this.stopEvent = new Promise<AnyEvent>((resolve, reject) => {
+    // Not caught here: a run that fails while nobody took it in hand (see #take) is an
+    // unhandled rejection, which Node reports (and exits non-zero for) like any other.
+    this.#stop = new Promise<AnyEvent>((resolve, reject) => {
       this.#settle = { resolve, reject };
     }) as Promise<AnyEvent & { result: TResult }>;
-    // A caller that only reads the stream must not see an unhandled rejection.
-    this.stopEvent.catch(noop);
 
     this.#open(parts);
+  }
+
+  /** Resolves to the whole StopEvent; awaiting it keeps the process alive like awaiting the handler. */
+  get stopEvent(): Promise<AnyEvent & { readonly result: TResult }> {
+    this.#await();
+    return this.#stop;
+  }
+
+  /** Someone takes the outcome in hand (a reader, a cancel, a detach): a failure is theirs to handle. */
+  #take(): void {
+    if (this.#taken) return;
+    this.#taken = true;
+    this.#stop.catch(noop);
+  }
+
+  /** Someone waits for the outcome: the process must not exit under them while the run is active. */
+  #await(): void {
+    this.#take();
+    if (this.#awaited) return;
+    this.#awaited = true;
+    this.#keepAlive();
+  }
+
+  /** A stream reader starts; returns what it calls when it stops. */
+  #read(): () => void {
+    this.#take();
+    this.#readers++;
+    this.#keepAlive();
+    return () => {
+      this.#readers--;
+      this.#keepAlive();
+    };
+  }
+
+  /**
+   * Holds the process open while the run is active and someone awaits it or reads its stream;
+   * lets go when the run ends or they stop. A run nobody waits on never holds it.
+   */
+  #keepAlive(): void {
+    const wanted = !this.#ended && (this.#awaited || this.#readers > 0);
+    if (wanted === this.#holding) return;
+    this.#holding = wanted;
+    if (wanted) holdProcess();
+    else releaseProcess();
   }
 
   // Its own scope, so the closures a run keeps (the trace observer) do not hold `parts`.
@@ -193,9 +250,12 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
 
   #end(terminal: AnyEvent, settle: () => void): void {
     this.#ended = true;
-    this.#stream.end(terminal);
+    this.#stream.finish(terminal);
     this.#verbose?.entry(endOf(terminal));
     settle();
+    // After settling: the awaiting code's continuation is queued, and runs before Node checks
+    // whether anything still keeps it alive.
+    this.#keepAlive();
   }
 
   /**
@@ -220,13 +280,16 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       resumed: this.#restored,
       items: this.#stream.record(),
       ended: this.#stream.ended,
+      dropped: this.#stream.dropped,
+      startedBefore: this.#stream.startedBefore,
     });
   }
 
   /** Resolves to the StopEvent's `result`; rejects with a `WorkflowError`. */
   get result(): Promise<TResult> {
     if (!this.#result) {
-      this.#result = this.stopEvent.then((stop) => stop.result);
+      this.#await();
+      this.#result = this.#stop.then((stop) => stop.result);
       this.#result.catch(noop);
     }
     return this.#result;
@@ -237,7 +300,8 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     onfulfilled?: ((value: TResult) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.stopEvent.then(
+    this.#await();
+    return this.#stop.then(
       onfulfilled ? (stop) => onfulfilled(stop.result) : (stop) => stop.result as unknown as A,
       onrejected,
     );
@@ -259,7 +323,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    * the start; `after` skips to a position, `all` adds the run's internal traffic.
    */
   streamEvents(options: StreamOptions = {}): AsyncIterable<AnyEvent> {
-    return this.#stream.iterate(options);
+    return this.#stream.iterate(options, () => this.#read());
   }
 
   /**
@@ -307,15 +371,19 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     const detach = this.#detach;
     if (!detach) throw new WorkflowStateError(`Run "${this.runId}" has no store to detach to`);
     if (this.#ended) return;
+    // Letting go on purpose: the rejection that follows is no failure to report.
+    this.#take();
     await detach(this.actor);
-    await this.stopEvent.catch(noop);
+    await this.#stop.catch(noop);
   }
 
   /** Cancels the run: steps see `ctx.signal` abort, the stream ends with WorkflowCancelledEvent. */
   cancel(): void {
     if (this.#ended) return;
-    if (this.#actor) this.#actor.send({ type: internal.cancel });
-    else this.#whenOpen((actor) => actor.send({ type: internal.cancel }));
+    // Cancelling on purpose: the WorkflowCancelledError that follows is no failure to report.
+    this.#take();
+    if (this.#actor) this.#actor.send(seal({ type: internal.cancel }));
+    else this.#whenOpen((actor) => actor.send(seal({ type: internal.cancel })));
   }
 
   /** The prompts waiting for a person (empty when nothing is pending); they survive a restart. */

@@ -1,4 +1,8 @@
+import { StreamPositionError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { type RecordedItem, RunRecord } from "./record.js";
+import { type RetainOptions, retainedItems } from "./retention.js";
+import { Window } from "./window.js";
 
 /**
  * Options of `handler.streamEvents()`.
@@ -10,81 +14,75 @@ import type { AnyEvent } from "../events/types.js";
  * ```
  */
 export interface StreamOptions {
-  /** Yield only the items after this position (positions count from 0, per view). */
+  /**
+   * Yield only the items after this position (positions count from 0, per view, for the run's
+   * whole life). A position the run no longer holds (see the `retain` run option) throws
+   * `StreamPositionError`. Without it, a reader starts at the oldest item the run holds.
+   */
   readonly after?: number;
   /** Add returned and sent events, step started/finished events and rejected events. */
   readonly all?: boolean;
 }
 
-/** What the run's record holds per item, for the trace (see `RunStream.record`). */
-export interface RecordedItem {
-  readonly event: AnyEvent;
-  /** The invocation that returned, sent or wrote it; -1 for an event from outside the run. */
-  readonly from: number | undefined;
-  /** A stream item every consumer sees (not only the `all` view). */
-  readonly published: boolean;
+/** What a reader reads: the default view or the record (the `all` view). */
+interface View {
+  readonly start: number;
+  readonly end: number;
+  at(position: number): AnyEvent | undefined;
+}
+
+/** A reader's place in one view: the next position it reads. Held weakly by the stream. */
+interface Cursor {
+  next: number;
+  readonly all: boolean;
 }
 
 /**
- * The run's recorded stream, in two views: what every consumer sees (stream writes, prompts, the
- * terminal item) and the `all` view (that plus the run's internal traffic). Items are kept for
- * the run's life, so any number of consumers, starting at any time, see every item from the start.
- * It is also the run's trace record: the source of each item, and the events from outside the
- * run (which no stream view shows) beside it.
+ * The run's stream, in two views: what every consumer sees (stream writes, prompts, the terminal
+ * item) and the `all` view (that plus the run's internal traffic), which is also the run's trace
+ * record: the RunRecord this extends.
  *
- * Step lifecycle items (two per invocation) are most of the `all` view and rarely read, so they
- * are kept packed (a number in `#all` pointing into `#packed`) and built when a consumer reaches
- * them: an in-flight run then holds no object per started or finished step. Items with a source
- * are packed too, as `[code, event]`, the code holding both the source and the kind (see `code`),
- * except the event a step returned: it comes right after that step's finished item, which names
- * the source already.
+ * Each view keeps its most recent items (`retain.items`) and lets older ones go, so a long run
+ * holds a bounded record; positions keep counting. A reader that is iterating holds the items it
+ * has not read yet (it is never skipped ahead), so a consumer sees every item from where it
+ * started; once it stops (or is garbage), the view shrinks back to the window.
  */
-export class RunStream {
-  #items: AnyEvent[] = [];
-  #all: (AnyEvent | number)[] = [];
-  #packed: unknown[] = [];
-  /** The start event (from outside, before everything else). */
-  #start: AnyEvent | undefined;
-  /** Later events from outside the run, as pairs: the `#all` position they came before, the event. */
-  #outside: (number | AnyEvent)[] | undefined;
-  /** Positions in `#all` of published items kept as they are (no source: a prompt from outside, a restored one). */
-  #plainPublished: number[] | undefined;
+export class RunStream extends RunRecord {
+  /** The default view; made with its first item or reader (a run in flight often has neither). */
+  #published: Window<AnyEvent> | undefined;
+  #limit: number;
+  #runId: string;
+  #readers: Set<WeakRef<Cursor>> | undefined;
   #ended = false;
   #wake: (() => void)[] | undefined;
+
+  constructor(runId: string, retain: RetainOptions | undefined) {
+    super();
+    this.#runId = runId;
+    this.#limit = retainedItems(retain);
+  }
 
   /** A stream item for every view; `from`: the invocation that wrote it. */
   publish(event: AnyEvent, from?: number): void {
     if (this.#ended) return;
     this.#items.push(event);
-    this.#push(event, from, true);
+    this.#trim(false);
+    this.push(event, from, true);
+    this.#trim(true);
     this.#notify();
   }
 
   /** An item for the `all` view only; `from`: the invocation that returned or sent it. */
   trace(event: AnyEvent, from?: number): void {
     if (this.#ended) return;
-    const packed = this.#packed;
-    if (event.type === "StepStartedEvent") {
-      this.#all.push(packed.length);
-      packed.push(STARTED, event.step as string, event.invocation as number, event.event as string);
-    } else if (event.type === "StepFinishedEvent" && event.status === "completed" && !("error" in event)) {
-      this.#all.push(packed.length);
-      packed.push(FINISHED, event.step as string, event.invocation as number, event.output as string | null);
-    } else {
-      this.#push(event, from, false);
-    }
+    this.push(event, from, false);
+    this.#trim(true);
     this.#notify();
   }
 
   /** An event from outside the run: kept for the trace, in no stream view. */
-  outside(event: AnyEvent): void {
-    if (this.#ended) return;
-    if (this.#all.length === 0 && this.#start === undefined && this.#outside === undefined) {
-      this.#start = event;
-      return;
-    }
-    this.#outside ??= [];
-    this.#outside.push(this.#all.length, event);
+  override outside(event: AnyEvent): void {
+    if (!this.#ended) super.outside(event);
   }
 
   /** Whether the terminal item was recorded (it is the last item). */
@@ -92,102 +90,84 @@ export class RunStream {
     return this.#ended;
   }
 
+  /** How many items of the `all` view (the trace's items) were dropped from the record. */
+  get dropped(): number {
+    return this.start;
+  }
+
   /** The terminal item; the stream ends after it. */
-  end(terminal: AnyEvent): void {
+  finish(terminal: AnyEvent): void {
     if (this.#ended) return;
     this.#items.push(terminal);
-    this.#all.push(terminal);
+    this.terminal(terminal);
     this.#ended = true;
+    this.#trim(false);
+    this.#trim(true);
     this.#notify();
   }
 
-  /** Every item so far in order, events from outside included, with where each came from. */
+  /** Every item the run still holds, in order, events from outside included, with where each came from. */
   record(): RecordedItem[] {
-    const out: RecordedItem[] = [];
-    if (this.#start) out.push({ event: this.#start, from: -1, published: false });
-    const outside = this.#outside ?? [];
-    let o = 0;
-    const all = this.#all;
-    for (let i = 0; i <= all.length; i++) {
-      while (o < outside.length && outside[o] === i) {
-        out.push({ event: outside[o + 1] as AnyEvent, from: -1, published: false });
-        o += 2;
-      }
-      if (i === all.length) break;
-      const item = all[i] as AnyEvent | number;
-      if (typeof item !== "number") {
-        const isPublished = (this.#ended && i === all.length - 1) || this.#plainPublished?.includes(i) === true;
-        out.push({
-          event: item,
-          from: isPublished ? undefined : this.#returnedBy(i, item.type),
-          published: isPublished,
+    return this.items(this.#ended);
+  }
+
+  /**
+   * The items of one view, from `after` on, until the terminal one. `reading` is called when the
+   * reader starts and returns what to call when it stops (the handler keeps the process alive
+   * meanwhile).
+   */
+  async *iterate(options: StreamOptions = {}, reading?: () => () => void): AsyncGenerator<AnyEvent, void, undefined> {
+    const all = options.all === true;
+    const view: View = all ? this : this.#items;
+    const cursor: Cursor = { next: options.after === undefined ? view.start : options.after + 1, all };
+    if (cursor.next < view.start) throw new StreamPositionError(this.#runId, cursor.next, view.start);
+    const ref = new WeakRef(cursor);
+    this.#readers ??= new Set();
+    this.#readers.add(ref);
+    const stopped = reading?.();
+    try {
+      for (;;) {
+        while (cursor.next < view.end) yield view.at(cursor.next++) as AnyEvent;
+        if (this.#ended) return;
+        await new Promise<void>((resolve) => {
+          this.#wake ??= [];
+          this.#wake.push(resolve);
         });
-        continue;
       }
-      const code = this.#packed[item] as number;
-      const sourced = code >= SOURCED;
-      out.push({
-        event: this.#unpack(item),
-        from: sourced ? (code >> 1) - SOURCED / 2 : undefined,
-        published: sourced && (code & 1) === 1,
-      });
-    }
-    return out;
-  }
-
-  async *iterate(options: StreamOptions = {}): AsyncGenerator<AnyEvent, void, undefined> {
-    let next = (options.after ?? -1) + 1;
-    const items = options.all ? this.#all : this.#items;
-    for (;;) {
-      while (next < items.length) yield this.#unpack(items[next++] as AnyEvent | number);
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => {
-        this.#wake ??= [];
-        this.#wake.push(resolve);
-      });
+    } finally {
+      this.#readers.delete(ref);
+      stopped?.();
     }
   }
 
-  #push(event: AnyEvent, from: number | undefined, published: boolean): void {
-    // A returned event needs no source of its own (see #returnedBy); a published one is packed
-    // anyway, because `record` tells published items from routed ones by the code.
-    if (from === undefined || (!published && this.#returnedBy(this.#all.length, event.type) === from)) {
-      if (published) {
-        this.#plainPublished ??= [];
-        this.#plainPublished.push(this.#all.length);
-      }
-      this.#all.push(event);
-      return;
-    }
-    this.#all.push(this.#packed.length);
-    this.#packed.push(code(from, published), event);
+  /** Drops a view's items beyond the window, except those a live reader has yet to read. */
+  #trim(all: boolean): void {
+    const view: View = all ? this : this.#items;
+    const beyond = view.end - this.#limit;
+    if (beyond <= view.start) return;
+    const pinned = Math.min(beyond, this.#pinned(all));
+    const from = all ? this.boundary(pinned) : pinned;
+    if (from <= view.start) return;
+    if (all) this.dropBefore(from);
+    else this.#items.dropBefore(from);
   }
 
-  /** The invocation whose finished item, returning a `type`, is just before position `i`, if there is one. */
-  #returnedBy(i: number, type: string): number | undefined {
-    const prev = this.#all[i - 1];
-    if (typeof prev !== "number" || this.#packed[prev] !== FINISHED || this.#packed[prev + 3] !== type)
-      return undefined;
-    return this.#packed[prev + 2] as number;
+  /** The lowest position a live reader of the view still has to read. */
+  #pinned(all: boolean): number {
+    let lowest = Number.POSITIVE_INFINITY;
+    const readers = this.#readers;
+    if (readers === undefined) return lowest;
+    for (const ref of readers) {
+      const cursor = ref.deref();
+      if (cursor === undefined) readers.delete(ref);
+      else if (cursor.all === all && cursor.next < lowest) lowest = cursor.next;
+    }
+    return lowest;
   }
 
-  #unpack(item: AnyEvent | number): AnyEvent {
-    if (typeof item !== "number") return item;
-    const p = this.#packed;
-    switch (p[item]) {
-      case STARTED:
-        return { type: "StepStartedEvent", step: p[item + 1], invocation: p[item + 2], event: p[item + 3] };
-      case FINISHED:
-        return {
-          type: "StepFinishedEvent",
-          step: p[item + 1],
-          invocation: p[item + 2],
-          status: "completed",
-          output: p[item + 3],
-        };
-      default:
-        return p[item + 1] as AnyEvent;
-    }
+  get #items(): Window<AnyEvent> {
+    this.#published ??= new Window();
+    return this.#published;
   }
 
   #notify(): void {
@@ -196,14 +176,4 @@ export class RunStream {
     this.#wake = undefined;
     for (const resolve of wake) resolve();
   }
-}
-
-// The first number of a packed item: a step lifecycle kind, or (from SOURCED up) an item's code.
-const STARTED = 0;
-const FINISHED = 1;
-const SOURCED = 4;
-
-/** An item's source invocation and whether it was published, as one small integer. */
-function code(from: number, published: boolean): number {
-  return (from + SOURCED / 2) * 2 + (published ? 1 : 0);
 }

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import type { RecordedItem } from "./stream.js";
+import type { RecordedItem, StartedBefore } from "./record.js";
 
 /**
  * The step invocation an event came from.
@@ -20,6 +20,9 @@ export interface TraceSource {
  * test, logged, or drawn.
  *
  * - `run.started` / `run.resumed`: the first entry (a resumed run's trace starts at the resume).
+ * - `dropped`: the run kept only its most recent items (the `retain` run option); `items` earlier
+ *   items are gone, and the trace goes on from the oldest one it still holds. It comes right after
+ *   the start event, which is always kept.
  * - `event`: a workflow event was routed; `source` is the step invocation that returned or sent
  *   it, `null` for the start event and events sent from outside (a person, another process).
  * - `step.started` (again for each retry attempt), `step.finished` (`output`: the type of the
@@ -38,6 +41,7 @@ export interface TraceSource {
 export type TraceEntry =
   | { readonly kind: "run.started"; readonly workflow: string; readonly runId: string }
   | { readonly kind: "run.resumed"; readonly workflow: string; readonly runId: string }
+  | { readonly kind: "dropped"; readonly items: number }
   | { readonly kind: "event"; readonly type: string; readonly source: TraceSource | null; readonly event: AnyEvent }
   | {
       readonly kind: "step.started";
@@ -70,6 +74,10 @@ export interface TraceInput {
   readonly resumed: boolean;
   readonly items: readonly RecordedItem[];
   readonly ended: boolean;
+  /** How many items the run's record dropped before `items` (0: the record is whole). */
+  readonly dropped?: number;
+  /** Invocations in flight whose started items were dropped: their events still name their step. */
+  readonly startedBefore?: ReadonlyMap<number, StartedBefore>;
 }
 
 const endStatus: Record<string, "failed" | "timedOut" | "cancelled"> = {
@@ -78,15 +86,23 @@ const endStatus: Record<string, "failed" | "timedOut" | "cancelled"> = {
   WorkflowCancelledEvent: "cancelled",
 };
 
+/** How many finished invocations a Tracer still names (events they returned come right after). */
+const RECENTLY_FINISHED = 64;
+
 /** Builds a run's trace from its record. */
 export function buildTrace(input: TraceInput): TraceEntry[] {
   const { workflow, runId } = input;
   const trace: TraceEntry[] = [{ kind: input.resumed ? "run.resumed" : "run.started", workflow, runId }];
-  const tracer = new Tracer();
-  const last = input.items.length - 1;
-  input.items.forEach((item, i) => {
+  const tracer = new Tracer(input.startedBefore);
+  const { items, dropped = 0 } = input;
+  const last = items.length - 1;
+  // The start event is always kept, so the gap comes after it.
+  const gapAfter = items[0]?.from === -1 && items[0].event.type === "StartEvent" ? 0 : -1;
+  if (dropped > 0 && gapAfter < 0) trace.push({ kind: "dropped", items: dropped });
+  items.forEach((item, i) => {
     const entry = input.ended && i === last ? endOf(item.event) : tracer.entry(item);
     if (entry) trace.push(entry);
+    if (dropped > 0 && i === gapAfter) trace.push({ kind: "dropped", items: dropped });
   });
   return trace;
 }
@@ -96,10 +112,23 @@ export function endOf(terminal: AnyEvent): TraceEntry {
   return { kind: "run.ended", status: endStatus[terminal.type] ?? "completed", terminal };
 }
 
-/** Turns recorded items into trace entries, in order (it remembers which step each invocation is). */
+/**
+ * Turns recorded items into trace entries, in order. It remembers which step each invocation in
+ * flight is, and the last few that finished (the event a step returned comes after its finished
+ * item): what it holds does not grow with the run (`verbose` keeps one for the run's life).
+ */
 export class Tracer {
   #steps = new Map<number, string>();
   #attempts = new Map<number, number>();
+  #finished = new Map<number, string>();
+
+  /** `startedBefore`: invocations in flight whose started items come before what this tracer will see. */
+  constructor(startedBefore?: ReadonlyMap<number, StartedBefore>) {
+    for (const [invocation, { step, attempts }] of startedBefore ?? []) {
+      this.#steps.set(invocation, step);
+      this.#attempts.set(invocation, attempts);
+    }
+  }
 
   entry({ event, from, published }: RecordedItem): TraceEntry | undefined {
     const step = event.step as string;
@@ -114,6 +143,7 @@ export class Tracer {
       case "StepFinishedEvent":
         if (event.status === "retrying")
           return { kind: "step.retrying", step, invocation, error: event.error as ErrorInfo };
+        this.#done(invocation, step);
         if (event.status === "failed")
           return { kind: "step.failed", step, invocation, error: event.error as ErrorInfo };
         return { kind: "step.finished", step, invocation, output: (event.output as string | null) ?? null };
@@ -128,7 +158,18 @@ export class Tracer {
 
   #source(from: number | undefined): TraceSource | null {
     if (from === undefined || from < 0) return null;
-    return { step: this.#steps.get(from) ?? "?", invocation: from };
+    return { step: this.#steps.get(from) ?? this.#finished.get(from) ?? "?", invocation: from };
+  }
+
+  /** An invocation ended: it is no longer in flight, and only the last few finished are kept. */
+  #done(invocation: number, step: string): void {
+    this.#steps.delete(invocation);
+    this.#attempts.delete(invocation);
+    this.#finished.set(invocation, step);
+    if (this.#finished.size > RECENTLY_FINISHED) {
+      const oldest = this.#finished.keys().next().value as number;
+      this.#finished.delete(oldest);
+    }
   }
 }
 
@@ -147,6 +188,8 @@ export function formatTraceEntry(entry: TraceEntry): string {
     case "run.started":
     case "run.resumed":
       return `${entry.kind === "run.started" ? "started" : "resumed"} run ${entry.runId}`;
+    case "dropped":
+      return `… ${entry.items} earlier items dropped (retain)`;
     case "event":
       return `${entry.type}${from(entry.source) || " from outside"}`;
     case "step.started":

@@ -28,6 +28,7 @@ import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import type { WorkflowStore } from "../persistence/store.js";
 import { WorkflowHandler } from "./handler.js";
 import { type Launchable, type LaunchOptions, newRunParts, resumeParts } from "./launch.js";
+import type { RetainOptions } from "./retention.js";
 
 /**
  * Options of `wf.run()`.
@@ -53,6 +54,11 @@ export interface RunOptions<TResources = Record<string, unknown>> {
   readonly verbose?: boolean;
   /** Save the run in this store (checkpoints at step boundaries, on waits, after `ctx.run`). */
   readonly store?: WorkflowStore;
+  /**
+   * How much of its record the run keeps (stream items, and so `traceRun`): a long loop holds its
+   * most recent items, not all of them. @default { items: 10_000 }
+   */
+  readonly retain?: RetainOptions;
 }
 
 /**
@@ -233,6 +239,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
       ...newRunParts(this.#launchable(), start, runId, options as LaunchOptions),
       signal: options.signal,
       verbose: options.verbose ?? def.verbose,
+      retain: options.retain,
     });
   }
 
@@ -262,6 +269,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
       ...resumeParts(this.#launchable(), from, options as LaunchOptions),
       signal: options.signal,
       verbose: options.verbose ?? this.definition.verbose,
+      retain: options.retain,
     });
   }
 
