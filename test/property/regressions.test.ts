@@ -1,12 +1,41 @@
 /**
  * Counterexamples found by the property suites (graphs.test.ts, restore.test.ts), shrunk and
- * written out as plain tests. Each names the behaviour it pins.
+ * written out as plain tests. Each names the behaviour it pins, and says where it was found.
  */
 import { describe, expect, it } from "vitest";
-import { HumanResponseEvent, InputRequiredEvent, StartEvent, StopEvent, workflow } from "../../src/index.js";
+import { z } from "zod";
+import {
+  defineEvent,
+  HumanResponseEvent,
+  InputRequiredEvent,
+  StartEvent,
+  StopEvent,
+  workflow,
+} from "../../src/index.js";
 import { collectStream } from "../helpers.js";
 
 describe("property-test counterexamples", () => {
+  // Issue 10 item 1, found at 90d125e: the shrunk plan was one step [ctx.run] failing after it on attempt 1.
+  it("a retried attempt runs its ctx.run effect again and gets its own result, not attempt 1's", async () => {
+    const effects: number[] = [];
+    const wf = workflow({ name: "retried-effect" }).step(
+      "call",
+      { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 2, delay: 0 } },
+      async (ctx) => {
+        const attempt = ctx.attempt.number;
+        const got = await ctx.run("llm", async () => {
+          effects.push(attempt);
+          return `reply to attempt ${attempt}`;
+        });
+        if (attempt === 1) throw new Error("429 after the call");
+        return StopEvent({ result: got });
+      },
+    );
+    await expect(wf.run()).resolves.toBe("reply to attempt 2");
+    expect(effects).toEqual([1, 2]); // once per attempt that reached it
+  });
+
+  // Found in the working tree while item 13 (sealed stepchart.* messages) was in progress.
   it("answering a prompt records no EventRejectedEvent (the runtime's own stall check is not a forged message)", async () => {
     const wf = workflow({ name: "answered" }).step("ask", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
       const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "ok?" }) });
@@ -19,5 +48,27 @@ describe("property-test counterexamples", () => {
     }
     await expect(handler).resolves.toBe("yes");
     expect((await all).filter((ev) => ev.type === "EventRejectedEvent")).toEqual([]);
+  });
+
+  // Issue 10 item 2, found at 5cd0496, where early answers were held for HumanResponseEvent only
+  // (fixed by 73a69ff): the shrunk plan was one step waiting for its own `awaits` type, answered
+  // before it ran. Every form of `where` and prompt failed the same way there.
+  it("keeps an early answer of a custom `awaits` type until its waitForEvent takes it", async () => {
+    const Approval = defineEvent("Approval", { key: z.string(), ok: z.boolean() });
+    const wf = workflow({ name: "early-answer", timeout: 1_000, external: [Approval] }).step(
+      "wait",
+      { accepts: StartEvent, emits: [StopEvent], awaits: [Approval] },
+      async (ctx) => {
+        await null; // the step body starts later than the answer
+        const answer = await ctx.waitForEvent(Approval, {
+          where: { key: "order-1" },
+          prompt: InputRequiredEvent({ prefix: "approve order-1?" }),
+        });
+        return StopEvent({ result: answer.ok });
+      },
+    );
+    const handler = wf.run();
+    handler.sendEvent(Approval({ key: "order-1", ok: true }));
+    await expect(handler).resolves.toBe(true);
   });
 });
