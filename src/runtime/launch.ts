@@ -6,12 +6,7 @@ import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError, type WorkflowError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { FIRST_EPOCH, isFinished } from "../persistence/fencing.js";
-import {
-  captureSnapshot,
-  checkBeforeMigration,
-  checkSnapshot,
-  type WorkflowSnapshot,
-} from "../persistence/snapshot.js";
+import { captureActor, checkBeforeMigration, checkSnapshot, type WorkflowSnapshot } from "../persistence/snapshot.js";
 import { noSuchRun, type StoredRun, type WorkflowStore } from "../persistence/store.js";
 import { Checkpointer } from "./checkpointer.js";
 import type { HandlerParts } from "./handler.js";
@@ -150,6 +145,7 @@ export function resumeParts(
       ...meta,
       ...(migrating ? { secret: undefined } : {}),
       steps: stepNames(wf),
+      definition: wf.definition,
     });
     if (snapshot.machine.status !== "active")
       throw new SnapshotError(`Run "${snapshot.runId}" has ended (${snapshot.status}); there is nothing to resume`);
@@ -226,7 +222,7 @@ function captureOf(wf: Launchable): (actor: AnyActor) => WorkflowSnapshot {
   let capture = captures.get(wf);
   if (!capture) {
     const meta = metaOf(wf);
-    capture = (actor) => captureSnapshot(actor.getPersistedSnapshot() as never, meta);
+    capture = (actor) => captureActor(actor, meta);
     captures.set(wf, capture);
   }
   return capture;

@@ -294,7 +294,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
       ]);
     }
     const def = topology.eventDefs.get(ev.type);
-    await options.store.deliver(runId, isTrusted(ev) || !def ? ev : (def.parse(ev) as AnyEvent));
+    await options.store.deliver(runId, isTrusted(ev, def) || !def ? ev : (def.parse(ev) as AnyEvent));
   }
 
   #launchable(): Launchable {
