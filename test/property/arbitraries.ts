@@ -57,7 +57,10 @@ function block(depth: number, human: Plan["human"]): fc.Arbitrary<Block> {
         .map(({ step, times }) => ({ kind: "loop", step, times }) as const),
     },
   ];
-  if (human === "ask") kinds.push({ weight: 1, arbitrary: step.map((s) => ({ kind: "ask", step: s }) as const) });
+  if (human === "ask") {
+    const ask = fc.record({ step, send: fc.boolean() }).map(({ step, send }) => ({ kind: "ask", step, send }) as const);
+    kinds.push({ weight: 1, arbitrary: ask });
+  }
   if (depth < MAX_DEPTH) kinds.push({ weight: depth === 0 ? 3 : 1, arbitrary: fan(depth + 1, human) });
   return fc.oneof(...kinds);
 }

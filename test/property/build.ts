@@ -58,9 +58,14 @@ export function make(def: AnyEventDef, fields: object): AnyEvent {
   return (def as unknown as (f: object) => AnyEvent)(fields);
 }
 
+/**
+ * Scheduling noise at a point of a body: n awaits of resolved promises, n from a seeded hash; the
+ * highest n yields a whole turn of the event loop instead (setImmediate: no timer, no sleeping).
+ */
 export function noise(seed: number, max: number, point: string): Promise<void> | undefined {
   const n = ticksAt(seed, max, point);
   if (n === 0) return undefined;
+  if (n === max && max > 1) return new Promise((resolve) => setImmediate(resolve));
   let p = Promise.resolve();
   for (let i = 1; i < n; i++) p = p.then(() => undefined);
   return p;
@@ -177,8 +182,12 @@ function pass(ctx: Context, ev: AnyEvent, got: number, env: BodyEnv, inc: Incarn
       const done = ev.type === r.again ? (ev.n as number) : 0;
       return done + 1 < r.times ? make(def(r.again), { id, w, n: done + 1 }) : make(def(r.out), { id, w, n: 0 });
     }
-    case "ask":
-      return InputRequiredEvent({ prefix: "ask", payload: { id, w, n: 0, to: r.out } });
+    case "ask": {
+      const prompt = InputRequiredEvent({ prefix: "ask", payload: { id, w, n: 0, to: r.out } });
+      if (!r.send) return prompt;
+      ctx.sendEvent(prompt);
+      return null;
+    }
     case "answer":
       return make(def(ev.to as string), { id, w, n: 0 });
     case "fan": {

@@ -97,7 +97,7 @@ function inflightOf(snapshot: WorkflowSnapshot): readonly InflightEntry[] {
 
 /**
  * Attempts in flight at the crash whose every ctx op is journaled and that return nothing: a fan
- * whose sends were all routed, a collect (or the finisher's) that got `null`. What they did stands, and their re-run is
+ * whose sends were all routed, a prompt that was sent, a collect (or the finisher's) that got `null`. What they did stands, and their re-run is
  * optional: the run may well end before it comes (the first StopEvent wins), so it is not counted.
  */
 function settledAt(snapshot: WorkflowSnapshot, flat: FlatPlan): Set<string> {
@@ -110,6 +110,7 @@ function settledAt(snapshot: WorkflowSnapshot, flat: FlatPlan): Set<string> {
     const journal = (inv.journal ?? {}) as Record<string, unknown>;
     const routed =
       (r.kind === "fan" && !r.returnLast && inv.ops === ops + r.sends.length) ||
+      (r.kind === "ask" && r.send && inv.ops === ops + 1) ||
       ((r.kind === "collect" || r.kind === "finish") && inv.ops === ops + 1 && journal[ops] === null);
     if (routed) out.add(`${inv.step}|${invocationKey(inv.event)}|${inv.attempt}`);
   }

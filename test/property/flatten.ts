@@ -89,7 +89,11 @@ class Layout {
       case "ask": {
         const out = this.fresh();
         this.asks.push(out);
-        return { out, head: this.add(block.step, [input], ["InputRequiredEvent"], { kind: "ask", out }), times: 1 };
+        return {
+          out,
+          head: this.add(block.step, [input], ["InputRequiredEvent"], { kind: "ask", out, send: block.send }),
+          times: 1,
+        };
       }
       case "fan":
         return this.fan(block, input);

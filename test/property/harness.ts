@@ -34,7 +34,7 @@ type Handler = WorkflowHandler<any, any>;
 
 /**
  * Runs `plan`; `eager` lists custom-wait keys to answer right after `run()` (their prompts are then
- * not answered again: an answer lost before its waiter existed shows as a run that never ends).
+ * not answered: an answer lost before its waiter existed shows as a run that never ends).
  */
 export async function execute(
   flat: FlatPlan,
@@ -86,21 +86,32 @@ function answerEarly(h: Handler, inc: Incarnation, built: Built, keys: readonly 
   }
 }
 
-/** Answers every prompt of this incarnation (not those answered early), after seeded noise, until it dies. */
+/** A prompt's identity: its wait key, or its whole payload for an `ask` prompt. */
+const promptId = (payload: Record<string, unknown>) =>
+  typeof payload.key === "string" ? payload.key : JSON.stringify(payload);
+
+/**
+ * Answers every prompt of this incarnation, after seeded noise, until it dies; once per prompt
+ * across incarnations. An answer sent before a crash point is in the snapshot; a restored prompt
+ * can still be pending then (its answer parked until the re-run step hands back its `where`
+ * predicate), and a second answer would only be held and rejected when the run ends.
+ */
 async function drive(
   h: Handler,
   inc: Incarnation,
   built: Built,
   plan: Plan,
   violations: string[],
-  answered: ReadonlySet<string>,
+  answered: Set<string>,
 ): Promise<void> {
   for await (const ev of h.streamEvents()) {
     if (ev.type !== "InputRequiredEvent") continue;
-    const payload = ev.payload as Record<string, unknown>;
-    if (answered.has(String(payload.key))) continue;
-    await noise(plan.noiseSeed, plan.maxTicks, `answer|${JSON.stringify(payload)}`);
+    const id = promptId(ev.payload as Record<string, unknown>);
+    if (answered.has(id)) continue;
+    await noise(plan.noiseSeed, plan.maxTicks, `answer|${id}`);
     if (inc.dead) return;
+    if (answered.has(id)) continue;
+    answered.add(id);
     try {
       h.sendEvent(answerTo(ev, built.defs));
     } catch (error) {

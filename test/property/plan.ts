@@ -49,7 +49,8 @@ export type Block =
   /** A step that accepts its own `Again` event and passes it on `times` times before going on. */
   | { readonly kind: "loop"; readonly step: StepPlan; readonly times: number }
   /** A step that returns an InputRequiredEvent; the shared answer step continues the block. */
-  | { readonly kind: "ask"; readonly step: StepPlan }
+  /** `send`: the prompt is sent with `ctx.sendEvent` (the step returns nothing) instead of returned. */
+  | { readonly kind: "ask"; readonly step: StepPlan; readonly send: boolean }
   | {
       readonly kind: "fan";
       readonly fanner: StepPlan;
@@ -94,7 +95,7 @@ export interface Plan {
 export type Route =
   | { readonly kind: "forward"; readonly out: string }
   | { readonly kind: "loop"; readonly again: string; readonly out: string; readonly times: number }
-  | { readonly kind: "ask"; readonly out: string }
+  | { readonly kind: "ask"; readonly out: string; readonly send: boolean }
   | { readonly kind: "answer" }
   | {
       readonly kind: "fan";
