@@ -15,7 +15,7 @@ import {
 import { collectStream } from "../helpers.js";
 import { type Built, buildWorkflow, type Incarnation, make, noise, type Rec } from "./build.js";
 import { Survivors, watch } from "./crash.js";
-import { answerType, type FlatPlan, type Plan } from "./plan.js";
+import { answerType, type FlatPlan, noteType, type Plan } from "./plan.js";
 import { dropKey, type Outcome, streamItem } from "./reference.js";
 
 /** What the real run did, in the reference's form, plus what no reference can predict. */
@@ -151,6 +151,9 @@ function observe(
     else sets.push(`${k.split("|")[1]}=${String(v)}`);
   }
   const last = stream.at(-1);
+  violations.push(...outOfOrder(stream));
+  if (settled.ok && h.pendingInput.length > 0)
+    violations.push(`prompts left pending: ${JSON.stringify(h.pendingInput)}`);
   return {
     result: settled.ok ? { ok: true, value: settled.value } : failure(settled.error),
     starts: count("start"),
@@ -166,6 +169,22 @@ function observe(
     duplicateEffects,
     incarnations,
   };
+}
+
+/** The ops of one attempt reach the stream in their order (its notes and wait prompts). */
+function outOfOrder(stream: readonly AnyEvent[]): string[] {
+  const last = new Map<string, number>();
+  const out: string[] = [];
+  for (const ev of stream) {
+    const tag = ev.type === noteType ? ev.tag : (ev.payload as { key?: unknown } | undefined)?.key;
+    if (typeof tag !== "string") continue;
+    const parts = tag.split("|");
+    const op = Number(parts.pop());
+    const attempt = parts.join("|");
+    if (op <= (last.get(attempt) ?? -1)) out.push(`${tag} streamed after op ${last.get(attempt)} of its attempt`);
+    last.set(attempt, op);
+  }
+  return out;
 }
 
 function failure(error: unknown): Outcome["result"] {
