@@ -1,6 +1,7 @@
 /**
  * stepchart benchmark: stepchart vs bare async vs raw XState, side by side in one process.
- * `npm run bench` (full) or `npm run bench -- --quick` (smoke test: fewer reps, no 100k fan-out).
+ * `npm run bench` (full) or `npm run bench -- --quick` (smoke test: fewer reps, no 100k fan-out);
+ * `-- --soak` runs only the soak (e), a one-million-step run's live heap.
  * Needs `global.gc` for the heap figures: without `--expose-gc` it re-runs itself with it.
  */
 import { spawnSync } from "node:child_process";
@@ -23,10 +24,12 @@ import {
 } from "./lib/measure.js";
 import { bare } from "./workloads/bare.js";
 import { chainWithStore, saveCosts } from "./workloads/checkpoint.js";
+import { type SoakRow, soak } from "./workloads/soak.js";
 import { stepchart } from "./workloads/stepchart.js";
 import { xstate } from "./workloads/xstate.js";
 
 const quick = process.argv.includes("--quick");
+const soakOnly = process.argv.includes("--soak");
 
 if (!hasGc()) {
   if (process.env.STEPCHART_BENCH_CHILD) throw new Error("global.gc is still unavailable after --expose-gc");
@@ -43,7 +46,8 @@ const cfg = quick
   : { warm: 1_000, reps: 7, chainRuns: 1_000, fanWarm: 10, fanRuns: 5, sizes: [1_000, 10_000, 100_000], concReps: 5 };
 const CONCURRENT = 1_000;
 const FAN = 1_000;
-const TARGET = { usPerStep: 15, fanoutMs: 25, kbPerRun: 10, linearSlack: 1.5 };
+const TARGET = { usPerStep: 15, fanoutMs: 25, kbPerRun: 10, linearSlack: 1.5, soakGrowthMb: 1 };
+const SOAK_MARKS = quick ? [10_000, 50_000, 100_000] : [100_000, 500_000, 1_000_000];
 
 const workloads = [stepchart, bare, xstate] as const;
 const noop = () => {};
@@ -136,6 +140,37 @@ function rows(label: string, res: Row[], unit: string, target?: { text: string; 
   });
 }
 
+// ---- (e) soak: one long run keeps its live heap flat ------------------------------------------
+async function soakSection(): Promise<void> {
+  const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MB`;
+  const variants: [string, SoakRow[]][] = [
+    ["(e) one run, a loop step", await soak(SOAK_MARKS, false)],
+    ["(e) one run, a loop step writing to the stream (no reader)", await soak(SOAK_MARKS, true)],
+  ];
+  const last = SOAK_MARKS.at(-1)!.toLocaleString("en");
+  console.log(
+    `\n(e) soak: live heap of one ${last}-step run while it runs (heapUsed after gc inside the step at each mark, ` +
+      `minus heapUsed after gc before the run; default retention, handler held; a full gc every 10,000 steps)\n`,
+  );
+  const out: string[][] = [];
+  for (const [label, rows] of variants) {
+    const first = rows[0]!;
+    for (const row of rows) {
+      const growth = row.bytes - first.bytes;
+      const isLast = row === rows.at(-1);
+      out.push([
+        label,
+        row.steps.toLocaleString("en"),
+        mb(row.bytes),
+        row === first ? "" : `${mb(growth)} (${fmt(growth / (row.steps - first.steps))} B/step)`,
+        isLast ? `≤ ${TARGET.soakGrowthMb} MB growth` : "",
+        isLast ? yes(growth <= TARGET.soakGrowthMb * 1024 * 1024) : "",
+      ]);
+    }
+  }
+  console.log(table(["soak", "steps", "live heap", "growth since the first mark", "target", "met"], out));
+}
+
 async function main(): Promise<void> {
   const xsVersion = (createRequire(import.meta.url)("xstate/package.json") as { version: string }).version;
   console.log(`# stepchart benchmark${quick ? " (--quick)" : ""}\n`);
@@ -221,6 +256,7 @@ async function main(): Promise<void> {
       ],
     ),
   );
+  await soakSection();
   console.log(
     "\nNotes: every workload checks its result and throws on a wrong answer. Raw XState fan-out keeps at most 4 " +
       "children in flight (like numWorkers: 4). Heap = heapUsed after gc() inside the 5000th of 10000 step calls, " +
@@ -229,4 +265,5 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+if (soakOnly) await soakSection();
+else await main();

@@ -8,6 +8,10 @@ import type { TraceEntry } from "../runtime/trace.js";
  * JSON; call it at any moment (it covers the run from its start, or from its resume), or after
  * the run ended for the whole of it.
  *
+ * It is read from the run's record, which keeps the run's most recent items (the `retain` run
+ * option, 10,000 by default): a longer run's trace is that window. It then has a `dropped` entry
+ * after the start event, saying how many items went before the ones it shows.
+ *
  * @example
  * ```ts
  * const handler = approval.run({ topic: "tea" });

@@ -4,15 +4,7 @@ import { release } from "../compiler/hosting.js";
 import { internal, seal } from "../compiler/protocol.js";
 import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
-import {
-  EventValidationError,
-  errorInfo,
-  WorkflowCancelledError,
-  WorkflowStalledError,
-  WorkflowStateError,
-  WorkflowStepError,
-  WorkflowTimeoutError,
-} from "../errors.js";
+import { EventValidationError, WorkflowStateError } from "../errors.js";
 import type { InputRequiredEvent } from "../events/built-ins.js";
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
@@ -20,6 +12,7 @@ import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { holdProcess, releaseProcess } from "./keep-alive.js";
 import type { RetainOptions } from "./retention.js";
 import { RunStream, type StreamOptions } from "./stream.js";
+import { terminalOf } from "./terminal.js";
 import { buildTrace, endOf, type TraceEntry } from "./trace.js";
 import { createVerboseLog, type VerboseLog } from "./verbose.js";
 
@@ -56,6 +49,12 @@ export interface HandlerParts {
 
 /**
  * A running workflow: await it for the result, stream what happens, answer prompts, cancel.
+ *
+ * While the run is active, a handler that is awaited (`await`, `then`, `result`, `stopEvent`) or
+ * whose stream is being read keeps the Node process alive, even when the run only waits for a
+ * person; a run nobody waits on does not. A run that fails while nobody took its outcome in hand
+ * (awaited it, read its stream, cancelled or detached it) is an unhandled rejection of its
+ * `WorkflowError`, which Node prints (exiting non-zero by default).
  *
  * @example
  * ```ts
@@ -319,8 +318,10 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
 
   /**
    * The run's stream: stream writes, every InputRequiredEvent, and exactly one terminal item (the
-   * StopEvent, or a WorkflowTimedOut/Cancelled/Failed event). Every consumer sees every item from
-   * the start; `after` skips to a position, `all` adds the run's internal traffic.
+   * StopEvent, or a WorkflowTimedOut/Cancelled/Failed event). Any number of consumers; each starts
+   * at the oldest item the run still holds (all of them, unless the run outgrew its `retain`
+   * window) and sees every item from there, however slowly it reads. `after` starts after a
+   * position (a dropped one throws `StreamPositionError`), `all` adds the run's internal traffic.
    */
   streamEvents(options: StreamOptions = {}): AsyncIterable<AnyEvent> {
     return this.#stream.iterate(options, () => this.#read());
@@ -391,25 +392,6 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     const context = this.#actor?.getSnapshot().context as RunContext | undefined;
     return (context?.pending ?? []).map((p) => p.event as InputRequiredEvent);
   }
-}
-
-function terminalOf(error: unknown): AnyEvent {
-  if (error instanceof WorkflowTimeoutError) {
-    return { type: "WorkflowTimedOutEvent", timeout: error.timeout, activeSteps: [...error.activeSteps] };
-  }
-  if (error instanceof WorkflowCancelledError) return { type: "WorkflowCancelledEvent" };
-  if (error instanceof WorkflowStepError) {
-    return { type: "WorkflowFailedEvent", step: error.step, error: errorInfoOf(error.cause), attempts: error.attempts };
-  }
-  if (error instanceof WorkflowStalledError) {
-    return { type: "WorkflowFailedEvent", step: null, error: errorInfoOf(error), attempts: 0 };
-  }
-  return { type: "WorkflowFailedEvent", step: null, error: errorInfoOf(error), attempts: 0 };
-}
-
-function errorInfoOf(error: unknown): { name: string; message: string } {
-  const { name, message } = errorInfo(error);
-  return { name, message };
 }
 
 function noop(): void {}

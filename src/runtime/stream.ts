@@ -119,7 +119,8 @@ export class RunStream extends RunRecord {
   async *iterate(options: StreamOptions = {}, reading?: () => () => void): AsyncGenerator<AnyEvent, void, undefined> {
     const all = options.all === true;
     const view: View = all ? this : this.#items;
-    const cursor: Cursor = { next: options.after === undefined ? view.start : options.after + 1, all };
+    const after = options.after;
+    const cursor: Cursor = { next: after === undefined ? view.start : Math.max(0, Math.floor(after) + 1), all };
     if (cursor.next < view.start) throw new StreamPositionError(this.#runId, cursor.next, view.start);
     const ref = new WeakRef(cursor);
     this.#readers ??= new Set();
