@@ -137,6 +137,7 @@ export class RunStream extends RunRecord {
       }
     } finally {
       this.#readers.delete(ref);
+      this.#trim(all); // what only this reader held goes now, not with the next item
       stopped?.();
     }
   }

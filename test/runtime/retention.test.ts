@@ -107,6 +107,10 @@ describe("a long run's record (the retain option)", () => {
     for (let next = await reader.next(); !next.done; next = await reader.next()) items.push(next.value);
     expect(notes(items)).toEqual(range(1, 300));
     expect(items).toHaveLength(all ? 4 * 300 : 301);
+    // Done reading: the run is back to its window.
+    const held = await collectStream(handler, { all });
+    expect(held.length).toBeLessThanOrEqual(11);
+    expect(held.at(-1)).toMatchObject({ type: "StopEvent", result: 300 });
   });
 
   it("lets go of the items a reader held once it stops reading", async () => {
