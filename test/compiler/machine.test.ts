@@ -163,7 +163,8 @@ describe("wf.toMachine", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     const persisted = actor.getPersistedSnapshot() as unknown as { context: Record<string, unknown> };
     expect(JSON.parse(JSON.stringify(persisted.context))).toEqual(persisted.context);
-    expect(Object.keys(persisted.context).length).toBeLessThanOrEqual(12);
+    // Few top-level keys: XState copies them on every assign (13 since held events got their own branch).
+    expect(Object.keys(persisted.context).length).toBeLessThanOrEqual(13);
     actor.stop();
   });
 });

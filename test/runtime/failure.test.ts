@@ -86,20 +86,23 @@ describe("retry", () => {
     expect(calls).toBe(1);
   });
 
-  it("does not repeat a retried invocation's ctx effects (op journal)", async () => {
+  it("applies each attempt's ctx effects: a retry is a new attempt, not a replay", async () => {
     const Ping = defineEvent("Ping", {});
     const wf = workflow({ name: "journal" })
-      .step("a", { accepts: StartEvent, emits: [Ping, StopEvent], retry: { attempts: 2 } }, async (ctx) => {
+      .step("a", { accepts: StartEvent, emits: [Ping], retry: { attempts: 2 } }, async (ctx) => {
         ctx.update<number>("count", (c) => (c ?? 0) + 1);
         ctx.sendEvent(Ping());
         if (ctx.attempt.number === 1) throw new Error("transient");
         return null;
       })
-      .step("b", { accepts: Ping, emits: [StopEvent] }, async (ctx) => StopEvent({ result: ctx.get("count") }));
-    await expect(wf.run()).resolves.toBe(1);
+      .step("b", { accepts: Ping, emits: [StopEvent], numWorkers: 1 }, async (ctx) => {
+        const pings = ctx.update<number>("pings", (p) => (p ?? 0) + 1);
+        return pings === 2 ? StopEvent({ result: { count: ctx.get("count"), pings } }) : null;
+      });
+    await expect(wf.run()).resolves.toEqual({ count: 2, pings: 2 });
   });
 
-  it("does not resend a burst of sends when the attempt after it fails and retries", async () => {
+  it("sends each attempt's burst of sends once, in order", async () => {
     const Ping = defineEvent("Ping", { n: z.number() });
     const wf = workflow({ name: "journal-burst" })
       .step("a", { accepts: StartEvent, emits: [Ping], retry: { attempts: 3 } }, async (ctx) => {
@@ -110,9 +113,9 @@ describe("retry", () => {
       })
       .step("b", { accepts: Ping, emits: [StopEvent], numWorkers: 1 }, async (ctx, ev) => {
         const got = ctx.update<number[]>("got", (g) => [...(g ?? []), ev.n]);
-        return got.length === 3 ? StopEvent({ result: got }) : null;
+        return got.length === 9 ? StopEvent({ result: { got, after: ctx.get("after") } }) : null;
       });
-    await expect(wf.run()).resolves.toEqual([0, 1, 2]);
+    await expect(wf.run()).resolves.toEqual({ got: [0, 1, 2, 0, 1, 2, 0, 1, 2], after: 3 });
   });
 });
 
