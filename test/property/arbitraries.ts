@@ -8,13 +8,24 @@ import type { Block, Op, Plan, Seq, StepPlan } from "./plan.js";
 
 export interface PlanOptions {
   readonly restores: boolean;
+  /**
+   * Now and then a loop of hundreds of instant iterations, checked for timer starvation (see
+   * harness.ts): only without restores, to keep those cases fast.
+   */
+  readonly longLoops: boolean;
   /** At most this many steps per plan (keeps each case small and fast). */
   readonly maxSteps: number;
 }
 
 const MAX_DEPTH = 2;
 
-function stepPlan(human: Plan["human"]): fc.Arbitrary<StepPlan> {
+/** What every generator of one plan shares. */
+interface Gen {
+  readonly human: Plan["human"];
+  readonly longLoops: boolean;
+}
+
+function stepPlan({ human }: Gen): fc.Arbitrary<StepPlan> {
   const ops: fc.Arbitrary<Op>[] = [
     fc.constant("update"),
     fc.constant("set"),
@@ -46,35 +57,45 @@ function stepPlan(human: Plan["human"]): fc.Arbitrary<StepPlan> {
     });
 }
 
-function block(depth: number, human: Plan["human"]): fc.Arbitrary<Block> {
-  const step = stepPlan(human);
+function block(depth: number, g: Gen): fc.Arbitrary<Block> {
+  const step = stepPlan(g);
+  const times = fc.integer({ min: 1, max: 3 });
   const kinds: fc.WeightedArbitrary<Block>[] = [
-    { weight: 5, arbitrary: step.map((s) => ({ kind: "step", step: s }) as const) },
+    { weight: 50, arbitrary: step.map((s) => ({ kind: "step", step: s }) as const) },
     {
-      weight: 1,
-      arbitrary: fc
-        .record({ step, times: fc.integer({ min: 1, max: 3 }) })
-        .map(({ step, times }) => ({ kind: "loop", step, times }) as const),
+      weight: 10,
+      arbitrary: fc.record({ step, times }).map(({ step, times }) => ({ kind: "loop", step, times }) as const),
     },
   ];
-  if (human === "ask") {
-    const ask = fc.record({ step, send: fc.boolean() }).map(({ step, send }) => ({ kind: "ask", step, send }) as const);
-    kinds.push({ weight: 1, arbitrary: ask });
+  if (g.longLoops) {
+    // Thousands of instant iterations (no ops: the stream stays small) take well over STARVED_MS
+    // of CPU time when nothing yields to the event loop (harness.ts).
+    const long = fc
+      .record({ step, times: fc.integer({ min: 1_500, max: 2_500 }) })
+      .map(
+        ({ step, times }) =>
+          ({ kind: "loop", step: { ...step, ops: [], failAt: step.failAt.map(() => 0) }, times }) as const,
+      );
+    kinds.push({ weight: 1, arbitrary: long });
   }
-  if (depth < MAX_DEPTH) kinds.push({ weight: depth === 0 ? 3 : 1, arbitrary: fan(depth + 1, human) });
+  if (g.human === "ask") {
+    const ask = fc.record({ step, send: fc.boolean() }).map(({ step, send }) => ({ kind: "ask", step, send }) as const);
+    kinds.push({ weight: 10, arbitrary: ask });
+  }
+  if (depth < MAX_DEPTH) kinds.push({ weight: depth === 0 ? 30 : 10, arbitrary: fan(depth + 1, g) });
   return fc.oneof(...kinds);
 }
 
-function seq(depth: number, human: Plan["human"]): fc.Arbitrary<Seq> {
-  return fc.array(block(depth, human), { minLength: 1, maxLength: depth === 0 ? 3 : 2 });
+function seq(depth: number, g: Gen): fc.Arbitrary<Seq> {
+  return fc.array(block(depth, g), { minLength: 1, maxLength: depth === 0 ? 3 : 2 });
 }
 
-function fan(depth: number, human: Plan["human"]): fc.Arbitrary<Block> {
-  const lane = fc.record({ branches: fc.array(seq(depth, human), { minLength: 1, maxLength: 2 }) });
+function fan(depth: number, g: Gen): fc.Arbitrary<Block> {
+  const lane = fc.record({ branches: fc.array(seq(depth, g), { minLength: 1, maxLength: 2 }) });
   return fc
     .record({
-      fanner: stepPlan(human),
-      collector: stepPlan(human),
+      fanner: stepPlan(g),
+      collector: stepPlan(g),
       lanes: fc.array(lane, { minLength: 1, maxLength: 2 }),
       sends: fc.array(fc.record({ lane: fc.nat(), target: fc.option(fc.nat(), { freq: 2 }) }), {
         minLength: 1,
@@ -111,12 +132,13 @@ export function stepCount(plan: Pick<Plan, "body">): number {
 export function planArbitrary(options: PlanOptions): fc.Arbitrary<Plan> {
   return fc
     .constantFrom("ask" as const, "wait" as const)
-    .chain((human) =>
-      fc.record({
+    .chain((human) => {
+      const g: Gen = { human, longLoops: options.longLoops };
+      return fc.record({
         human: fc.constant(human),
-        body: seq(0, human),
-        finisher: stepPlan(human),
-        answerStep: stepPlan(human),
+        body: seq(0, g),
+        finisher: stepPlan(g),
+        answerStep: stepPlan(g),
         noiseSeed: fc.nat(),
         maxTicks: fc.integer({ min: 0, max: 4 }),
         crashes: options.restores
@@ -126,7 +148,7 @@ export function planArbitrary(options: PlanOptions): fc.Arbitrary<Plan> {
         eager: fc.boolean(),
         // Rare: a failing run checks little beyond its error.
         exhaust: fc.oneof({ arbitrary: fc.constant(null), weight: 12 }, { arbitrary: fc.nat(), weight: 1 }),
-      }),
-    )
+      });
+    })
     .filter((plan) => stepCount(plan) <= options.maxSteps);
 }

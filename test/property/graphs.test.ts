@@ -12,7 +12,7 @@ const runs = runsFor(0.6);
 describe("random workflow graphs agree with the reference interpreter", () => {
   it(
     `chains, loops, fan-outs, collects, prompts, waits, retries, both hostings (${runs} cases)`,
-    () => assertProperty(planArbitrary({ restores: false, maxSteps: 12 }), checkPlan, runs),
+    () => assertProperty(planArbitrary({ restores: false, longLoops: true, maxSteps: 12 }), checkPlan, runs),
     timeoutFor(runs),
   );
 });

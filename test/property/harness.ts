@@ -55,12 +55,14 @@ export async function execute(
     const h: Handler = snapshot ? built.wf.resume(snapshot, options) : built.wf.run(START_INPUT, options);
     const restored = h.pendingInput.slice();
     const crash = watch(h, inc, plan.crashes[i], violations);
+    const timers = timersWatch();
     if (i === 0) answerEarly(h, inc, built, eager, answered);
     void drive(h, inc, built, plan, violations, answered);
     const ended = await h.then(
       (value: unknown) => ({ ok: true as const, value }),
       (error: unknown) => ({ ok: false as const, error }),
     );
+    violations.push(...timers());
     const items = await collectStream(h);
     if (JSON.stringify(items.slice(0, restored.length)) !== JSON.stringify(restored))
       violations.push(`incarnation ${i}: the resumed stream does not start with the pending prompts`);
@@ -84,6 +86,29 @@ function answerEarly(h: Handler, inc: Incarnation, built: Built, keys: readonly 
     h.sendEvent(make(built.defs.get(answerType(key.split("|")[0] as string)) as AnyEventDef, { key, v: 1 }));
     answered.add(key);
   }
+}
+
+/** More CPU time than any turn of the event loop a run may take before it lets timers go (item 7). */
+const STARVED_MS = 100;
+
+/**
+ * Starts a 0 ms timer beside the run; the returned check says whether the run kept it from firing
+ * while it used more than {@link STARVED_MS} of CPU time (a cycle of instant steps must yield to
+ * the event loop). CPU time, not wall time: a loaded machine that deschedules the process for a
+ * while must not count.
+ */
+function timersWatch(): () => string[] {
+  const started = process.cpuUsage();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+  }, 0);
+  return () => {
+    clearTimeout(timer);
+    const used = process.cpuUsage(started);
+    const ms = Math.round((used.user + used.system) / 1000);
+    return fired || ms <= STARVED_MS ? [] : [`a 0 ms timer could not fire during ${ms} ms of CPU time of the run`];
+  };
 }
 
 /** A prompt's identity: its wait key, or its whole payload for an `ask` prompt. */

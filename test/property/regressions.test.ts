@@ -71,4 +71,26 @@ describe("property-test counterexamples", () => {
     handler.sendEvent(Approval({ key: "order-1", ok: true }));
     await expect(handler).resolves.toBe(true);
   });
+
+  // Issue 10 item 7, found at 90d125e: the shrunk plan was one loop step of 2,032 instant iterations.
+  it("lets a 0 ms timer fire while a loop of instant steps runs (the steps yield to the event loop)", async () => {
+    const Again = defineEvent("Again", { n: z.number() });
+    const wf = workflow({ name: "instant-loop" }).step(
+      "loop",
+      { accepts: [StartEvent, Again], emits: [Again, StopEvent] },
+      async (_ctx, ev) => {
+        const n = ev.type === "StartEvent" ? 1 : ev.n + 1;
+        return n < 3_000 ? Again({ n }) : StopEvent({ result: n });
+      },
+    );
+    let fired = false;
+    const timer = setTimeout(() => {
+      fired = true;
+    }, 0);
+    const handler = wf.run();
+    const firedBeforeTheEnd = handler.then(() => fired);
+    await expect(handler).resolves.toBe(3_000);
+    clearTimeout(timer);
+    expect(await firedBeforeTheEnd).toBe(true);
+  });
 });

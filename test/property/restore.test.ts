@@ -14,7 +14,7 @@ const runs = runsFor(0.4);
 describe("random workflow graphs survive random snapshot/restore points", () => {
   it(
     `snapshot at a random transition, kill, resume: same outcome as without a crash (${runs} cases)`,
-    () => assertProperty(planArbitrary({ restores: true, maxSteps: 12 }), checkPlan, runs),
+    () => assertProperty(planArbitrary({ restores: true, longLoops: false, maxSteps: 12 }), checkPlan, runs),
     timeoutFor(runs),
   );
 });
