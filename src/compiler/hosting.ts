@@ -1,5 +1,6 @@
 import type { AnyActorRef, Subscription } from "xstate";
 import type { StepDefinition } from "../definition/types.js";
+import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { bindingOf } from "./bindings.js";
 import { Invoker, type StepEnvironment } from "./invoker.js";
 import { type FromStepMsg, internal, seal } from "./protocol.js";
@@ -27,7 +28,7 @@ export type StepActorsMode = "auto" | "always" | "never";
 export interface RunHosting {
   actors: boolean | undefined;
   invoker: Invoker | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: Timer | undefined;
   subscription: Subscription | undefined;
   /** Effects an `assign` computed, for the action right after it to perform. */
   outbox: readonly Effect[] | undefined;
@@ -67,8 +68,8 @@ export function startInline(self: AnyActorRef, env: StepEnvironment, step: StepD
 /** Arms the run timer: the machine receives `stepchart.timeout` after `ms`. */
 export function armTimer(self: AnyActorRef, ms: number): void {
   const run = runOf(self);
-  clearTimeout(run.timer);
-  run.timer = setTimeout(() => {
+  clearTimer(run.timer);
+  run.timer = setTimer(() => {
     run.timer = undefined;
     if (self.getSnapshot().status === "active") self.send(seal({ type: internal.timeout }));
   }, ms);
@@ -79,7 +80,7 @@ export function armTimer(self: AnyActorRef, ms: number): void {
 export function disarmTimer(self: AnyActorRef): void {
   const run = hostings.get(self);
   if (run?.timer !== undefined) {
-    clearTimeout(run.timer);
+    clearTimer(run.timer);
     run.timer = undefined;
   }
 }

@@ -3,6 +3,7 @@ import { nextRetryDelay } from "../definition/retry.js";
 import type { StepDefinition } from "../definition/types.js";
 import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
+import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { bindingOf, predicatesOf } from "./bindings.js";
 import { invocationOf, type RunContext, waiterKey } from "./context.js";
 import { type FromStepMsg, internal, seal } from "./protocol.js";
@@ -22,7 +23,7 @@ interface Running {
   stopped: boolean;
   /** Created on the first `waitForEvent`: most invocations never wait. */
   waiters: Map<number, { resolve(event: AnyEvent): void; reject(error: unknown): void }> | undefined;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: Timer;
 }
 
 /**
@@ -70,7 +71,7 @@ export class Invoker {
     reason ??= new WorkflowCancelledError();
     for (const run of this.#running) {
       run.stopped = true;
-      clearTimeout(run.timer);
+      clearTimer(run.timer);
       run.ctx?.abort(reason);
       if (run.waiters) for (const waiter of run.waiters.values()) waiter.reject(reason);
     }
@@ -298,7 +299,7 @@ function withTimeout(
   return new Promise((resolve, reject) => {
     // Its own timer: an attempt that timed out may settle later, during the retry delay, and must
     // not clear the delay's timer (`run.timer`) then.
-    const timer = setTimeout(() => {
+    const timer = setTimer(() => {
       const error = new StepTimeoutError(step.name, ms);
       ctx.abort(error);
       reject(error);
@@ -306,11 +307,11 @@ function withTimeout(
     run.timer = timer;
     result.then(
       (value) => {
-        clearTimeout(timer);
+        clearTimer(timer);
         resolve(value);
       },
       (error) => {
-        clearTimeout(timer);
+        clearTimer(timer);
         reject(error);
       },
     );
@@ -319,6 +320,6 @@ function withTimeout(
 
 function sleep(ms: number, run: Running): Promise<void> {
   return new Promise((resolve) => {
-    run.timer = setTimeout(resolve, ms);
+    run.timer = setTimer(resolve, ms);
   });
 }

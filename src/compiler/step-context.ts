@@ -4,6 +4,7 @@ import { EventRoutingError, EventValidationError, StateError, WaitTimeoutError }
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { findNonJson, isForbiddenKey, issuePath, jsonProblem } from "../internal/json.js";
+import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { type Invocation, invocationOf, type RunContext } from "./context.js";
 import { type FromStepMsg, internal } from "./protocol.js";
 import type { CollectSpec } from "./scheduler.js";
@@ -186,18 +187,18 @@ export class StepContextImpl {
     // A re-run (after a restore) hands its predicate back: events that came meanwhile are checked.
     if (replayed && predicate) this.#post({ type: internal.rewait, id: this.#id, op });
     if (options.timeout === undefined) return waiting;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      timer = setTimer(() => {
         this.#host.forget(this.#id, op);
         this.#post({ type: internal.unwait, id: this.#id, op });
         reject(new WaitTimeoutError(def.type, options.timeout as number));
-      }, options.timeout);
+      }, options.timeout as number);
     });
     try {
       return await Promise.race([waiting, timeout]);
     } finally {
-      clearTimeout(timer);
+      clearTimer(timer);
     }
   }
 
