@@ -24,6 +24,8 @@ export interface Incarnation {
   dead: boolean;
   readonly records: Rec[];
   readonly violations: string[];
+  /** Durable runs: called at every point of every body, before its op (see crash.ts). */
+  point?: () => void;
 }
 
 /** Something a body did: an attempt started, failed or completed, or a `ctx.run` effect ran. */
@@ -120,6 +122,7 @@ async function body(ctx: Context, ev: AnyEvent, env: BodyEnv): Promise<AnyEvent 
   for (let i = 0; i <= ops.length; i++) {
     const tag = `${step.name}|${key}|${attempt}|${i}`;
     await noise(env.noiseSeed, env.maxTicks, tag);
+    inc.point?.();
     if (failAt[attempt - 1] === i) {
       record(inc, { kind: "fail", step: step.name, key, attempt });
       throw new Error(`planned failure of ${step.name}, attempt ${attempt}`);

@@ -7,7 +7,7 @@
  * counts only when the snapshot journaled its result (the re-run must then not call it again). So
  * every kept effect must appear exactly once.
  */
-import type { AnyEvent, WorkflowHandler, WorkflowSnapshot } from "../../src/index.js";
+import type { AnyEvent, WorkflowHandler, WorkflowSnapshot, WorkflowStore } from "../../src/index.js";
 import type { Incarnation, Rec } from "./build.js";
 import { type FlatPlan, invocationKey } from "./plan.js";
 
@@ -26,6 +26,38 @@ type InflightEntry = {
   journal?: unknown;
 };
 
+/** The crash point of an incarnation once it has ended, from its stream (restored prompts first). */
+export type Crash = (items: readonly AnyEvent[], restored: number) => Promise<CrashPoint | undefined>;
+
+/** The run id of durable runs (one store per case). */
+export const RUN_ID = "property-run";
+
+/**
+ * Durable runs: at the `at`-th body point, `handler.detach()`, which saves the run as it is and
+ * stops it at once (nothing is published after that but the terminal item).
+ */
+export function detachAt(
+  h: WorkflowHandler<unknown, never>,
+  inc: Incarnation,
+  at: number | undefined,
+  store: WorkflowStore,
+): Crash {
+  let points = 0;
+  let detached: Promise<void> | undefined;
+  inc.point = () => {
+    if (detached || at === undefined || ++points < at) return;
+    inc.dead = true;
+    detached = h.detach();
+  };
+  return async (items, restored) => {
+    if (!detached) return undefined;
+    await detached;
+    const stored = await store.load(RUN_ID);
+    if (!stored) throw new Error(`the detached run ${RUN_ID} is not in the store`);
+    return { snapshot: stored.snapshot, published: items.length - restored - 1 };
+  };
+}
+
 /**
  * Counts transitions and published items (emitted in the same transition as the stream's, so the
  * count at a transition is the stream's length then); at transition `at`, snapshots and kills.
@@ -35,7 +67,7 @@ export function watch(
   inc: Incarnation,
   at: number | undefined,
   violations: string[],
-): () => CrashPoint | undefined {
+): Crash {
   let published = 0;
   let transitions = 0;
   let point: CrashPoint | undefined;
@@ -55,7 +87,7 @@ export function watch(
     },
     error: () => undefined,
   });
-  return () => point;
+  return async () => point;
 }
 
 const identity = (rec: Rec) => `${rec.step}|${rec.key}|${rec.attempt}`;

@@ -7,15 +7,17 @@ import {
   type AnyEvent,
   type AnyEventDef,
   HumanResponseEvent,
+  MemoryStore,
   type WorkflowHandler,
   type WorkflowSnapshot,
   WorkflowStateError,
   WorkflowStepError,
+  type WorkflowStore,
 } from "../../src/index.js";
 import { collectStream } from "../helpers.js";
 import { type Built, buildWorkflow, type Incarnation, make, noise, type Rec } from "./build.js";
-import { Survivors, watch } from "./crash.js";
-import { answerType, type FlatPlan, noteType, type Plan } from "./plan.js";
+import { detachAt, RUN_ID, Survivors, watch } from "./crash.js";
+import { answerType, type FlatPlan, noteType, type Plan, ticksAt } from "./plan.js";
 import { dropKey, type Outcome, streamItem } from "./reference.js";
 
 /** What the real run did, in the reference's form, plus what no reference can predict. */
@@ -43,6 +45,7 @@ export async function execute(
   eager: readonly string[] = [],
 ): Promise<Observed> {
   const built = buildWorkflow(flat, plan.noiseSeed, plan.maxTicks, timeout);
+  const store = plan.durable ? new MemoryStore() : undefined;
   const survivors = new Survivors(flat);
   const stream: AnyEvent[] = [];
   const violations: string[] = [];
@@ -52,9 +55,10 @@ export async function execute(
     const inc: Incarnation = { dead: false, records: [], violations: [] };
     // An inspection observer makes the run host each invocation as a step actor.
     const options = { resources: { world: inc }, ...(plan.actors[i] ? { inspect: () => undefined } : {}) };
-    const h: Handler = snapshot ? built.wf.resume(snapshot, options) : built.wf.run(START_INPUT, options);
-    const restored = h.pendingInput.slice();
-    const crash = watch(h, inc, plan.crashes[i], violations);
+    const h = launch(built, options, snapshot, store);
+    // A run resumed from a store loads it first: its prompts are the stored snapshot's.
+    const restored = store ? pendingOf(snapshot) : h.pendingInput.slice();
+    const crash = store ? detachAt(h, inc, plan.crashes[i], store) : watch(h, inc, plan.crashes[i], violations);
     const timers = timersWatch();
     if (i === 0) answerEarly(h, inc, built, eager, answered);
     void drive(h, inc, built, plan, violations, answered);
@@ -67,15 +71,64 @@ export async function execute(
     if (JSON.stringify(items.slice(0, restored.length)) !== JSON.stringify(restored))
       violations.push(`incarnation ${i}: the resumed stream does not start with the pending prompts`);
     violations.push(...inc.violations);
-    const point = crash();
+    if (store) violations.push(...(await rejected(h)));
+    const point = await crash(items, restored.length);
     survivors.take(inc.records, point);
     if (point) {
       stream.push(...items.slice(restored.length, restored.length + point.published));
       snapshot = point.snapshot;
+      if (store) await answerByInbox(built, store, snapshot, plan, answered);
       continue;
     }
     stream.push(...items.slice(restored.length));
+    if (store && ended.ok) {
+      const status = (await store.load(RUN_ID))?.snapshot.status;
+      if (status !== "completed") violations.push(`the store holds the completed run as ${status}`);
+    }
     return observe(h, ended, survivors.kept, stream, violations, i + 1);
+  }
+}
+
+/** Starts or resumes an incarnation: from a snapshot, or from the store for durable runs. */
+function launch(
+  built: Built,
+  options: object,
+  snapshot: WorkflowSnapshot | undefined,
+  store: WorkflowStore | undefined,
+): Handler {
+  if (!store) return snapshot ? built.wf.resume(snapshot, options) : built.wf.run(START_INPUT, options);
+  return snapshot
+    ? built.wf.resume(RUN_ID, { ...options, store })
+    : built.wf.run(START_INPUT, { ...options, store, runId: RUN_ID });
+}
+
+function pendingOf(snapshot: WorkflowSnapshot | undefined): AnyEvent[] {
+  const pending = (snapshot?.machine.context as { pending?: readonly { event: AnyEvent }[] } | undefined)?.pending;
+  return (pending ?? []).map((p) => p.event);
+}
+
+/** The rejections a durable incarnation recorded (it stops at its crash point: all are its own). */
+async function rejected(h: Handler): Promise<string[]> {
+  const all = await collectStream(h, { all: true });
+  return all.filter((ev) => ev.type === "EventRejectedEvent").map((ev) => `rejected: ${JSON.stringify(ev)}`);
+}
+
+/**
+ * While no process runs the run, answers some of its pending prompts through the store's inbox
+ * (seeded choice); the next incarnation takes them when it starts.
+ */
+async function answerByInbox(
+  built: Built,
+  store: WorkflowStore,
+  snapshot: WorkflowSnapshot,
+  plan: Plan,
+  answered: Set<string>,
+): Promise<void> {
+  for (const prompt of pendingOf(snapshot)) {
+    const id = promptId(prompt.payload as Record<string, unknown>);
+    if (answered.has(id) || ticksAt(plan.noiseSeed, 1, `inbox|${id}`) === 0) continue;
+    answered.add(id);
+    await built.wf.sendEvent(RUN_ID, answerTo(prompt, built.defs), { store });
   }
 }
 
