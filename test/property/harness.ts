@@ -1,23 +1,21 @@
 /**
- * Runs a plan on the real runtime, answering every prompt, and kills it at its crash points (see
- * crash.ts), resuming each snapshot as the next incarnation. What survives is put in the
- * reference's form (reference.ts) to be compared with it.
+ * Runs a plan on the real runtime, answering every prompt (answers.ts), and kills it at its crash
+ * points (crash.ts), resuming each snapshot, or the stored run of a durable plan, as the next
+ * incarnation. What survives is put in the reference's form (reference.ts) to be compared with it.
  */
 import {
   type AnyEvent,
-  type AnyEventDef,
-  HumanResponseEvent,
   MemoryStore,
   type WorkflowHandler,
   type WorkflowSnapshot,
-  WorkflowStateError,
   WorkflowStepError,
   type WorkflowStore,
 } from "../../src/index.js";
 import { collectStream } from "../helpers.js";
-import { type Built, buildWorkflow, type Incarnation, make, noise, type Rec } from "./build.js";
+import { answerByInbox, answerEarly, drive, pendingOf } from "./answers.js";
+import { type Built, buildWorkflow, type Incarnation, type Rec } from "./build.js";
 import { detachAt, RUN_ID, Survivors, watch } from "./crash.js";
-import { answerType, type FlatPlan, noteType, type Plan, ticksAt } from "./plan.js";
+import { type FlatPlan, noteType, type Plan } from "./plan.js";
 import { dropKey, type Outcome, streamItem } from "./reference.js";
 
 /** What the real run did, in the reference's form, plus what no reference can predict. */
@@ -102,43 +100,10 @@ function launch(
     : built.wf.run(START_INPUT, { ...options, store, runId: RUN_ID });
 }
 
-function pendingOf(snapshot: WorkflowSnapshot | undefined): AnyEvent[] {
-  const pending = (snapshot?.machine.context as { pending?: readonly { event: AnyEvent }[] } | undefined)?.pending;
-  return (pending ?? []).map((p) => p.event);
-}
-
 /** The rejections a durable incarnation recorded (it stops at its crash point: all are its own). */
 async function rejected(h: Handler): Promise<string[]> {
   const all = await collectStream(h, { all: true });
   return all.filter((ev) => ev.type === "EventRejectedEvent").map((ev) => `rejected: ${JSON.stringify(ev)}`);
-}
-
-/**
- * While no process runs the run, answers some of its pending prompts through the store's inbox
- * (seeded choice); the next incarnation takes them when it starts.
- */
-async function answerByInbox(
-  built: Built,
-  store: WorkflowStore,
-  snapshot: WorkflowSnapshot,
-  plan: Plan,
-  answered: Set<string>,
-): Promise<void> {
-  for (const prompt of pendingOf(snapshot)) {
-    const id = promptId(prompt.payload as Record<string, unknown>);
-    if (answered.has(id) || ticksAt(plan.noiseSeed, 1, `inbox|${id}`) === 0) continue;
-    answered.add(id);
-    await built.wf.sendEvent(RUN_ID, answerTo(prompt, built.defs), { store });
-  }
-}
-
-/** Sends the answers of custom waits before any step ran; one sent after the crash point is not sent. */
-function answerEarly(h: Handler, inc: Incarnation, built: Built, keys: readonly string[], answered: Set<string>): void {
-  for (const key of keys) {
-    if (inc.dead) return;
-    h.sendEvent(make(built.defs.get(answerType(key.split("|")[0] as string)) as AnyEventDef, { key, v: 1 }));
-    answered.add(key);
-  }
 }
 
 /** More CPU time than any turn of the event loop a run may take before it lets timers go (item 7). */
@@ -162,48 +127,6 @@ function timersWatch(): () => string[] {
     const ms = Math.round((used.user + used.system) / 1000);
     return fired || ms <= STARVED_MS ? [] : [`a 0 ms timer could not fire during ${ms} ms of CPU time of the run`];
   };
-}
-
-/** A prompt's identity: its wait key, or its whole payload for an `ask` prompt. */
-const promptId = (payload: Record<string, unknown>) =>
-  typeof payload.key === "string" ? payload.key : JSON.stringify(payload);
-
-/**
- * Answers every prompt of this incarnation, after seeded noise, until it dies; once per prompt
- * across incarnations. An answer sent before a crash point is in the snapshot; a restored prompt
- * can still be pending then (its answer parked until the re-run step hands back its `where`
- * predicate), and a second answer would only be held and rejected when the run ends.
- */
-async function drive(
-  h: Handler,
-  inc: Incarnation,
-  built: Built,
-  plan: Plan,
-  violations: string[],
-  answered: Set<string>,
-): Promise<void> {
-  for await (const ev of h.streamEvents()) {
-    if (ev.type !== "InputRequiredEvent") continue;
-    const id = promptId(ev.payload as Record<string, unknown>);
-    if (answered.has(id)) continue;
-    await noise(plan.noiseSeed, plan.maxTicks, `answer|${id}`);
-    if (inc.dead) return;
-    if (answered.has(id)) continue;
-    answered.add(id);
-    try {
-      h.sendEvent(answerTo(ev, built.defs));
-    } catch (error) {
-      // The run may have failed meanwhile (a planned exhaustion): nothing to answer then.
-      if (!(error instanceof WorkflowStateError)) violations.push(`answer refused: ${String(error)}`);
-    }
-  }
-}
-
-function answerTo(prompt: AnyEvent, defs: ReadonlyMap<string, AnyEventDef>): AnyEvent {
-  const payload = prompt.payload as Record<string, unknown>;
-  if (prompt.prefix === "ask") return HumanResponseEvent({ response: "ok", ...payload });
-  if (payload.type === "HumanResponseEvent") return HumanResponseEvent({ response: "ok", key: payload.key });
-  return make(defs.get(String(payload.type)) as AnyEventDef, { key: payload.key, v: 1 });
 }
 
 function observe(
