@@ -145,7 +145,9 @@ export function planArbitrary(options: PlanOptions): fc.Arbitrary<Plan> {
           ? fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 1, maxLength: 3 })
           : fc.constant([]),
         actors: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-        durable: options.restores ? fc.boolean() : fc.constant(false),
+        durable: options.restores
+          ? fc.constantFrom(false as const, "memory" as const, "sqlite" as const)
+          : fc.constant(false as const),
         eager: fc.boolean(),
         // Rare: a failing run checks little beyond its error.
         exhaust: fc.oneof({ arbitrary: fc.constant(null), weight: 12 }, { arbitrary: fc.nat(), weight: 1 }),

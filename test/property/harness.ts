@@ -11,6 +11,7 @@ import {
   WorkflowStepError,
   type WorkflowStore,
 } from "../../src/index.js";
+import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { collectStream } from "../helpers.js";
 import { answerByInbox, answerEarly, drive, pendingOf } from "./answers.js";
 import { type Built, buildWorkflow, type Incarnation, type Rec } from "./build.js";
@@ -43,7 +44,28 @@ export async function execute(
   eager: readonly string[] = [],
 ): Promise<Observed> {
   const built = buildWorkflow(flat, plan.noiseSeed, plan.maxTicks, timeout);
-  const store = plan.durable ? new MemoryStore() : undefined;
+  const store = storeFor(plan);
+  try {
+    return await runAll(built, flat, plan, eager, store);
+  } finally {
+    if (store instanceof SqliteStore) store.close();
+  }
+}
+
+function storeFor(plan: Plan): WorkflowStore | undefined {
+  if (plan.durable === "memory") return new MemoryStore();
+  if (plan.durable === "sqlite") return new SqliteStore({ path: ":memory:" });
+  return undefined;
+}
+
+/** Every incarnation of the run, to the end. */
+async function runAll(
+  built: Built,
+  flat: FlatPlan,
+  plan: Plan,
+  eager: readonly string[],
+  store: WorkflowStore | undefined,
+): Promise<Observed> {
   const survivors = new Survivors(flat);
   const stream: AnyEvent[] = [];
   const violations: string[] = [];

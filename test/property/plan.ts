@@ -81,11 +81,12 @@ export interface Plan {
   /** Crash points: the transition (counted per incarnation) at which each incarnation is snapshotted and killed. */
   readonly crashes: readonly number[];
   /**
-   * Durable: the run is saved in a MemoryStore; each crash is `handler.detach()` at the k-th body
+   * Durable: the run is saved in a store (MemoryStore, or SqliteStore on an in-memory database:
+   * snapshots through SQL and JSON text); each crash is `handler.detach()` at the k-th body
    * point (`crashes`), each restore `wf.resume(runId, { store })`, and pending prompts may be
    * answered between incarnations through the store's inbox (`wf.sendEvent(runId, ev, { store })`).
    */
-  readonly durable: boolean;
+  readonly durable: false | "memory" | "sqlite";
   /** Per incarnation: host every step invocation as its own XState actor (what an inspected run does). */
   readonly actors: readonly boolean[];
   /**
