@@ -212,9 +212,9 @@ export class StepContextImpl {
     // Ops are numbered when they start; a ctx.run journals its result at its own number when it
     // finishes, so concurrent runs, and runs that threw (a gap), keep every other op in place.
     const replaying = this.#replaying();
-    const entry = this.#invocation()?.journal[op] as { name?: unknown; result?: T } | undefined;
+    const entry = this.#invocation()?.journal[op] as { name?: unknown; result?: T } | null | undefined;
     if (entry !== undefined) {
-      if (entry.name === name) return entry.result as T;
+      if (entry?.name === name) return entry.result as T;
       throw new StateError(
         name,
         `ctx.run("${name}") is op ${op} of this step, but the journal has another op there: a step must make the same ctx calls, in the same order, when it re-runs`,
