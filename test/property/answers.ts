@@ -26,7 +26,10 @@ export function pendingOf(snapshot: WorkflowSnapshot | undefined): AnyEvent[] {
 
 /**
  * While no process runs the run, answers some of its pending prompts through the store's inbox
- * (seeded choice); the next incarnation takes them when it starts.
+ * (seeded choice); the next incarnation takes them when it starts. A HumanResponseEvent that
+ * resolves no waiter answers the oldest prompt a step returned (docs/decisions.md), so returned
+ * prompts are answered oldest first, as every person answering them does here: once one is left
+ * for later, so are the ones after it.
  */
 export async function answerByInbox(
   built: Built,
@@ -35,9 +38,15 @@ export async function answerByInbox(
   plan: Plan,
   answered: Set<string>,
 ): Promise<void> {
+  let askLeft = false;
   for (const prompt of pendingOf(snapshot)) {
     const id = promptId(prompt.payload as Record<string, unknown>);
-    if (answered.has(id) || ticksAt(plan.noiseSeed, 1, `inbox|${id}`) === 0) continue;
+    const ask = prompt.prefix === "ask";
+    if (answered.has(id)) continue;
+    if ((ask && askLeft) || ticksAt(plan.noiseSeed, 1, `inbox|${id}`) === 0) {
+      askLeft ||= ask;
+      continue;
+    }
     answered.add(id);
     await built.wf.sendEvent(RUN_ID, answerTo(prompt, built.defs), { store });
   }

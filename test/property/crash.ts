@@ -54,6 +54,9 @@ export function detachAt(
     await detached;
     const stored = await store.load(RUN_ID);
     if (!stored) throw new Error(`the detached run ${RUN_ID} is not in the store`);
+    // Detached after it ended (a body of a failed run still going): no crash, the run is over.
+    const { status } = stored.snapshot;
+    if (status !== "running" && status !== "waiting") return undefined;
     return { snapshot: stored.snapshot, published: items.length - restored - 1 };
   };
 }
