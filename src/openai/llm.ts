@@ -1,9 +1,13 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { z } from "zod";
 import { publishLive } from "../compiler/step-context.js";
 import { defineEvent } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
-import { LLMError } from "./errors.js";
+import { peer, required } from "../internal/peers.js";
+import { LLMError, noServer, OPENAI_API, type Target, toLLMError, unconfigured } from "./errors.js";
+
+// An optional peer: without it this module still loads, and createLLM says how to install it.
+const sdk = await peer(import("openai").then((m) => m.default));
 
 /**
  * A token delta of `llm.stream()`, written to the run's stream as it arrives.
@@ -145,20 +149,31 @@ export interface LLM {
  * ```
  */
 export function createLLM(options: LLMOptions): LLM {
+  const OpenAISDK = required(sdk, "openai", "stepchart/openai (createLLM)", "npm install openai@6");
+  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+  const baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL;
   const client =
     options.client ??
-    new OpenAI({
-      apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? "not-set",
-      ...((options.baseURL ?? process.env.OPENAI_BASE_URL)
-        ? { baseURL: options.baseURL ?? process.env.OPENAI_BASE_URL }
-        : {}),
+    new OpenAISDK({
+      apiKey: apiKey ?? "not-set", // a local server (Ollama) takes any key; the OpenAI API is refused below
+      ...(baseURL ? { baseURL } : {}),
       maxRetries: 0, // the step's retry policy decides (and honours retry-after)
     });
+  const target: Target = {
+    sdk: OpenAISDK,
+    url: String(client.baseURL ?? baseURL ?? OPENAI_API).replace(/\/+$/, ""),
+    missingKey: !options.client && apiKey === undefined,
+  };
   const model = options.model;
   const embeddingModel = options.embeddingModel ?? "text-embedding-3-small";
+  const journaled = <T>(call: CallOptions, name: string, path: string, fn: (signal?: AbortSignal) => Promise<T>) =>
+    journal(call, name, () => (unconfigured(target) ? Promise.reject(noServer(target)) : fn(call.ctx?.signal)), {
+      ...target,
+      url: target.url + path,
+    });
 
   const chat = (messages: readonly ChatMessage[], call: CallOptions = {}) =>
-    journaled(call, "chat", async (signal) => {
+    journaled(call, "chat", "/chat/completions", async (signal) => {
       const res = await client.chat.completions.create(
         { model, messages: messages.map((m) => ({ role: m.role, content: m.content })) },
         signal ? { signal } : {},
@@ -172,7 +187,7 @@ export function createLLM(options: LLMOptions): LLM {
     complete: (prompt, call) => chat([{ role: "user", content: prompt }], call),
     chat,
     structured: (schema, messages, call = {}) =>
-      journaled(call, "structured", async (signal) => {
+      journaled(call, "structured", "/chat/completions", async (signal) => {
         const jsonSchema = z.toJSONSchema(schema) as Record<string, unknown>;
         const { $schema: _, ...bare } = jsonSchema;
         const res = await client.chat.completions.create(
@@ -201,7 +216,7 @@ export function createLLM(options: LLMOptions): LLM {
         return { data: checked.data as never, usage: usageOf(res.usage) };
       }),
     stream: (messages, call) =>
-      journaled(call, "stream", async (signal) => {
+      journaled(call, "stream", "/chat/completions", async (signal) => {
         const stream = await client.chat.completions.create(
           {
             model,
@@ -224,7 +239,7 @@ export function createLLM(options: LLMOptions): LLM {
         return { text, usage };
       }),
     embed: (texts, call = {}) =>
-      journaled(call, "embed", async (signal) => {
+      journaled(call, "embed", "/embeddings", async (signal) => {
         const res = await client.embeddings.create(
           { model: embeddingModel, input: [...texts] },
           signal ? { signal } : {},
@@ -235,13 +250,9 @@ export function createLLM(options: LLMOptions): LLM {
 }
 
 /** Runs a call: aborted with the step, journaled in `ctx.run`, its errors mapped to `LLMError`. */
-function journaled<T>(
-  call: CallOptions,
-  name: string,
-  fn: (signal: AbortSignal | undefined) => Promise<T>,
-): Promise<T> {
+function journal<T>(call: CallOptions, name: string, fn: () => Promise<T>, target: Target): Promise<T> {
   const ctx = call.ctx;
-  const guarded = () => fn(ctx?.signal).catch((error: unknown) => Promise.reject(toLLMError(error)));
+  const guarded = () => fn().catch((error: unknown) => Promise.reject(toLLMError(error, target)));
   return ctx ? ctx.run(call.name ?? `llm.${name}`, guarded) : guarded();
 }
 
@@ -258,32 +269,4 @@ function usageOf(
   return usage
     ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, totalTokens: usage.total_tokens }
     : null;
-}
-
-function toLLMError(error: unknown): unknown {
-  if (error instanceof LLMError) return error;
-  if (error instanceof OpenAI.APIUserAbortError) return error; // cancelled: the step's own abort reason follows
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status;
-    const retryAfterMs = retryAfter(error.headers);
-    const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
-    return new LLMError(`The model call failed (${status ?? "no response"}): ${error.message}`, {
-      status,
-      retryable,
-      retryAfterMs,
-      cause: error,
-    });
-  }
-  return error;
-}
-
-function retryAfter(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get("retry-after-ms");
-  if (ms && Number.isFinite(Number(ms))) return Number(ms);
-  const value = headers?.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

@@ -1,9 +1,9 @@
-import { createTestModel } from "@xstate/graph";
 import { buildTopology } from "../compiler/topology.js";
 import type { StepContext, WorkflowDefinition } from "../definition/types.js";
 import { WorkflowError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { traceRun } from "../inspect/trace.js";
+import { peer, required } from "../internal/peers.js";
 import type { WorkflowHandler } from "../runtime/handler.js";
 import type { TraceEntry } from "../runtime/trace.js";
 import { Workflow } from "../runtime/workflow.js";
@@ -11,6 +11,9 @@ import { type Coverage, coverageOf } from "./coverage.js";
 import { sampleEvent } from "./fixtures.js";
 import { HUMAN_EDGE, modelEdges, modelState, toModelMachine } from "./model.js";
 import { StubDriver } from "./stubs.js";
+
+// An optional peer: without it this module still loads, and building a model says how to install it.
+const graph = await peer(import("@xstate/graph"));
 
 /**
  * Options of {@link createWorkflowTestModel}.
@@ -103,6 +106,12 @@ export function createWorkflowTestModel(
   const edges = modelEdges(def);
   const acceptors = (type: string) => topology.acceptors(type);
 
+  const { createTestModel } = required(
+    graph,
+    "@xstate/graph",
+    "stepchart/testing (createWorkflowTestModel)",
+    "npm install --save-dev @xstate/graph@3",
+  );
   const model = createTestModel(machine);
   // Not `toState`: it stops the traversal at those states, and paths go on past a person's answer.
   const graphPaths = model

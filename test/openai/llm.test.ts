@@ -159,3 +159,49 @@ describe("LLM calls inside steps", () => {
     expect(server.requests.length).toBe(calls);
   });
 });
+
+describe("calls that cannot reach a model", () => {
+  it("with neither a key nor a server, fails at once naming OPENAI_API_KEY and the URL calls would go to", async () => {
+    const unset = createLLM({ model: "gpt-4o-mini" }); // the test setup unsets OPENAI_API_KEY and OPENAI_BASE_URL
+    const err = (await unset.complete("hello").catch((e: unknown) => e)) as LLMError;
+    expect(err).toBeInstanceOf(LLMError);
+    expect(err).toMatchObject({ code: "LLM", retryable: false, status: undefined });
+    expect(err.message).toBe(
+      "No model server is configured: calls would go to https://api.openai.com/v1, and OPENAI_API_KEY is not set. Set OPENAI_API_KEY (or pass `apiKey` to createLLM), or point OPENAI_BASE_URL (or `baseURL`) at an OpenAI-compatible server, such as a local Ollama at http://localhost:11434/v1",
+    );
+  });
+
+  it("fails the step for good, whatever its retry policy", async () => {
+    const unset = createLLM({ model: "gpt-4o-mini" });
+    let attempts = 0;
+    const wf = workflow({ name: "unset" }).step(
+      "ask",
+      { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 3, delay: 0 } },
+      async (ctx) => {
+        attempts++;
+        return StopEvent({ result: (await unset.complete("hi", { ctx })).text });
+      },
+    );
+    const err = (await wf.run().catch((e: unknown) => e)) as WorkflowStepError;
+    expect(err.cause).toBeInstanceOf(LLMError);
+    expect((err.cause as Error).message).toMatch(/^No model server is configured/);
+    expect(attempts).toBe(1);
+  });
+
+  it("names the URL it tried when the server does not answer, and a missing key", async () => {
+    const gone = await startFakeOpenAI();
+    const baseURL = gone.baseURL;
+    await gone.close(); // nothing listens there any more
+    const offline = createLLM({ model: "llama3.2", baseURL });
+    const err = (await offline.embed(["a"]).catch((e: unknown) => e)) as LLMError;
+    expect(err).toBeInstanceOf(LLMError);
+    expect(err).toMatchObject({ retryable: true, status: undefined });
+    expect(err.message).toBe(
+      `The model call to ${baseURL.replace(/\/$/, "")}/embeddings failed (no response): Connection error. (and OPENAI_API_KEY is not set)`,
+    );
+    const keyed = createLLM({ model: "llama3.2", baseURL, apiKey: "ollama" });
+    expect(((await keyed.complete("hi").catch((e: unknown) => e)) as Error).message).toBe(
+      `The model call to ${baseURL.replace(/\/$/, "")}/chat/completions failed (no response): Connection error.`,
+    );
+  });
+});

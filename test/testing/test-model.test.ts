@@ -9,8 +9,9 @@ const Approved = defineEvent("Approved", { by: z.string() });
 const Rejected = defineEvent("Rejected", { reason: z.string() });
 
 // review → Approved | Rejected; revise → Drafted (a loop); publish → StopEvent.
-const branchy = workflow({ name: "branchy", start: startEvent({ topic: z.string().min(2) }) })
-  .step("draft", { accepts: StartEvent, emits: [Draft] }, async (_ctx, ev) => Draft({ text: ev.topic }))
+const Topic = startEvent({ topic: z.string().min(2) });
+const branchy = workflow({ name: "branchy", start: Topic })
+  .step("draft", { accepts: Topic, emits: [Draft] }, async (_ctx, ev) => Draft({ text: ev.topic }))
   .step("review", { accepts: Draft, emits: [Approved, Rejected] }, async () => Approved({ by: "ann" }))
   .step("revise", { accepts: Rejected, emits: [Draft] }, async (_ctx, ev) => Draft({ text: ev.reason }))
   .step("publish", { accepts: Approved, emits: [StopEvent] }, async (_ctx, ev) => StopEvent({ result: ev.by }));
@@ -113,9 +114,10 @@ describe("createWorkflowTestModel(wf, { fixtures })", () => {
     const Order = stopEvent(
       z.object({ id: z.string().uuid(), qty: z.number().int().positive(), tags: z.array(z.string()).min(1) }),
     );
-    const orders = workflow({ name: "orders", start: startEvent({ email: z.string().email() }), stop: Order }).step(
+    const Email = startEvent({ email: z.string().email() });
+    const orders = workflow({ name: "orders", start: Email, stop: Order }).step(
       "order",
-      { accepts: StartEvent, emits: [Order] },
+      { accepts: Email, emits: [Order] },
       async () => Order({ result: { id: "x", qty: 1, tags: [] } }),
     );
     const report = await createWorkflowTestModel(orders).testAllPaths();
