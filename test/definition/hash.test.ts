@@ -114,4 +114,13 @@ describe("definitionHash", () => {
     expect(h1).not.toBe(h2);
     expect(h1).not.toBe(definitionHash(base().definition));
   });
+
+  it("is computed for recursive and very deep schemas (no RangeError)", () => {
+    type Tree = { children: Tree[] };
+    const TreeSchema: z.ZodType<Tree> = z.lazy(() => z.object({ children: z.array(TreeSchema) }));
+    let deep: z.ZodType = z.string();
+    for (let i = 0; i < 5_000; i++) deep = z.object({ next: deep });
+    for (const schema of [TreeSchema, deep])
+      expect(definitionHash(base("h", defineEvent("Query", { q: schema })).definition)).toMatch(/^[0-9a-f]{28}$/);
+  });
 });
