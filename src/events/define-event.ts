@@ -99,7 +99,9 @@ export function createEventDef<TType extends string, TSchema extends FieldsSchem
  * its fields, plus `type`, `schema`, `is` and `parse`.
  *
  * Throws `WorkflowValidationError` for a field named `type`, a name starting with `stepchart.`,
- * or a built-in name (use `startEvent`/`stopEvent` or the built-in events instead).
+ * or a built-in name (use `startEvent`/`stopEvent` or the built-in events instead). The factory
+ * throws `EventValidationError` for fields its schema refuses, and for fields that are not JSON or
+ * nest deeper than `MAX_JSON_DEPTH` (1000) levels: events are streamed and saved as JSON.
  *
  * @example
  * ```ts

@@ -34,7 +34,10 @@ export interface AnyEvent {
  * ```
  */
 export interface EventDef<TType extends string = string, TSchema extends FieldsSchema = FieldsSchema> {
-  /** Builds the event, validating `fields`; throws `EventValidationError` on a bad payload. */
+  /**
+   * Builds the event, validating `fields`; throws `EventValidationError` on a bad payload, including
+   * one that is not JSON (a `Date`, a cycle) or nests deeper than `MAX_JSON_DEPTH` (1000) levels.
+   */
   (
     ...fields: {} extends z.input<TSchema> ? [fields?: z.input<TSchema>] : [fields: z.input<TSchema>]
   ): Simplify<{ type: TType } & z.output<TSchema>>;
