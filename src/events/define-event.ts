@@ -58,10 +58,12 @@ export function createEventDef<TType extends string, TSchema extends FieldsSchem
   type: TType,
   schema: TSchema,
 ): EventDef<TType, TSchema> {
+  let recursive: boolean | undefined;
   const build = (fields?: unknown) => {
     const input = fields ?? {};
     // Deep or cyclic fields would overflow the stack in a recursive schema: refuse them first.
-    const shape = jsonProblem(input, { shapeOnly: true });
+    recursive ??= canRecurse(schema);
+    const shape = recursive ? jsonProblem(input, { shapeOnly: true }) : null;
     if (shape) throw new EventValidationError(type, [{ path: issuePath(shape.path), message: shape.reason }]);
     const result = schema.safeParse(input);
     if (!result.success) throw new EventValidationError(type, issuesOf(result.error));
@@ -92,6 +94,52 @@ export function createEventDef<TType extends string, TSchema extends FieldsSchem
   });
   Object.defineProperty(def, "name", { value: type });
   return def as unknown as EventDef<TType, TSchema>;
+}
+
+/**
+ * @internal Whether zod may recurse into a value as deep as the value itself: the schema holds a
+ * `z.lazy`, or contains itself (an object schema with a getter). Any other schema stops at its
+ * own depth, whatever it is given. Walked with an explicit stack: a schema can be deep too.
+ */
+export function canRecurse(root: z.ZodType): boolean {
+  const open = new Set<object>();
+  const done = new Set<object>();
+  const stack: { node: object; children: unknown[]; next: number }[] = [];
+  const enter = (node: object): boolean => {
+    const def = (node as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (def?.type === "lazy") return true;
+    open.add(node);
+    try {
+      stack.push({ node, children: def ? Object.values(def) : [], next: 0 });
+    } catch {
+      return true; // a getter that throws: assume the worst
+    }
+    return false;
+  };
+  if (enter(root)) return true;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as (typeof stack)[number];
+    if (top.next >= top.children.length) {
+      stack.pop();
+      open.delete(top.node);
+      done.add(top.node);
+      continue;
+    }
+    const child = top.children[top.next++];
+    if (typeof child !== "object" || child === null || done.has(child)) continue;
+    if (open.has(child)) return true;
+    if ("_zod" in child) {
+      if (enter(child)) return true;
+    } else if (Array.isArray(child) || Object.getPrototypeOf(child) === Object.prototype) {
+      // a shape or a list of options: its schemas are children of the schema that holds it
+      try {
+        for (const item of Object.values(child)) top.children.push(item);
+      } catch {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -215,6 +215,20 @@ describe("deep and cyclic fields", () => {
     expect(() => TreeEvent({ tree })).toThrow(/tree\.children\.0: is a cycle/);
   });
 
+  it("a schema that contains itself through a getter refuses a 10 000-level value too", () => {
+    type Category = { name: string; sub?: Category };
+    const CategorySchema: z.ZodType<Category> = z.object({
+      name: z.string(),
+      get sub() {
+        return CategorySchema.optional();
+      },
+    });
+    const CategoryEvent = defineEvent("CategoryEvent", { root: CategorySchema });
+    let root: Category = { name: "leaf" };
+    for (let i = 0; i < 10_000; i++) root = { name: `c${i}`, sub: root };
+    expect(() => CategoryEvent({ root })).toThrow(/root\.sub\.sub.*: is nested more than 1000 levels/);
+  });
+
   it("a z.unknown() field refuses a Map, naming its path", () => {
     const Blob = defineEvent("Blob", { data: z.unknown() });
     expect(() => Blob({ data: { index: new Map() } })).toThrow(
