@@ -147,7 +147,7 @@ describe("resuming fuzzed snapshots", () => {
     const squaring = (corpus.get(pipeline) ?? []).find((s) =>
       s.machine.context.inflight.some((inv) => inv.step === "square" && inv.journal[0] !== undefined),
     ) as WorkflowSnapshot;
-    const fuzzed = structuredClone(fresh(squaring)) as {
+    const fuzzed = structuredClone(fresh(squaring)) as unknown as {
       machine: { context: { inflight: { step: string; journal: object }[] } };
     };
     const invocation = fuzzed.machine.context.inflight.find((inv) => inv.step === "square" && 0 in inv.journal);
