@@ -68,6 +68,7 @@ export {
 export { defineEvent } from "./events/define-event.js";
 export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } from "./events/types.js";
 // Persistence
+export { MAX_JSON_DEPTH } from "./internal/json.js";
 export { MemoryStore, type MemoryStoreOptions } from "./persistence/memory-store.js";
 export type { RunStatus, WorkflowSnapshot } from "./persistence/snapshot.js";
 export type {

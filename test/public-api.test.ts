@@ -46,6 +46,7 @@ describe("the public API", () => {
       "EventValidationError",
       "HumanResponseEvent",
       "InputRequiredEvent",
+      "MAX_JSON_DEPTH",
       "MemoryStore",
       "SnapshotError",
       "StartEvent",

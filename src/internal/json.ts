@@ -8,6 +8,11 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * `StateError`) before it can reach code that recurses (zod, `JSON.stringify`, XState's snapshot
  * persistence), where it would be a `RangeError`. A snapshot may nest {@link SNAPSHOT_MAX_DEPTH}
  * levels: such values plus the levels of the run's context around them.
+ *
+ * @example
+ * ```ts
+ * if (depthOf(payload) > MAX_JSON_DEPTH) payload = summarise(payload); // or ctx.set refuses it
+ * ```
  */
 export const MAX_JSON_DEPTH = 1000;
 

@@ -192,8 +192,19 @@ export function checkSnapshot(
   if (snapshot.machine.context.runId !== snapshot.runId)
     throw new SnapshotError("Malformed snapshot: runId and machine.context.runId differ");
   const steps = expected.steps ?? (expected.definition && new Set(expected.definition.steps.map((s) => s.name)));
-  if (steps) checkMachine(snapshot, steps, expected.definition);
-  return snapshot;
+  const current = upgradeContext(snapshot);
+  if (steps) checkMachine(current, steps, expected.definition);
+  return current;
+}
+
+/**
+ * Version 1 snapshots written before held events existed have no `held` branch: nothing was held
+ * then. A copy gets an empty one (the input is not modified); anything else is checked as it is.
+ */
+function upgradeContext(snapshot: WorkflowSnapshot): WorkflowSnapshot {
+  const context = snapshot.machine.context as Partial<WorkflowSnapshot["machine"]["context"]> | null;
+  if (typeof context !== "object" || context === null || "held" in context) return snapshot;
+  return { ...snapshot, machine: { ...snapshot.machine, context: { ...snapshot.machine.context, held: [] } } };
 }
 
 /** The machine around the context: a state this workflow's machine has, consistent with the envelope. */

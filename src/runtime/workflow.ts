@@ -91,6 +91,27 @@ type Own<TDef, T extends WorkflowTypes> = TDef extends { type: "StartEvent" }
   : TDef extends { type: "StopEvent" }
     ? EventOf<T["stop"]>
     : EventOf<TDef>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** True when a step names a definition of a built-in type other than the workflow's own. */
+type Foreign<TDefs, TType extends string, TOwn> =
+  Extract<DefsOf<TDefs>, { type: TType }> extends infer D
+    ? [D] extends [never]
+      ? false
+      : Same<D, TOwn> extends true
+        ? false
+        : true
+    : false;
+/**
+ * Refuses, at compile time as validation does at run time, a step that names the built-in
+ * `StartEvent`/`StopEvent` where the workflow has a typed `start`/`stop`: two definitions would
+ * share one type, and the untyped one would skip the typed one's checks.
+ */
+type OwnBuiltins<T extends WorkflowTypes, TAccepts, TEmits> =
+  Foreign<TAccepts, "StartEvent", T["start"]> extends true
+    ? { readonly accepts: "use the workflow's own start event (its `start` option), not the built-in StartEvent" }
+    : Foreign<TEmits, "StopEvent", T["stop"]> extends true
+      ? { readonly emits: "use the workflow's own stop event (its `stop` option), not the built-in StopEvent" }
+      : unknown;
 type OwnEvents<TDefs, T extends WorkflowTypes> =
   DefsOf<TDefs> extends infer D ? (D extends AnyEventDef ? Own<D, T> : never) : never;
 
@@ -169,7 +190,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     const TAwaits extends readonly AnyEventDef[] = [],
   >(
     name: string,
-    options: StepOptions<TAccepts, TEmits, TAwaits>,
+    options: StepOptions<TAccepts, TEmits, TAwaits> & OwnBuiltins<T, TAccepts, TEmits>,
     fn: StepFnOf<T, TAccepts, TEmits>,
   ): Workflow<{
     start: T["start"];

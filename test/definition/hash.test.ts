@@ -94,12 +94,14 @@ describe("definitionHash", () => {
 
   it("changes when the start or stop schema changes", () => {
     const h = definitionHash(base().definition);
-    const typedStart = workflow({ name: "h", start: startEvent({ q: z.string() }) })
-      .step("a", { accepts: StartEvent, emits: [Query] }, noop)
+    const Q = startEvent({ q: z.string() });
+    const typedStart = workflow({ name: "h", start: Q })
+      .step("a", { accepts: Q, emits: [Query] }, noop)
       .step("b", { accepts: Query, emits: [StopEvent] }, noop);
-    const typedStop = workflow({ name: "h", stop: stopEvent(z.number()) })
+    const Done = stopEvent(z.number());
+    const typedStop = workflow({ name: "h", stop: Done })
       .step("a", { accepts: StartEvent, emits: [Query] }, noop)
-      .step("b", { accepts: Query, emits: [StopEvent] }, noop);
+      .step("b", { accepts: Query, emits: [Done] }, noop);
     expect(definitionHash(typedStart.definition)).not.toBe(h);
     expect(definitionHash(typedStop.definition)).not.toBe(h);
   });

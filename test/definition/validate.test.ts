@@ -176,6 +176,7 @@ describe("findProblems", () => {
     const Q = startEvent({ q: z.string() });
     const wf = workflow({ start: Q })
       .step("a", { accepts: Q, emits: [StopEvent] }, noop)
+      // @ts-expect-error the types refuse it too; this pins the run-time check for untyped callers
       .step("b", { accepts: StartEvent, emits: [StopEvent] }, noop);
     expect(problemsOf(wf)).toEqual([
       "steps name a definition of StartEvent other than the workflow's `start` (two definitions would share one type; use the workflow's own): b",
@@ -186,6 +187,7 @@ describe("findProblems", () => {
     const Answer = stopEvent(z.object({ text: z.string() }));
     const wf = workflow({ stop: Answer })
       .step("a", { accepts: StartEvent, emits: [A] }, noop)
+      // @ts-expect-error the types refuse it too; this pins the run-time check for untyped callers
       .step("b", { accepts: A, emits: [StopEvent] }, noop)
       .step("c", { accepts: HumanResponseEvent, emits: [Answer] }, noop);
     expect(problemsOf(wf)).toEqual([
@@ -195,6 +197,7 @@ describe("findProblems", () => {
 
   it("reports a typed stop event that is not the workflow's own", () => {
     const Answer = stopEvent(z.object({ text: z.string() }));
+    // @ts-expect-error the types refuse it too; this pins the run-time check for untyped callers
     const wf = workflow({}).step("a", { accepts: StartEvent, emits: [Answer] }, noop);
     expect(problemsOf(wf)).toEqual([
       "steps name a definition of StopEvent other than the workflow's `stop` (two definitions would share one type; use the workflow's own): a",

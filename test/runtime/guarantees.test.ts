@@ -266,6 +266,20 @@ describe("a held event and a snapshot", () => {
     await expect(resumed).resolves.toBe("ann");
   });
 
+  it("a snapshot written before held events existed (no held branch) still resumes", async () => {
+    const wf = tally();
+    const handler = wf.run();
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    const snapshot = JSON.parse(JSON.stringify(handler.snapshot()));
+    handler.cancel();
+    await handler.catch(() => undefined);
+    delete snapshot.machine.context.held;
+    const resumed = wf.resume(snapshot);
+    resumed.sendEvent(HumanResponseEvent({ response: "go" }));
+    resumed.sendEvent(Vote({ by: "ann" }));
+    await expect(resumed).resolves.toBe("ann");
+  });
+
   it("stays held when a stored run is detached, and is taken after resume", async () => {
     const wf = tally();
     const store = new MemoryStore();

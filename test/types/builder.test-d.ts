@@ -72,11 +72,23 @@ describe("workflow builder", () => {
     wf.run();
   });
 
-  it("maps StartEvent/StopEvent in a step to the workflow's own events", () => {
-    workflow({ name: "own", start: Query }).step("a", { accepts: StartEvent, emits: [StopEvent] }, async (_ctx, ev) => {
+  it("refuses the built-in StartEvent or StopEvent where the workflow's start or stop is typed", () => {
+    workflow({ name: "own", start: Query }).step("a", { accepts: Query, emits: [StopEvent] }, async (_ctx, ev) => {
       expectTypeOf(ev.query).toEqualTypeOf<string>();
       return StopEvent({ result: 1 });
     });
+    // @ts-expect-error two definitions of StartEvent: validation refuses it at run time too
+    workflow({ name: "alias", start: Query }).step("a", { accepts: StartEvent, emits: [StopEvent] }, async () =>
+      StopEvent({ result: 1 }),
+    );
+    const Done = stopEvent(z.object({ n: z.number() }));
+    // @ts-expect-error two definitions of StopEvent
+    workflow({ name: "alias-stop", stop: Done }).step("a", { accepts: StartEvent, emits: [StopEvent] }, async () =>
+      StopEvent({ result: 1 }),
+    );
+    workflow({ name: "own-stop", stop: Done }).step("a", { accepts: StartEvent, emits: [Done] }, async () =>
+      Done({ result: { n: 1 } }),
+    );
   });
 
   it("makes input optional for the loose StartEvent", () => {
