@@ -4,12 +4,12 @@
  */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** @internal A cancellable timer of any length; `clearTimer` cancels it. */
+/** A cancellable timer of any length; `clearTimer` cancels it. */
 export interface Timer {
   handle: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** @internal Calls `fire` after `ms` milliseconds, however long that is. */
+/** Calls `fire` after `ms` milliseconds, however long that is. */
 export function setTimer(fire: () => void, ms: number): Timer {
   const timer: Timer = { handle: undefined };
   if (ms <= MAX_TIMER_MS) {
@@ -31,7 +31,7 @@ export function setTimer(fire: () => void, ms: number): Timer {
   return timer;
 }
 
-/** @internal Cancels a timer made by `setTimer` (nothing for `undefined`). */
+/** Cancels a timer made by `setTimer` (nothing for `undefined`). */
 export function clearTimer(timer: Timer | undefined): void {
   if (timer) clearTimeout(timer.handle);
 }
