@@ -71,6 +71,7 @@ async function snapshots(): Promise<{ small: Stepchart.WorkflowSnapshot; large: 
     )
     .step("answer", { accepts: sc.HumanResponseEvent, emits: [sc.StopEvent] }, async () => sc.StopEvent({ result: 1 }));
   const small = ask.run();
+  small.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 5));
   const smallSnapshot = small.snapshot();
   small.cancel();
@@ -80,11 +81,14 @@ async function snapshots(): Promise<{ small: Stepchart.WorkflowSnapshot; large: 
     .workflow({ name: "bench-fan", timeout: null })
     .step("start", { accepts: sc.StartEvent, emits: [Job] }, async (ctx) => {
       for (let i = 0; i < 500; i++) ctx.sendEvent(Job({ i }));
+      // Keeps the run waiting (not stalled) while its snapshot is taken, with 500 events buffered.
+      await ctx.waitForEvent(sc.HumanResponseEvent);
     })
     .step("gather", { accepts: Job, emits: [sc.StopEvent] }, async (ctx, ev) =>
       ctx.collectEvents(ev, { BenchJob: 1000 }) ? sc.StopEvent({ result: 1 }) : null,
     );
   const large = fan.run();
+  large.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 50));
   const largeSnapshot = large.snapshot();
   large.cancel();
