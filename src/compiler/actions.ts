@@ -108,7 +108,8 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
   const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, from: number, self: AnyActorRef) => {
     if (event && event.type !== "StopEvent") routeInline(d, event, topology, matches(self), from);
     commit(enqueue, d, self);
-    if (event?.type === "StopEvent") enqueue.raise(event);
+    // Sealed: only the runtime's own StopEvent may take the transition to `completed`.
+    if (event?.type === "StopEvent") enqueue.raise(seal(event));
     else if (!event || topology.acceptors(event.type).length === 0) {
       if (isStalled({ ...d.base, ...d.patch() })) enqueue.raise(seal({ type: internal.check }));
     }
@@ -117,7 +118,13 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
   const route = named(
     "route",
     enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
-      const checked = accept(event, topology);
+      // From outside, only the types the workflow takes from outside: a raw StartEvent would start
+      // the run again, an InputRequiredEvent would fake a prompt. The runtime's own raises are sealed.
+      const own = isSealed(event);
+      const checked: ReturnType<typeof accept> =
+        own || topology.external.has(event.type)
+          ? accept(event, topology)
+          : { issues: [{ path: "type", message: `this workflow does not take "${event.type}" from outside` }] };
       if ("issues" in checked) {
         enqueue.emit({ type: "EventRejectedEvent", event: toJsonSafe(event), issues: checked.issues });
         return;
@@ -207,7 +214,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
         const start = trust({ ...context.start });
         if (hostingOf(self, mode).actors) {
-          enqueue.raise(start);
+          enqueue.raise(seal(start));
           return;
         }
         const d = new Draft(context, bindingOf(self)?.observe !== undefined);
@@ -225,12 +232,20 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
 
   // Nothing of a run lives outside its context but invocations and the timer: a restored actor
   // gets both back here. In-flight invocations re-run from their journal (at-least-once).
+  // A raw XState user restores with an unsealed `stepchart.restore`: taken only while this actor
+  // has started nothing in this process, so sending it to a live run can change nothing.
   const restore = named(
     "restore",
-    enqueueActions(({ context, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
+    enqueueActions(({ context, event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
       const hosting = hostingOf(self, mode);
+      const startedHere = hosting.invoker !== undefined || Object.keys(self.getSnapshot().children).length > 0;
+      if (!isSealed(event) && startedHere) return rejectForged(enqueue, event);
       const d = new Draft(context, bindingOf(self)?.observe !== undefined);
       for (const inv of context.inflight) {
+        const running = hosting.actors
+          ? stepActorId(inv.step, inv.id) in self.getSnapshot().children
+          : hosting.invoker?.has(inv.id) === true;
+        if (running) continue;
         if (stepsByName.get(inv.step)?.onRestore === "fail") {
           enqueue.raise(
             seal({
@@ -242,10 +257,6 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
           );
           return;
         }
-        const running = hosting.actors
-          ? stepActorId(inv.step, inv.id) in self.getSnapshot().children
-          : hosting.invoker?.has(inv.id) === true;
-        if (running) continue;
         d.effects.push({ kind: "invoke", step: inv.step, id: inv.id });
         if (d.tracing) {
           d.effects.push({

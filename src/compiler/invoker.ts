@@ -93,9 +93,6 @@ export class Invoker {
 
   async #execute(step: StepDefinition, id: number, run: Running): Promise<void> {
     const host = this.#host;
-    // The run deadline holds at every step boundary, even if its timer could not fire yet.
-    const deadline = host.context().clock.deadline;
-    if (deadline !== null && Date.now() >= deadline) return host.send({ type: internal.timeout, id });
     // Restored in the middle of a retry delay: wait out the rest of it, then start the attempt.
     const retryAt = invocationOf(host.context().inflight, id)?.retryAt;
     if (retryAt !== undefined) {
@@ -106,6 +103,10 @@ export class Invoker {
     for (;;) {
       const invocation = invocationOf(host.context().inflight, id);
       if (!invocation || run.stopped) return;
+      // The run deadline holds at every step boundary (each attempt's start), even if its timer
+      // could not fire yet.
+      const deadline = host.context().clock.deadline;
+      if (deadline !== null && Date.now() >= deadline) return host.send({ type: internal.timeout, id });
       const ctx = new StepContextImpl(host, step, id, invocation);
       run.ctx = ctx;
       let output: AnyEvent | null;
@@ -266,13 +267,17 @@ function deferStart(start: () => void): void {
   if (!turnWatched) {
     turnWatched = true;
     turnStarted = performance.now();
-    setImmediate(() => {
+    nextTurn(() => {
       turnWatched = false;
     });
   }
   if ((++starts & 15) !== 0 || performance.now() - turnStarted < TURN_MS) queueMicrotask(start);
-  else setImmediate(start);
+  else nextTurn(start);
 }
+
+/** The next turn of the event loop: `setImmediate` in Node, a 0 ms timer where it is missing. */
+const nextTurn: (fn: () => void) => void =
+  typeof setImmediate === "function" ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
 
 /** The policy's next delay; a `retryIf` that throws gives up (the step fails with its own error). */
 function retryDelay(step: StepDefinition, attempt: number, error: unknown, seed: string): number | null {

@@ -129,7 +129,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   };
   on.StopEvent = [
     {
-      guard: named("isValidStop", ({ event }: ActionArgs) => "event" in accept(event, topology)),
+      guard: named("isValidStop", ({ event }: ActionArgs) => isSealed(event) && "event" in accept(event, topology)),
       target: `#${machineId}.completed`,
       actions: named(
         "recordStop",
@@ -192,7 +192,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       enqueueActions(({ event, enqueue }: ActionArgs & { enqueue: Enqueue }) => rejectForged(enqueue, event)),
     ),
   };
-  for (const type of [internal.failed, internal.timeout, internal.restore, internal.cancel, internal.check]) {
+  for (const type of [internal.failed, internal.timeout, internal.cancel, internal.check]) {
     on[type] = [forged, ...[on[type]].flat()];
   }
   on["*"] = {

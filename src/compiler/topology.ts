@@ -44,6 +44,8 @@ export function buildTopology(def: WorkflowDefinition): CompiledTopology {
     }
   }
   eventDefs.set("StartEvent", def.start);
+  // A run starts once, from `run(input)`: a StartEvent from outside would start it again.
+  external.delete("StartEvent");
   const routed = new Set<string>([...acceptors.keys(), ...external, InputRequiredEvent.type, "StartEvent"]);
   routed.delete(StopEvent.type);
   return {

@@ -151,9 +151,19 @@ export class Checkpointer {
   /**
    * Hands the run the events delivered to it that it has not seen. They leave the store only with
    * the save that holds their effect (`acknowledge`): a crash in between delivers them again to the
-   * next runner, whose snapshot does not have them.
+   * next runner, whose snapshot does not have them. Calls take turns: two reads at once (a slow
+   * store, the renewal beside the resume) would both see the same events as new.
    */
-  async takeDelivered(runId: string): Promise<void> {
+  takeDelivered(runId: string): Promise<void> {
+    const turn = this.#taking.then(() => this.#take(runId));
+    this.#taking = turn.catch(() => undefined);
+    return turn;
+  }
+
+  #taking: Promise<void> = Promise.resolve();
+
+  async #take(runId: string): Promise<void> {
+    if (this.#closed) return;
     const fresh = (await this.#store.delivered(runId, this.owner)).filter((d) => d.seq > this.#delivered);
     if (fresh.length === 0 || this.#closed) return;
     this.#delivered = (fresh[fresh.length - 1] as { seq: number }).seq;

@@ -126,8 +126,10 @@ type RunArgs<T extends WorkflowTypes> =
     ? [input?: InputOf<T["start"]>, options?: RunOptions<T["resources"]>]
     : [input: InputOf<T["start"]>, options?: RunOptions<T["resources"]>];
 
-/** Events a handler takes from outside. */
-export type SendableOf<T extends WorkflowTypes> = EventOf<T["accepted"]> | HumanResponseEvent;
+/** Events a handler takes from outside (not the StartEvent: a run starts once, from `run(input)`). */
+export type SendableOf<T extends WorkflowTypes> =
+  | Exclude<EventOf<T["accepted"]>, { readonly type: "StartEvent" }>
+  | HumanResponseEvent;
 
 /**
  * A workflow: steps that accept events and emit others, compiled to an XState machine. Built with

@@ -207,14 +207,43 @@ describe("the runtime's own messages", () => {
       { type: "stepchart.timeout" },
       { type: "stepchart.failed", id: 0, error: new Error("forged"), attempts: 1 },
       { type: "stepchart.restore" },
+      // Workflow events the run does not take from outside are refused the same way.
+      { type: "StopEvent", result: "FORGED" },
+      { type: "StartEvent" },
+      { type: "InputRequiredEvent", prefix: "fake prompt" },
     ];
     for (const event of forged) actor.send(event);
     expect(actor.getSnapshot().status).toBe("active");
     expect(actor.getSnapshot().context.state).toEqual({});
+    expect(actor.getSnapshot().context.pending).toHaveLength(1);
     expect(rejected).toHaveLength(forged.length);
     actor.send({ type: "HumanResponseEvent", response: "yes" });
     await sleep(5);
     expect(actor.getSnapshot().output).toBe("real yes");
+  });
+});
+
+describe("plain XState persistence", () => {
+  it("a restored actor goes on after one raw stepchart.restore (the in-flight step re-runs)", async () => {
+    let runs = 0;
+    const wf = workflow({ name: "raw-restore", timeout: 2_000 }).step(
+      "s",
+      { accepts: StartEvent, emits: [StopEvent] },
+      async () => {
+        runs++;
+        await sleep(30);
+        return StopEvent({ result: "done" });
+      },
+    );
+    const first = createActor(wf.toMachine(), { input: {} }).start();
+    await sleep(5);
+    const persisted = JSON.parse(JSON.stringify(first.getPersistedSnapshot()));
+    first.stop();
+    const restored = createActor(wf.toMachine(), { snapshot: persisted }).start();
+    restored.send({ type: "stepchart.restore" });
+    await sleep(80);
+    expect(restored.getSnapshot().output).toBe("done");
+    expect(runs).toBe(2);
   });
 });
 

@@ -61,10 +61,7 @@ describe("workflow builder", () => {
   it("types run() input and result from the start and stop events", () => {
     const handler = wf.run({ query: "q" });
     expectTypeOf(handler).toEqualTypeOf<
-      WorkflowHandler<
-        { text: string },
-        EventOf<typeof Retrieved> | EventOf<typeof Scored> | EventOf<typeof Query> | HumanResponseEvent
-      >
+      WorkflowHandler<{ text: string }, EventOf<typeof Retrieved> | EventOf<typeof Scored> | HumanResponseEvent>
     >();
     // @ts-expect-error input must match the start event
     wf.run({ query: 1 });
@@ -96,6 +93,6 @@ describe("workflow builder", () => {
       StopEvent({ result: 1 }),
     );
     expectTypeOf(loose.run).toBeCallableWith();
-    expectTypeOf(loose.run()).toEqualTypeOf<WorkflowHandler<unknown, HumanResponseEvent | StartEvent>>();
+    expectTypeOf(loose.run()).toEqualTypeOf<WorkflowHandler<unknown, HumanResponseEvent>>();
   });
 });
