@@ -5,38 +5,12 @@
  * `node_modules` beside its two dependencies, with or without the peers, and use its entry points
  * from a real Node process. (The stores' drivers: test/persistence/optional-peers.test.ts.)
  */
-import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import config from "../tsup.config.js";
+import { app as appIn, buildPackage, runIn } from "./support/built-package.js";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "stepchart-peers-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** An app directory whose node_modules holds the built package and `deps`, linked from this repo. */
-function app(name: string, deps: string[]): string {
-  const home = join(dir, name);
-  mkdirSync(join(home, "node_modules", "stepchart"), { recursive: true });
-  mkdirSync(join(home, "node_modules", "@xstate"), { recursive: true });
-  copyFileSync(join(root, "package.json"), join(home, "node_modules", "stepchart", "package.json"));
-  // A copy, not a link: Node resolves a module's imports from its real path.
-  cpSync(join(dir, "dist"), join(home, "node_modules", "stepchart", "dist"), { recursive: true });
-  for (const dep of ["zod", "xstate", ...deps])
-    symlinkSync(join(root, "node_modules", dep), join(home, "node_modules", dep));
-  return home;
-}
-
-/** Runs an ES module in the app directory and returns what it printed, as JSON. */
-function runIn(home: string, code: string): unknown {
-  const result = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: home, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`node exited with ${result.status}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+let built: { dir: string; dispose(): void };
+afterAll(() => built?.dispose());
+const app = (name: string, deps: string[]) => appIn(built.dir, name, deps);
 
 /** Runs `use` after `imports`, and prints what it returned, or the error it threw. */
 const attempt = (imports: string, use: string) => `
@@ -50,15 +24,7 @@ const attempt = (imports: string, use: string) => `
   }`;
 
 beforeAll(async () => {
-  const shipped = Array.isArray(config) ? config[0] : config;
-  await build({
-    ...(shipped as object),
-    config: false,
-    outDir: join(dir, "dist"),
-    dts: false,
-    sourcemap: false,
-    silent: true,
-  });
+  built = await buildPackage();
 }, 60_000);
 
 describe("optional peers, in the built package", () => {
