@@ -46,6 +46,7 @@ export interface RunActionsScope {
  */
 export function createRunActions({ def, topology, env, mode, machineId }: RunActionsScope) {
   const stepsByName = new Map(def.steps.map((s) => [s.name, s]));
+  const stopDef = def.stop;
   const pauseWhileWaiting = def.timeout.run !== null && !def.timeout.whileWaiting;
 
   const matches = (self: AnyActorRef) => (waiter: RunContext["waiters"][number], key: string, event: AnyEvent) => {
@@ -108,8 +109,9 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
   const deliverInline = (enqueue: Enqueue, d: Draft, event: AnyEvent | null, from: number, self: AnyActorRef) => {
     if (event && event.type !== "StopEvent") routeInline(d, event, topology, matches(self), from);
     commit(enqueue, d, self);
-    // Sealed: only the runtime's own StopEvent may take the transition to `completed`.
-    if (event?.type === "StopEvent") enqueue.raise(seal(event));
+    // Sealed: only the runtime's own StopEvent may take the transition to `completed`. A copy (the
+    // step's object may be frozen, and stays as it was), checked already when the step returned it.
+    if (event?.type === "StopEvent") enqueue.raise(seal(trust({ ...event }, stopDef)));
     else if (!event || topology.acceptors(event.type).length === 0) {
       if (isStalled({ ...d.base, ...d.patch() })) enqueue.raise(seal({ type: internal.check }));
     }

@@ -261,9 +261,15 @@ function find(running: readonly Running[], id: number): Running | undefined {
 let turnStarted = 0;
 let starts = 0;
 let turnWatched = false;
+/** Starts put off to the next turn, in order: every later start waits behind them (FIFO). */
+let waiting: (() => void)[] | undefined;
 const TURN_MS = 4;
 
 function deferStart(start: () => void): void {
+  if (waiting) {
+    waiting.push(start);
+    return;
+  }
   if (!turnWatched) {
     turnWatched = true;
     turnStarted = performance.now();
@@ -272,7 +278,16 @@ function deferStart(start: () => void): void {
     });
   }
   if ((++starts & 15) !== 0 || performance.now() - turnStarted < TURN_MS) queueMicrotask(start);
-  else nextTurn(start);
+  else {
+    waiting = [start];
+    nextTurn(startWaiting);
+  }
+}
+
+function startWaiting(): void {
+  const list = waiting ?? [];
+  waiting = undefined;
+  for (const start of list) queueMicrotask(start);
 }
 
 /** The next turn of the event loop: `setImmediate` in Node, a 0 ms timer where it is missing. */

@@ -173,6 +173,23 @@ describe("a cycle of instant steps", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("keeps starting queued invocations in FIFO order across a yield to the event loop", async () => {
+    const Job = defineEvent("Job", { i: z.number() });
+    const order: number[] = [];
+    const wf = workflow({ name: "fifo-yield" })
+      .step("fan", { accepts: StartEvent, emits: [Job] }, async (ctx) => {
+        for (let i = 0; i < 64; i++) ctx.sendEvent(Job({ i }));
+      })
+      .step("work", { accepts: Job, emits: [StopEvent], numWorkers: 64 }, async (_ctx, ev) => {
+        order.push(ev.i);
+        const until = performance.now() + 0.5; // CPU-bound start: the turn's 4 ms run out mid-burst
+        while (performance.now() < until);
+        return order.length === 64 ? StopEvent({ result: order.length }) : null;
+      });
+    await expect(wf.run()).resolves.toBe(64);
+    expect(order).toEqual(Array.from({ length: 64 }, (_, i) => i));
+  });
+
   it("lets timers and I/O of the process run meanwhile (cancel from a timer)", async () => {
     const handler = endless(60_000).run();
     let ticks = 0;
@@ -220,6 +237,15 @@ describe("the runtime's own messages", () => {
     actor.send({ type: "HumanResponseEvent", response: "yes" });
     await sleep(5);
     expect(actor.getSnapshot().output).toBe("real yes");
+  });
+});
+
+describe("the runtime's own StopEvent", () => {
+  it("completes the run when the step returns a frozen event (the step's object stays as it was)", async () => {
+    const stop = Object.freeze(StopEvent({ result: "frozen" }));
+    const wf = workflow({ name: "frozen" }).step("s", { accepts: StartEvent, emits: [StopEvent] }, async () => stop);
+    await expect(wf.run()).resolves.toBe("frozen");
+    expect(Object.getOwnPropertySymbols(stop)).toEqual([]);
   });
 });
 
