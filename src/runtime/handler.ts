@@ -2,14 +2,13 @@ import type { Actor, AnyStateMachine } from "xstate";
 import type { RunContext } from "../compiler/context.js";
 import { release } from "../compiler/hosting.js";
 import { internal, seal } from "../compiler/protocol.js";
-import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
-import { EventValidationError, WorkflowStateError } from "../errors.js";
+import { WorkflowStateError } from "../errors.js";
 import type { InputRequiredEvent } from "../events/built-ins.js";
-import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { holdProcess, releaseProcess } from "./keep-alive.js";
+import { checkOutsideEvent } from "./outside.js";
 import type { RetainOptions } from "./retention.js";
 import { RunStream, type StreamOptions } from "./stream.js";
 import { terminalOf } from "./terminal.js";
@@ -338,18 +337,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
         `Run "${this.runId}" of workflow "${this.#name}" has ended; it takes no more events`,
       );
     }
-    const ev = checkEventObject(event, "handler.sendEvent");
-    if (!this.#topology.external.has(ev.type)) {
-      const accepted = [...this.#topology.external].sort().join(", ");
-      throw new EventValidationError(ev.type, [
-        {
-          path: "type",
-          message: `workflow "${this.#name}" does not accept "${ev.type}" from outside (it accepts: ${accepted})`,
-        },
-      ]);
-    }
-    const def = this.#topology.eventDefs.get(ev.type);
-    const checked = isTrusted(ev, def) || !def ? ev : def.parse(ev);
+    const checked = checkOutsideEvent(event, this.#topology, this.#name, "handler.sendEvent");
     if (this.#actor) this.#actor.send(checked);
     else this.#whenOpen((actor) => actor.send(checked));
   }

@@ -1,6 +1,5 @@
 import { type AnyStateMachine, createMachine, type InspectionEvent, type Observer } from "xstate";
 import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
-import { checkEventObject } from "../compiler/step-context.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import { viewStatechartConfig } from "../compiler/view.js";
 import { createDefinition, createStep, withStep } from "../definition/build.js";
@@ -20,14 +19,14 @@ import type {
   WorkflowTypes,
 } from "../definition/types.js";
 import { findProblems } from "../definition/validate.js";
-import { EventValidationError, WorkflowValidationError } from "../errors.js";
+import { WorkflowValidationError } from "../errors.js";
 import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-ins.js";
-import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import type { WorkflowStore } from "../persistence/store.js";
 import { WorkflowHandler } from "./handler.js";
 import { type Launchable, type LaunchOptions, newRunParts, resumeParts } from "./launch.js";
+import { checkOutsideEvent } from "./outside.js";
 import type { RetainOptions } from "./retention.js";
 
 /**
@@ -310,14 +309,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
   async sendEvent(runId: string, event: SendableOf<T>, options: { readonly store: WorkflowStore }): Promise<void> {
     this.validate();
     const { topology } = this.#compile();
-    const ev = checkEventObject(event, "wf.sendEvent");
-    if (!topology.external.has(ev.type)) {
-      throw new EventValidationError(ev.type, [
-        { path: "type", message: `workflow "${this.definition.name}" does not accept "${ev.type}" from outside` },
-      ]);
-    }
-    const def = topology.eventDefs.get(ev.type);
-    await options.store.deliver(runId, isTrusted(ev, def) || !def ? ev : (def.parse(ev) as AnyEvent));
+    await options.store.deliver(runId, checkOutsideEvent(event, topology, this.definition.name, "wf.sendEvent"));
   }
 
   #launchable(): Launchable {
