@@ -73,3 +73,52 @@ describe("dependencies point one way", () => {
     expect(offenders.map(where)).toEqual([]);
   });
 });
+
+describe("the module graph", () => {
+  /** Resolves a relative import of `file` to a source file, or undefined for a package. */
+  const resolve = (file: string, spec: string): string | undefined => {
+    if (!spec.startsWith(".")) return undefined;
+    return join(file, "..", spec.replace(/\.js$/, ".ts"));
+  };
+
+  it("has no import cycle", () => {
+    const files = sources();
+    const edges = new Map(files.map((f) => [f, importsOf(f).flatMap((spec) => resolve(f, spec) ?? [])]));
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (file: string, path: string[]) => {
+      if (state.get(file) === "done") return;
+      if (state.get(file) === "open") {
+        cycles.push([...path.slice(path.indexOf(file)), file].map(where).join(" → "));
+        return;
+      }
+      state.set(file, "open");
+      for (const next of edges.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, "done");
+    };
+    for (const file of files) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it("uses XState internals only where named here, each for a reason", () => {
+    const allowed: Record<string, string> = {
+      // A callback step actor reports to the workflow actor and reads its context: fromCallback
+      // gives it `sendBack`, but no reference to the parent whose snapshot it must read.
+      "compiler/step-actor.ts": "_parent",
+      // "auto" hosting asks whether the root of the actor system was created with an inspector.
+      "compiler/hosting.ts": "_parent",
+      // A message to a step actor goes through the system's relay, as `sendTo` would, so an
+      // inspector records the workflow actor as its source (falls back to `send` without it).
+      "compiler/actions.ts": "_relay",
+    };
+    const uses = sources().flatMap((f) => {
+      const found = [...readFileSync(f, "utf8").matchAll(/\b(_relay|_parent|_snapshot|_processingStatus)\b/g)];
+      return [...new Set(found.map((m) => m[1]))].map((name) => `${where(f)}: ${name}`);
+    });
+    expect(uses.sort()).toEqual(
+      Object.entries(allowed)
+        .map(([file, name]) => `${file}: ${name}`)
+        .sort(),
+    );
+  });
+});

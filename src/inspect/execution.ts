@@ -1,5 +1,5 @@
 import type { TraceEntry } from "../runtime/trace.js";
-import { labelledEdge, quoted } from "./mermaid.js";
+import { labelledEdge, quoted } from "./mermaid-syntax.js";
 
 /**
  * A Mermaid flowchart of one run from its trace: a node per step invocation, numbered in the

@@ -2,7 +2,25 @@ import { randomUUID } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { WorkflowStateError } from "../errors.js";
-import type { Lease } from "./store.js";
+
+/**
+ * A runner's claim on a run: only the owner checkpoints it until `expiresAt` (ms since epoch).
+ * `epoch` is the record's fencing token: every claim raises it, and a runner saves and renews
+ * with the epoch it claimed, so once another runner has taken the run, the first one's writes
+ * are refused.
+ *
+ * @example
+ * ```ts
+ * const stored = await store.load("order-7");
+ * if (stored?.lease && stored.lease.expiresAt > Date.now()) console.log("running in", stored.lease.owner);
+ * ```
+ */
+export interface Lease {
+  readonly owner: string;
+  readonly expiresAt: number;
+  /** The record's epoch when this lease was taken (a created record starts at 1). */
+  readonly epoch: number;
+}
 
 /**
  * This process's place among runners: its host name and, on Linux, its PID namespace. Two

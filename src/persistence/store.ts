@@ -1,26 +1,9 @@
 import { SnapshotError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { ownerIsGone } from "./lease.js";
+import { type Lease, ownerIsGone } from "./lease.js";
 import type { RunStatus, WorkflowSnapshot } from "./snapshot.js";
 
-/**
- * A runner's claim on a run: only the owner checkpoints it until `expiresAt` (ms since epoch).
- * `epoch` is the record's fencing token: every claim raises it, and a runner saves and renews
- * with the epoch it claimed, so once another runner has taken the run, the first one's writes
- * are refused.
- *
- * @example
- * ```ts
- * const stored = await store.load("order-7");
- * if (stored?.lease && stored.lease.expiresAt > Date.now()) console.log("running in", stored.lease.owner);
- * ```
- */
-export interface Lease {
-  readonly owner: string;
-  readonly expiresAt: number;
-  /** The record's epoch when this lease was taken (a created record starts at 1). */
-  readonly epoch: number;
-}
+export type { Lease } from "./lease.js";
 
 /**
  * A run as a store holds it.
