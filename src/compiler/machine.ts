@@ -65,17 +65,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   const mode: StepActorsMode = options.stepActor ? "always" : (options.stepActors ?? "auto");
   const runTimeout = def.timeout.run;
 
-  const {
-    rejectHeld,
-    route,
-    onStepMessage,
-    isRoutine,
-    applyRoutine,
-    performRoutine,
-    completeRoutinely,
-    enterRunning,
-    restore,
-  } = createRunActions({ def, topology, env, mode, machineId });
+  const run = createRunActions({ def, topology, env, mode, machineId });
 
   const stepFailed = ({ context, event }: ActionArgs): Partial<RunContext> => {
     const inv = invocationOf(context.inflight, event.id);
@@ -85,13 +75,16 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
   };
 
   const on: Record<string, Any> = {};
-  for (const type of topology.routed) on[type] = { actions: route };
+  for (const type of topology.routed) on[type] = { actions: run.route };
   // A routine invocation that returns the StopEvent completes the run in this transition: the
   // event was validated when the step returned it, and raising it would cost a second microstep.
   for (const type of [internal.done, internal.set, internal.send, internal.sendMany, internal.collect, internal.ran]) {
-    on[type] = [{ guard: isRoutine, actions: [applyRoutine, performRoutine] }, { actions: onStepMessage }];
+    on[type] = [
+      { guard: run.isRoutine, actions: [run.applyRoutine, run.performRoutine] },
+      { actions: run.onStepMessage },
+    ];
   }
-  on[internal.done].unshift(completeRoutinely);
+  on[internal.done].unshift(run.completeRoutinely);
   for (const type of [
     internal.stream,
     internal.publish,
@@ -101,7 +94,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
     internal.retry,
     internal.attempt,
   ]) {
-    on[type] = { actions: onStepMessage };
+    on[type] = { actions: run.onStepMessage };
   }
   on[internal.failed] = {
     guard: named(
@@ -140,7 +133,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
         ),
       ),
     },
-    { actions: route },
+    { actions: run.route },
   ];
   on[internal.timeout] = {
     guard: named("timerArmed", ({ context }: ActionArgs) => context.clock.deadline !== null),
@@ -161,7 +154,7 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       ),
     ),
   };
-  on[internal.restore] = { actions: restore };
+  on[internal.restore] = { actions: run.restore };
   on[internal.cancel] = {
     target: `#${machineId}.cancelled`,
     actions: named("recordCancel", assign({ outcome: (): Outcome => ({ status: "cancelled" }) })),
@@ -262,8 +255,8 @@ export function compileMachine(def: WorkflowDefinition, options: ToMachineOption
       context.outcome?.status === "completed" ? (context.outcome.stop as { result?: unknown }).result : undefined,
     states: {
       running: {
-        entry: enterRunning,
-        exit: [named("disarmRunTimer", ({ self }: ActionArgs) => disarmTimer(self)), rejectHeld],
+        entry: run.enterRunning,
+        exit: [named("disarmRunTimer", ({ self }: ActionArgs) => disarmTimer(self)), run.rejectHeld],
         on,
       },
       completed: { type: "final" },
