@@ -5,9 +5,6 @@
  * @module
  */
 
-export type { RunContext } from "./compiler/context.js";
-// Compiler and runtime
-export type { StepActorsMode } from "./compiler/hosting.js";
 export type { ToMachineOptions } from "./compiler/machine.js";
 // Definitions
 export { step } from "./definition/decorators.js";
@@ -67,8 +64,11 @@ export {
 // Events
 export { defineEvent } from "./events/define-event.js";
 export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } from "./events/types.js";
+// Compiler and runtime
+export type { StepActorsMode } from "./execution/hosting.js";
 // Persistence
 export { MAX_JSON_DEPTH } from "./internal/json.js";
+export type { RunContext } from "./kernel/context.js";
 export { MemoryStore, type MemoryStoreOptions } from "./persistence/memory-store.js";
 export type { RunStatus, WorkflowSnapshot } from "./persistence/snapshot.js";
 export type {

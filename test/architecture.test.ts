@@ -33,10 +33,31 @@ describe("dependencies point one way", () => {
     expect(offenders.map(where)).toEqual([]);
   });
 
-  it("events, definitions and the compiler never import the runtime", () => {
+  it("events, definitions, the kernel, step execution and the compiler never import the runtime", () => {
     const offenders = sources().filter(
-      (f) => /^(events|definition|compiler)\//.test(where(f)) && importsOf(f).some((m) => m.includes("/runtime/")),
+      (f) =>
+        /^(events|definition|kernel|execution|compiler)\//.test(where(f)) &&
+        importsOf(f).some((m) => m.includes("/runtime/")),
     );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("the run kernel (scheduling, queues, collect, journal, protocol, outcomes) is XState-free", () => {
+    const offenders = sources().filter(
+      (f) => where(f).startsWith("kernel/") && importsOf(f).some((m) => m === "xstate" || m.startsWith("xstate/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("the kernel knows neither step execution nor the compiler; step execution does not know the compiler", () => {
+    const offenders = sources().filter((f) => {
+      const file = where(f);
+      const mods = importsOf(f);
+      return (
+        (file.startsWith("kernel/") && mods.some((m) => /\/(execution|compiler)\//.test(m))) ||
+        (file.startsWith("execution/") && mods.some((m) => m.includes("/compiler/")))
+      );
+    });
     expect(offenders.map(where)).toEqual([]);
   });
 
@@ -55,7 +76,7 @@ describe("dependencies point one way", () => {
   it("the inspect and testing subpaths are not imported by the core", () => {
     const offenders = sources().filter(
       (f) =>
-        /^(events|definition|compiler|runtime|persistence)\//.test(where(f)) &&
+        /^(events|definition|kernel|execution|compiler|runtime|persistence)\//.test(where(f)) &&
         importsOf(f).some((m) => m.includes("/inspect/") || m.includes("/testing/")),
     );
     expect(offenders.map(where)).toEqual([]);
@@ -104,9 +125,9 @@ describe("the module graph", () => {
     const allowed: Record<string, string> = {
       // A callback step actor reports to the workflow actor and reads its context: fromCallback
       // gives it `sendBack`, but no reference to the parent whose snapshot it must read.
-      "compiler/step-actor.ts": "_parent",
+      "execution/step-actor.ts": "_parent",
       // "auto" hosting asks whether the root of the actor system was created with an inspector.
-      "compiler/hosting.ts": "_parent",
+      "execution/hosting.ts": "_parent",
       // A message to a step actor goes through the system's relay, as `sendTo` would, so an
       // inspector records the workflow actor as its source (falls back to `send` without it).
       "compiler/actions.ts": "_relay",

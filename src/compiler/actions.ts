@@ -3,15 +3,22 @@ import type { StepDefinition, WorkflowDefinition } from "../definition/types.js"
 import { StepInterruptedError } from "../errors.js";
 import { trust } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
-import { bindingOf, predicatesOf } from "./bindings.js";
-import { type Invocation, invocationOf, type RunContext } from "./context.js";
-import { armTimer, disarmTimer, hostingOf, type RunHosting, type StepActorsMode, startInline } from "./hosting.js";
-import { accept, sameJson, toJsonSafe } from "./incoming.js";
-import type { StepEnvironment } from "./invoker.js";
-import { type FromStepMsg, internal, isSealed, seal } from "./protocol.js";
-import { Draft, type Effect, FROM_OUTSIDE, hold, isStalled, routeEvent } from "./scheduler.js";
-import { stepActorId } from "./step-actor.js";
-import { applyStepMessage, isRoutineMessage, routeInline } from "./step-messages.js";
+import { bindingOf, predicatesOf } from "../execution/bindings.js";
+import {
+  armTimer,
+  disarmTimer,
+  hostingOf,
+  type RunHosting,
+  type StepActorsMode,
+  startInline,
+} from "../execution/hosting.js";
+import type { StepEnvironment } from "../execution/invoker.js";
+import { stepActorId } from "../execution/step-actor.js";
+import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
+import { accept, sameJson, toJsonSafe } from "../kernel/incoming.js";
+import { type FromStepMsg, internal, isSealed, seal } from "../kernel/protocol.js";
+import { Draft, type Effect, FROM_OUTSIDE, hold, isStalled, routeEvent } from "../kernel/scheduler.js";
+import { applyStepMessage, isRoutineMessage, routeInline } from "../kernel/step-messages.js";
 import type { CompiledTopology } from "./topology.js";
 
 // XState's action types are keyed by literal names; ours are computed from the definition at

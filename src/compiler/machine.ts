@@ -2,16 +2,16 @@ import { type AnyActorLogic, type AnyActorRef, assign, enqueueActions, setup } f
 import type { WorkflowDefinition } from "../definition/types.js";
 import { errorInfo, WorkflowStalledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { bindingOfInput, bindRun } from "../execution/bindings.js";
+import { disarmTimer, release, type StepActorsMode } from "../execution/hosting.js";
+import type { StepEnvironment } from "../execution/invoker.js";
+import { createStepActor, type StepActorFactory } from "../execution/step-actor.js";
+import { EMPTY_RECORD, invocationOf, type Outcome, type RunContext } from "../kernel/context.js";
+import { accept, initialState, toJsonSafe } from "../kernel/incoming.js";
+import { errorOf } from "../kernel/outcome.js";
+import { internal, isSealed, seal } from "../kernel/protocol.js";
+import { activeSteps, isStalled } from "../kernel/scheduler.js";
 import { createRunActions, named, rejectForged } from "./actions.js";
-import { bindingOfInput, bindRun } from "./bindings.js";
-import { EMPTY_RECORD, invocationOf, type Outcome, type RunContext } from "./context.js";
-import { disarmTimer, release, type StepActorsMode } from "./hosting.js";
-import { accept, initialState, toJsonSafe } from "./incoming.js";
-import type { StepEnvironment } from "./invoker.js";
-import { errorOf } from "./outcome.js";
-import { internal, isSealed, seal } from "./protocol.js";
-import { activeSteps, isStalled } from "./scheduler.js";
-import { createStepActor, type StepActorFactory } from "./step-actor.js";
 import { buildTopology } from "./topology.js";
 
 /**

@@ -1,8 +1,8 @@
 import type OpenAI from "openai";
 import { z } from "zod";
-import { publishLive } from "../compiler/step-context.js";
 import { defineEvent } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
+import { publishLive } from "../execution/step-context.js";
 import { peer, required } from "../internal/peers.js";
 import { LLMError, noServer, OPENAI_API, type Target, toLLMError, unconfigured } from "./errors.js";
 

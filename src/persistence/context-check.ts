@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { RunContext } from "../compiler/context.js";
-import { accept } from "../compiler/incoming.js";
 import { buildTopology, type CompiledTopology } from "../compiler/topology.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import type { RunContext } from "../kernel/context.js";
+import { accept } from "../kernel/incoming.js";
 
 const int = z.number().int().nonnegative();
 const eventShape = z.object({ type: z.string() }).loose();

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { RunContext } from "../compiler/context.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError } from "../errors.js";
 import { findNonJson, SNAPSHOT_MAX_DEPTH } from "../internal/json.js";
+import type { RunContext } from "../kernel/context.js";
 import { checkRunContext } from "./context-check.js";
 
 /** The snapshot format this version of stepchart writes and reads. */

@@ -1,11 +1,11 @@
 import type { Actor, AnyStateMachine } from "xstate";
-import type { RunContext } from "../compiler/context.js";
-import { release } from "../compiler/hosting.js";
-import { internal, seal } from "../compiler/protocol.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import { WorkflowStateError } from "../errors.js";
 import type { InputRequiredEvent } from "../events/built-ins.js";
 import type { AnyEvent } from "../events/types.js";
+import { release } from "../execution/hosting.js";
+import type { RunContext } from "../kernel/context.js";
+import { internal, seal } from "../kernel/protocol.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { holdProcess, releaseProcess } from "./keep-alive.js";
 import { checkOutsideEvent } from "./outside.js";

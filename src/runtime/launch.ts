@@ -1,10 +1,10 @@
 import { type Actor, type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
-import { bindInput, bindRun, type RunBinding } from "../compiler/bindings.js";
-import { internal, seal } from "../compiler/protocol.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError, type WorkflowError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { bindInput, bindRun, type RunBinding } from "../execution/bindings.js";
+import { internal, seal } from "../kernel/protocol.js";
 import { FIRST_EPOCH, isFinished } from "../persistence/fencing.js";
 import { captureActor, checkBeforeMigration, checkSnapshot, type WorkflowSnapshot } from "../persistence/snapshot.js";
 import { noSuchRun, type StoredRun, type WorkflowStore } from "../persistence/store.js";

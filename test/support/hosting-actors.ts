@@ -4,9 +4,9 @@
  * hostings behave the same.
  */
 import type { AnyActorRef } from "xstate";
-import { hostingOf as chooseHosting, type RunHosting, type StepActorsMode } from "../../src/compiler/hosting.js";
+import { hostingOf as chooseHosting, type RunHosting, type StepActorsMode } from "../../src/execution/hosting.js";
 
-export * from "../../src/compiler/hosting.js";
+export * from "../../src/execution/hosting.js";
 
 export function hostingOf(self: AnyActorRef, mode: StepActorsMode): RunHosting {
   return chooseHosting(self, mode === "never" ? "never" : "always");

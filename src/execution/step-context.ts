@@ -5,9 +5,9 @@ import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { findNonJson, isForbiddenKey, issuePath, jsonProblem } from "../internal/json.js";
 import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
-import { type Invocation, invocationOf, type RunContext } from "./context.js";
-import { type FromStepMsg, internal } from "./protocol.js";
-import type { CollectSpec } from "./scheduler.js";
+import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
+import { type FromStepMsg, internal } from "../kernel/protocol.js";
+import type { CollectSpec } from "../kernel/scheduler.js";
 
 /**
  * @internal A step context's stream write that is not an op of the journal: for items that only

@@ -10,13 +10,12 @@ import {
   recordOp,
   removeWaiter,
   routeEvent,
+  type Topology,
   unpark,
   type WaiterMatch,
 } from "./scheduler.js";
 
 export type { WaiterMatch } from "./scheduler.js";
-
-import type { CompiledTopology } from "./topology.js";
 
 /**
  * Applies a message from a running invocation to the draft: the op it reports (set, collect,
@@ -28,7 +27,7 @@ export function applyStepMessage(
   d: Draft,
   msg: FromStepMsg,
   inv: Invocation,
-  topology: CompiledTopology,
+  topology: Topology,
   matches: WaiterMatch,
 ): AnyEvent | null | undefined {
   switch (msg.type) {
@@ -128,13 +127,7 @@ export function applyStepMessage(
  * Routes an event invocation `from` returned or sent within the same transition ("inline
  * delivery": one microstep instead of a raise and a second one). Not a StopEvent: that one is raised.
  */
-export function routeInline(
-  d: Draft,
-  event: AnyEvent,
-  topology: CompiledTopology,
-  matches: WaiterMatch,
-  from: number,
-): void {
+export function routeInline(d: Draft, event: AnyEvent, topology: Topology, matches: WaiterMatch, from: number): void {
   if (d.tracing && event.type !== "InputRequiredEvent") d.effects.push({ kind: "trace", event, from });
   routeEvent(d, event, topology, matches, undefined, from);
 }
@@ -145,7 +138,7 @@ export function routeInline(
  * publish a stream item, raise an event (StopEvent, stall check) nor touch human input, which is
  * what only `enqueueActions` can do. Decided from the message and the context alone.
  */
-export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology: CompiledTopology): boolean {
+export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology: Topology): boolean {
   if (context.pending.length > 0 || context.waiters.length > 0) return false;
   switch (msg.type) {
     case internal.set:
@@ -171,7 +164,7 @@ function isHumanInput(event: AnyEvent): boolean {
   return event.type === "InputRequiredEvent" || event.type === "HumanResponseEvent";
 }
 
-function isRoutineEvent(event: AnyEvent, topology: CompiledTopology): boolean {
+function isRoutineEvent(event: AnyEvent, topology: Topology): boolean {
   return event.type !== "StopEvent" && event.type !== "InputRequiredEvent" && topology.acceptors(event.type).length > 0;
 }
 

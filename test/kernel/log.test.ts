@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { append, drop, emptyLog, type Log, logSize, peek, removeAt, toArray } from "../../src/compiler/log.js";
+import { append, drop, emptyLog, type Log, logSize, peek, removeAt, toArray } from "../../src/kernel/log.js";
 
 function logOf<T>(...items: T[]): Log<T> {
   let log = emptyLog<T>();

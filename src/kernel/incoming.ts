@@ -2,10 +2,9 @@ import type { z } from "zod";
 import type { WorkflowDefinition } from "../definition/types.js";
 import type { ValidationIssue } from "../errors.js";
 import { issuesOf, isTrusted, trust } from "../events/define-event.js";
-import type { AnyEvent } from "../events/types.js";
+import type { AnyEvent, AnyEventDef } from "../events/types.js";
 import { describeThrown, formatPath, issuePath, jsonProblem } from "../internal/json.js";
 import { EMPTY_RECORD } from "./context.js";
-import type { CompiledTopology } from "./topology.js";
 
 /**
  * Validates an incoming event for routing: known type, valid JSON payload. Events built by the
@@ -14,7 +13,7 @@ import type { CompiledTopology } from "./topology.js";
  */
 export function accept(
   event: AnyEvent,
-  topology: CompiledTopology,
+  topology: { readonly eventDefs: ReadonlyMap<string, AnyEventDef> },
 ): { event: AnyEvent } | { issues: ValidationIssue[] } {
   const def = topology.eventDefs.get(event.type);
   if (def && isTrusted(event, def)) return { event };

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
+import type { AnyEvent } from "../../src/index.js";
 import {
   type Invocation,
   invocationOf,
   type RunContext,
   type StepSlots,
   type Waiter,
-} from "../../src/compiler/context.js";
-import { append, emptyLog, type Log, logSize, toArray } from "../../src/compiler/log.js";
+} from "../../src/kernel/context.js";
+import { append, emptyLog, type Log, logSize, toArray } from "../../src/kernel/log.js";
 import {
   activeSteps,
   addWaiter,
@@ -20,8 +21,7 @@ import {
   removeWaiter,
   routeEvent,
   type Topology,
-} from "../../src/compiler/scheduler.js";
-import type { AnyEvent } from "../../src/index.js";
+} from "../../src/kernel/scheduler.js";
 
 function context(over: Partial<RunContext> = {}): RunContext {
   return {

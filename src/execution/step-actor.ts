@@ -1,7 +1,7 @@
 import { type AnyActorLogic, type AnyActorRef, fromCallback } from "xstate";
 import type { StepDefinition } from "../definition/types.js";
+import { type FromStepMsg, internal, isSealed, type ToStepMsg } from "../kernel/protocol.js";
 import { Invoker, type StepEnvironment } from "./invoker.js";
-import { type FromStepMsg, internal, isSealed, type ToStepMsg } from "./protocol.js";
 
 export type { StepEnvironment } from "./invoker.js";
 

@@ -4,9 +4,9 @@ import type { StepDefinition } from "../definition/types.js";
 import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
+import { invocationOf, type RunContext, waiterKey } from "../kernel/context.js";
+import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
 import { bindingOf, predicatesOf } from "./bindings.js";
-import { invocationOf, type RunContext, waiterKey } from "./context.js";
-import { type FromStepMsg, internal, seal } from "./protocol.js";
 import { checkEmitted, StepContextImpl, type StepHost } from "./step-context.js";
 
 /** What every invocation of one compiled workflow shares. */
