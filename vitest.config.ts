@@ -25,7 +25,7 @@ export default defineConfig({
         resolve: {
           alias: [
             {
-              find: /^\.\/hosting\.js$/,
+              find: /^(\.\/|\.\.\/execution\/)hosting\.js$/,
               replacement: fileURLToPath(new URL("./test/support/hosting-actors.ts", import.meta.url)),
             },
           ],
