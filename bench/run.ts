@@ -1,32 +1,31 @@
 /**
- * stepchart benchmark: stepchart vs bare async vs raw XState, side by side in one process.
- * `npm run bench` (full) or `npm run bench -- --quick` (smoke test: fewer reps, no 100k fan-out);
- * `-- --soak` runs only the soak (e), a one-million-step run's live heap.
+ * stepchart benchmark: stepchart (both machine shapes) vs workflow-core, bare async and raw XState,
+ * side by side in one process. `npm run bench` (full) or `npm run bench -- --quick` (smoke test:
+ * fewer reps, no 100k fan-out); `-- --soak` runs only the soak (e), a one-million-step run's live heap.
  * Needs `global.gc` for the heap figures: without `--expose-gc` it re-runs itself with it.
  */
 import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
-  fmt,
-  fmtStats,
-  hasGc,
-  heapAfterGc,
-  interleave,
-  ratio,
-  type Stats,
-  stats,
-  stepHook,
-  table,
-  timeSequential,
-  type Workload,
-} from "./lib/measure.js";
+  CONCURRENT,
+  chainSection,
+  concurrentSection,
+  FAN,
+  fanoutSection,
+  type HeapSample,
+  heapPerRun,
+  type LinearPoint,
+  linearity,
+  type Results,
+} from "./lib/compare.js";
+import { fmt, fmtStats, hasGc, ratio, table, type Workload } from "./lib/measure.js";
+import { checkpointSection, loopSection, soakSection } from "./lib/stepchart-only.js";
+import { summary, TARGET, type Target, type Verdict, vsCore, vsCoreVerdict, yes } from "./lib/targets.js";
 import { bare } from "./workloads/bare.js";
-import { chainWithStore, saveCosts } from "./workloads/checkpoint.js";
-import { instantLoop } from "./workloads/loop.js";
-import { type SoakRow, soak } from "./workloads/soak.js";
-import { stepchart } from "./workloads/stepchart.js";
+import { stepchart, stepchartCompact } from "./workloads/stepchart.js";
+import { workflowCore } from "./workloads/workflow-core.js";
 import { xstate } from "./workloads/xstate.js";
 
 const quick = process.argv.includes("--quick");
@@ -45,252 +44,162 @@ if (!hasGc()) {
 const cfg = quick
   ? { warm: 200, reps: 3, chainRuns: 200, fanWarm: 3, fanRuns: 2, sizes: [1_000, 10_000], concReps: 2 }
   : { warm: 1_000, reps: 7, chainRuns: 1_000, fanWarm: 10, fanRuns: 5, sizes: [1_000, 10_000, 100_000], concReps: 5 };
-const CONCURRENT = 1_000;
-const FAN = 1_000;
-const TARGET = { usPerStep: 15, fanoutMs: 25, kbPerRun: 10, linearSlack: 1.5, soakGrowthMb: 1 };
-const SOAK_MARKS = quick ? [10_000, 50_000, 100_000] : [100_000, 500_000, 1_000_000];
+/** workflow-core's fan-out grows faster than linearly (see its workload): never run at 100k, 10k only in full. */
+const coreSizes = quick ? [FAN] : cfg.sizes.filter((n) => n <= 10_000);
+const SOAK_MARKS = quick ? [10_000, 30_000, 50_000] : [100_000, 500_000, 1_000_000];
 
-const workloads = [stepchart, bare, xstate] as const;
-const noop = () => {};
+const workloads = [stepchart, stepchartCompact, workflowCore, bare, xstate] as const;
+const baselines = [bare, xstate, workflowCore] as const;
 
-/** Result of one workload in one section. */
-interface Row {
-  readonly w: Workload;
-  readonly s: Stats;
-}
-
-// ---- (a) 10-step chain, sequential runs ------------------------------------------------------
-async function chainSection(): Promise<Row[]> {
-  for (const w of workloads) await timeSequential(() => w.chain(), cfg.warm);
-  const jobs = workloads.map((w) => () => timeSequential(() => w.chain(), cfg.chainRuns));
-  const res = await interleave(jobs, cfg.reps, (ms) => (ms * 1000) / (cfg.chainRuns * 10));
-  return workloads.map((w, i) => ({ w, s: res[i]! }));
-}
-
-// ---- (b) fan-out 1000 jobs over 4 workers, and stepchart linearity ---------------------------
-async function fanoutSection(): Promise<Row[]> {
-  for (const w of workloads) await timeSequential(() => w.fanout(FAN), cfg.fanWarm);
-  const jobs = workloads.map((w) => () => timeSequential(() => w.fanout(FAN), cfg.fanRuns));
-  const res = await interleave(jobs, cfg.reps, (ms) => ms / cfg.fanRuns);
-  return workloads.map((w, i) => ({ w, s: res[i]! }));
-}
-
-/** µs/event of stepchart fan-out at each size (1k reuses section (b); 10k median of 3; 100k once). */
-async function linearity(fan1k: Stats): Promise<{ n: number; s: Stats }[]> {
-  const out = [{ n: FAN, s: scale(fan1k, 1000 / FAN) }];
-  for (const n of cfg.sizes.filter((n) => n !== FAN)) {
-    await stepchart.fanout(n); // builds and validates the workflow, warms the size
-    const reps = n >= 100_000 ? 1 : 3;
-    const samples: number[] = [];
-    for (let r = 0; r < reps; r++) samples.push(((await timeSequential(() => stepchart.fanout(n), 1)) * 1000) / n);
-    out.push({ n, s: stats(samples) });
-  }
-  return out;
-}
-
-const scale = (s: Stats, k: number): Stats => ({ median: s.median * k, min: s.min * k, max: s.max * k });
-
-// ---- (c) 1000 concurrent chain runs: wall time and live heap per in-flight run ---------------
-async function concurrent(w: Workload, onDone: () => void = noop): Promise<void> {
-  await Promise.all(Array.from({ length: CONCURRENT }, () => w.chain().then(onDone)));
-}
-
-async function concurrentSection(): Promise<Row[]> {
-  for (const w of workloads) await concurrent(w);
-  const jobs = workloads.map((w) => async () => {
-    const t0 = performance.now();
-    await concurrent(w);
-    return performance.now() - t0;
-  });
-  const res = await interleave(jobs, cfg.concReps, (ms) => ms);
-  return workloads.map((w, i) => ({ w, s: res[i]! }));
-}
-
-/** Heap after gc, sampled inside the 5000th of 10000 step calls, minus the idle heap, per run. */
-async function heapPerRun(w: Workload): Promise<{ kb: number; inFlight: number }> {
-  await concurrent(w);
-  const base = heapAfterGc();
-  let calls = 0;
-  let finished = 0;
-  let sampled = Number.NaN;
-  let inFlight = 0;
-  stepHook.fn = () => {
-    if (++calls !== (CONCURRENT * 10) / 2) return;
-    sampled = heapAfterGc();
-    inFlight = CONCURRENT - finished;
-  };
-  try {
-    await concurrent(w, () => void finished++);
-  } finally {
-    stepHook.fn = noop;
-  }
-  return { kb: (sampled - base) / 1024 / CONCURRENT, inFlight };
-}
-
-// ---- table ----------------------------------------------------------------------------------
-const yes = (ok: boolean) => (ok ? "✅ yes" : "❌ no");
-
-function rows(label: string, res: Row[], unit: string, target?: { text: string; ok: (x: number) => boolean }) {
-  const bareM = res.find((r) => r.w === bare)!.s.median;
-  const xsM = res.find((r) => r.w === xstate)!.s.median;
-  return res.map(({ w, s }) => {
-    const t = w === stepchart && target;
-    return [label, w.name, `${fmtStats(s)} ${unit}`, ratio(s.median, bareM), ratio(s.median, xsM)].concat(
-      t ? [t.text, yes(t.ok(s.median))] : ["", ""],
-    );
+/** One table row per workload: its median (min–max), its ratio to each baseline, its target if any. */
+function rows(label: string, res: Results, unit: string, targets: Map<Workload, Target>): string[][] {
+  return workloads.map((w) => {
+    const s = res.get(w)!;
+    const t = targets.get(w);
+    return [
+      label,
+      w.name,
+      `${fmtStats(s)} ${unit}`,
+      ...baselines.map((b) => ratio(s.median, res.get(b)!.median)),
+      t?.text ?? "",
+      t ? yes(t.ok(s.median)) : "",
+    ];
   });
 }
 
-// ---- (e) soak: one long run keeps its live heap flat ------------------------------------------
-async function soakSection(): Promise<void> {
-  const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MB`;
-  const variants: [string, SoakRow[]][] = [
-    ["(e) one run, a loop step", await soak(SOAK_MARKS, false)],
-    ["(e) one run, a loop step writing to the stream (no reader)", await soak(SOAK_MARKS, true)],
-  ];
-  const last = SOAK_MARKS.at(-1)!.toLocaleString("en");
-  console.log(
-    `\n(e) soak: live heap of one ${last}-step run while it runs (heapUsed after gc inside the step at each mark, ` +
-      `minus heapUsed after gc before the run; default retention, handler held; a full gc every 10,000 steps)\n`,
-  );
+/** Fan-out µs/event by size for both stepchart shapes and workflow-core; the target is statechart's. */
+async function linearSection(b: Results): Promise<{ rows: string[][]; statechart: LinearPoint[] }> {
+  const curves: [Workload, LinearPoint[]][] = [];
+  for (const w of [stepchart, stepchartCompact, workflowCore]) {
+    curves.push([w, await linearity(w, b.get(w)!, w === workflowCore ? coreSizes : cfg.sizes)]);
+  }
   const out: string[][] = [];
-  for (const [label, rows] of variants) {
-    const first = rows[0]!;
-    for (const row of rows) {
-      const growth = row.bytes - first.bytes;
-      const isLast = row === rows.at(-1);
+  for (const n of cfg.sizes) {
+    for (const [w, points] of curves) {
+      const label = `(b) linearity, fan-out ${n.toLocaleString("en")}`;
+      const p = points.find((p) => p.n === n);
+      if (!p) {
+        const why = quick ? "not run in --quick" : "not run: super-linear past 10k (one run at 100k took 26 s)";
+        out.push([label, w.name, why, "", "", "", "", ""]);
+        continue;
+      }
+      const grow = p.s.median / points[0]!.s.median;
+      const cell = p.s.min === p.s.max ? fmt(p.s.median) : fmtStats(p.s);
+      const target = w === stepchart && n !== FAN;
       out.push([
         label,
-        row.steps.toLocaleString("en"),
-        mb(row.bytes),
-        row === first ? "" : `${mb(growth)} (${fmt(growth / (row.steps - first.steps))} B/step)`,
-        isLast ? `≤ ${TARGET.soakGrowthMb} MB growth` : "",
-        isLast ? yes(growth <= TARGET.soakGrowthMb * 1024 * 1024) : "",
+        w.name,
+        `${cell} µs/event (${fmt(grow)}× the 1k µs/event)`,
+        "",
+        "",
+        "",
+        target ? `≤ ${TARGET.linearSlack}× the 1k µs/event` : "",
+        target ? yes(grow <= TARGET.linearSlack) : "",
       ]);
     }
   }
-  console.log(table(["soak", "steps", "live heap", "growth since the first mark", "target", "met"], out));
+  return { rows: out, statechart: curves[0]![1] };
+}
+
+function heapRows(heap: Map<Workload, HeapSample>): string[][] {
+  return workloads.map((w) => {
+    const { kb, inFlight } = heap.get(w)!;
+    const target = w === stepchart;
+    return [
+      "(c) live heap per in-flight run",
+      w.name,
+      `${fmt(kb)} KB (${inFlight}/${CONCURRENT} in flight at sample)`,
+      ...baselines.map((b) => ratio(kb, heap.get(b)!.kb)),
+      target ? `≤ ${TARGET.kbPerRun} KB` : "",
+      target ? yes(kb <= TARGET.kbPerRun) : "",
+    ];
+  });
+}
+
+/** Every target of sections (a)–(c), as ratios of this run's medians. */
+function verdicts(a: Results, b: Results, lin: LinearPoint[], heapKb: number): Verdict[] {
+  const coreA = a.get(workflowCore)!;
+  const coreB = b.get(workflowCore)!;
+  const last = lin.at(-1)!;
+  const grow = last.s.median / lin[0]!.s.median;
+  const at = `${fmt(grow)}× at ${last.n.toLocaleString("en")}${last.n < 100_000 ? " (no 100k in --quick)" : ""}`;
+  return [
+    vsCoreVerdict("(a) chain, statechart", TARGET.statechartChain, a.get(stepchart)!, coreA, "µs/step"),
+    vsCoreVerdict("(b) fan-out 1k, statechart", TARGET.statechartFanout, b.get(stepchart)!, coreB, "ms"),
+    {
+      what: "(b) fan-out linear, statechart",
+      target: `≤ ${TARGET.linearSlack}× the 1k µs/event at 100k`,
+      measured: at,
+      met: grow <= TARGET.linearSlack,
+    },
+    {
+      what: "(c) heap per in-flight run, statechart",
+      target: `≤ ${TARGET.kbPerRun} KB`,
+      measured: `${fmt(heapKb)} KB`,
+      met: heapKb <= TARGET.kbPerRun,
+    },
+    vsCoreVerdict("(a) chain, compact", TARGET.compactChain, a.get(stepchartCompact)!, coreA, "µs/step"),
+    vsCoreVerdict("(b) fan-out 1k, compact", TARGET.compactFanout, b.get(stepchartCompact)!, coreB, "ms"),
+  ];
+}
+
+/** A dependency's installed version (read from disk: workflow-core does not export its package.json). */
+function versionOf(pkg: string): string {
+  const path = fileURLToPath(new URL(`../node_modules/${pkg}/package.json`, import.meta.url));
+  return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
 }
 
 async function main(): Promise<void> {
-  const xsVersion = (createRequire(import.meta.url)("xstate/package.json") as { version: string }).version;
   console.log(`# stepchart benchmark${quick ? " (--quick)" : ""}\n`);
   console.log(
-    `node ${process.version}, xstate ${xsVersion}, ${cpus()[0]?.model ?? "?"} ×${cpus().length}, ` +
+    `node ${process.version}, xstate ${versionOf("xstate")}, @llamaindex/workflow-core ` +
+      `${versionOf("@llamaindex/workflow-core")}, ${cpus()[0]?.model ?? "?"} ×${cpus().length}, ` +
       `${new Date().toISOString()}\n` +
       `(a) ${cfg.reps} reps × ${cfg.chainRuns} sequential runs after ${cfg.warm} warm-up runs; ` +
       `(b) ${cfg.reps} reps × ${cfg.fanRuns} runs; (c) ${cfg.concReps} reps of ${CONCURRENT} runs. ` +
       `Values: median (min–max).\n`,
   );
 
-  const a = await chainSection();
-  const b = await fanoutSection();
-  const lin = await linearity(b.find((r) => r.w === stepchart)!.s);
-  const c = await concurrentSection();
-  const heap = new Map<Workload, { kb: number; inFlight: number }>();
+  const a = await chainSection(workloads, cfg);
+  const b = await fanoutSection(workloads, cfg);
+  const lin = await linearSection(b);
+  const c = await concurrentSection(workloads, cfg);
+  const heap = new Map<Workload, HeapSample>();
   for (const w of workloads) heap.set(w, await heapPerRun(w));
 
+  const coreA = a.get(workflowCore)!;
+  const coreB = b.get(workflowCore)!;
+  const chainTargets = new Map([
+    [stepchart, vsCore(TARGET.statechartChain, coreA, "µs/step")],
+    [stepchartCompact, vsCore(TARGET.compactChain, coreA, "µs/step")],
+  ]);
+  const fanoutTargets = new Map([
+    [stepchart, vsCore(TARGET.statechartFanout, coreB, "ms")],
+    [stepchartCompact, vsCore(TARGET.compactFanout, coreB, "ms")],
+  ]);
   const out = [
-    ...rows("(a) 10-step chain", a, "µs/step", {
-      text: `≤ ${TARGET.usPerStep} µs/step`,
-      ok: (x) => x <= TARGET.usPerStep,
-    }),
-    ...rows(`(b) fan-out ${FAN} jobs, 4 workers`, b, "ms/run", {
-      text: `≤ ${TARGET.fanoutMs} ms`,
-      ok: (x) => x <= TARGET.fanoutMs,
-    }),
+    ...rows("(a) 10-step chain", a, "µs/step", chainTargets),
+    ...rows(`(b) fan-out ${FAN} jobs, 4 workers`, b, "ms/run", fanoutTargets),
+    ...lin.rows,
+    ...rows(`(c) ${CONCURRENT} concurrent chains, total`, c, "ms", new Map()),
+    ...heapRows(heap),
   ];
-  const base1k = lin[0]!.s.median;
-  for (const { n, s } of lin) {
-    const grow = s.median / base1k;
-    const cell = n === FAN ? fmtStats(s) : s.min === s.max ? fmt(s.median) : fmtStats(s);
-    out.push([
-      `(b) linearity, fan-out ${n.toLocaleString("en")}`,
-      stepchart.name,
-      `${cell} µs/event (${fmt(grow)}× the 1k µs/event)`,
-      "",
-      "",
-      `≤ ${TARGET.linearSlack}× the 1k µs/event`,
-      yes(grow <= TARGET.linearSlack),
-    ]);
-  }
-  out.push(...rows(`(c) ${CONCURRENT} concurrent chains, total`, c, "ms"));
-  const hb = heap.get(bare)!.kb;
-  const hx = heap.get(xstate)!.kb;
-  for (const w of workloads) {
-    const { kb, inFlight } = heap.get(w)!;
-    out.push([
-      `(c) live heap per in-flight run`,
-      w.name,
-      `${fmt(kb)} KB (${inFlight}/${CONCURRENT} in flight at sample)`,
-      ratio(kb, hb),
-      ratio(kb, hx),
-      w === stepchart ? `≤ ${TARGET.kbPerRun} KB` : "",
-      w === stepchart ? yes(kb <= TARGET.kbPerRun) : "",
-    ]);
-  }
-  console.log(table(["benchmark", "implementation", "measured", "vs bare", "vs raw XState", "target", "met"], out));
+  const headers = ["benchmark", "implementation", "measured", "vs bare", "vs raw XState", "vs workflow-core"];
+  console.log(table([...headers, "target", "met"], out));
+  console.log("\nTargets (ratios of medians measured in this run; the VM's speed varies 2× between runs)\n");
+  console.log(summary(verdicts(a, b, lin.statechart, heap.get(stepchart)!.kb)));
 
-  // (d) checkpointing: no baseline to compare with, so its own small table.
-  const saves = await saveCosts(quick ? 50 : 300);
-  const chains = await chainWithStore(quick ? 100 : 500);
-  const plain = chains[0]!.s.median;
-  console.log(
-    `\n(d) checkpoint cost per store (${quick ? 50 : 300} saves of each snapshot; ${quick ? 100 : 500} chain runs each)\n`,
-  );
-  console.log(
-    table(
-      ["checkpoint", "store", "measured", "vs no store"],
-      [
-        ...saves.map(({ store, size, bytes, s }) => [
-          `(d) one save, ${size} snapshot (${(bytes / 1024).toFixed(1)} KB)`,
-          store,
-          `${fmtStats(s, 3)} ms`,
-          "",
-        ]),
-        ...chains.map(({ store, s }) => [
-          "(d) 10-step chain run, saved as it goes",
-          store,
-          `${fmtStats(s, 3)} ms/run`,
-          ratio(s.median, plain),
-        ]),
-      ],
-    ),
-  );
-  await soakSection();
-  await loopSection(a.find((r) => r.w === stepchart)?.s.median ?? Number.NaN);
+  await checkpointSection(quick);
+  await soakSection(SOAK_MARKS);
+  await loopSection(quick, a.get(stepchart)?.median ?? Number.NaN);
   console.log(
     "\nNotes: every workload checks its result and throws on a wrong answer. Raw XState fan-out keeps at most 4 " +
-      "children in flight (like numWorkers: 4). Heap = heapUsed after gc() inside the 5000th of 10000 step calls, " +
-      `minus heapUsed after warm-up and gc(), divided by ${CONCURRENT}.` +
+      "children in flight (like numWorkers: 4); workflow-core has no numWorkers, so all its jobs start at once, " +
+      "and its gather handler counts through its withState middleware. Heap = heapUsed after gc() inside the 5000th " +
+      `of 10000 step calls, minus heapUsed after warm-up and gc(), divided by ${CONCURRENT}.` +
       (quick ? " --quick: fewer reps, no 100k fan-out; numbers are indicative only." : ""),
   );
 }
 
-// ---- (f) a long loop of instant steps: what yielding to the event loop costs -------------------
-async function loopSection(chainUsPerStep: number): Promise<void> {
-  const steps = quick ? 20_000 : 100_000;
-  const { usPerStep, maxTimerLagMs, ticks } = await instantLoop(steps);
-  console.log(
-    `\n(f) one run of ${steps.toLocaleString("en")} instant steps (no I/O): the runtime yields to the event loop ` +
-      "after ~4 ms of step starts, so a 1 ms timer keeps firing while it runs\n",
-  );
-  console.log(
-    table(
-      ["loop", "measured", "vs 10-step chain", "1 ms timer", "target", "met"],
-      [
-        [
-          "(f) instant-step loop",
-          `${fmt(usPerStep)} µs/step`,
-          ratio(usPerStep, chainUsPerStep),
-          `fired ${ticks}×, longest wait ${maxTimerLagMs.toFixed(1)} ms`,
-          "timer never starved (wait ≤ 50 ms)",
-          yes(maxTimerLagMs <= 50 && ticks > 0),
-        ],
-      ],
-    ),
-  );
-}
-
-if (soakOnly) await soakSection();
+if (soakOnly) await soakSection(SOAK_MARKS);
 else await main();

@@ -1,6 +1,6 @@
 /**
- * The stepchart side: a 10-step chain and a Job/JobDone fan-out, built with the public builder API.
- * It measures the built package (`dist/`, what `npm install stepchart` gives), not the TypeScript
+ * The stepchart side: a 10-step chain and a Job/JobDone fan-out, built with the public builder API,
+ * once per machine shape (`shape: "statechart"`, the default, and `"compact"`). It measures the built package (`dist/`, what `npm install stepchart` gives), not the TypeScript
  * sources through tsx, whose keep-names helper adds a property to every closure and distorts both
  * time and heap. `npm run bench` builds first.
  */
@@ -35,28 +35,41 @@ const bump =
     return next({ v: ev.v + 1 });
   };
 
+/** The machine shapes a workflow compiles to (the `shape` option of `workflow()` and `toMachine()`). */
+export type Shape = "statechart" | "compact";
+
+/**
+ * `{ shape }` for the workflow options, typed as nothing so this file type-checks against a build
+ * without the option (it is being added to src/ alongside this bench). Without a shape: the default.
+ */
+const shapeOption = (shape: Shape | undefined): object => (shape ? { shape } : {});
+
 /** s0 -> s1 -> ... -> s9: each step adds 1 to `v`; the last stops with it. */
-export const chain10 = workflow({ name: "chain10", start: Begin, stop: End })
-  .step("s0", { accepts: Begin, emits: [E1] }, bump(E1))
-  .step("s1", { accepts: E1, emits: [E2] }, bump(E2))
-  .step("s2", { accepts: E2, emits: [E3] }, bump(E3))
-  .step("s3", { accepts: E3, emits: [E4] }, bump(E4))
-  .step("s4", { accepts: E4, emits: [E5] }, bump(E5))
-  .step("s5", { accepts: E5, emits: [E6] }, bump(E6))
-  .step("s6", { accepts: E6, emits: [E7] }, bump(E7))
-  .step("s7", { accepts: E7, emits: [E8] }, bump(E8))
-  .step("s8", { accepts: E8, emits: [E9] }, bump(E9))
-  .step("s9", { accepts: E9, emits: [End] }, async (_c, ev) => {
-    stepHook.fn();
-    return End({ result: ev.v + 1 });
-  });
+const chainFlow = (shape?: Shape) =>
+  workflow({ name: "chain10", start: Begin, stop: End, ...shapeOption(shape) })
+    .step("s0", { accepts: Begin, emits: [E1] }, bump(E1))
+    .step("s1", { accepts: E1, emits: [E2] }, bump(E2))
+    .step("s2", { accepts: E2, emits: [E3] }, bump(E3))
+    .step("s3", { accepts: E3, emits: [E4] }, bump(E4))
+    .step("s4", { accepts: E4, emits: [E5] }, bump(E5))
+    .step("s5", { accepts: E5, emits: [E6] }, bump(E6))
+    .step("s6", { accepts: E6, emits: [E7] }, bump(E7))
+    .step("s7", { accepts: E7, emits: [E8] }, bump(E8))
+    .step("s8", { accepts: E8, emits: [E9] }, bump(E9))
+    .step("s9", { accepts: E9, emits: [End] }, async (_c, ev) => {
+      stepHook.fn();
+      return End({ result: ev.v + 1 });
+    });
+
+/** The chain with the default shape (used by the checkpoint section). */
+export const chain10 = chainFlow();
 
 const Job = defineEvent("Job", { i: z.number() });
 const JobDone = defineEvent("JobDone", { i: z.number() });
 
 /** start sends `n` Jobs; 4 workers answer each with JobDone; gather collects all `n` and stops with the sum. */
-function fanoutFlow(n: number) {
-  return workflow({ name: `fanout${n}`, timeout: null })
+function fanoutFlow(n: number, shape: Shape) {
+  return workflow({ name: `fanout${n}`, timeout: null, ...shapeOption(shape) })
     .step("start", { accepts: StartEvent, emits: [Job] }, async (ctx) => {
       for (let i = 0; i < n; i++) ctx.sendEvent(Job({ i }));
       return null;
@@ -71,16 +84,22 @@ function fanoutFlow(n: number) {
     });
 }
 
-const fanouts = new Map<number, ReturnType<typeof fanoutFlow>>();
+/** The stepchart workload for one machine shape, shown as "stepchart (shape)". */
+function stepchartWorkload(shape: Shape): Workload {
+  const chain = chainFlow(shape);
+  const fanouts = new Map<number, ReturnType<typeof fanoutFlow>>();
+  return {
+    name: `stepchart (${shape})`,
+    async chain() {
+      check(`stepchart (${shape}) chain`, await chain.run({ v: 0 }), 10);
+    },
+    async fanout(n) {
+      const wf = fanouts.get(n) ?? fanoutFlow(n, shape);
+      fanouts.set(n, wf);
+      check(`stepchart (${shape}) fan-out ${n}`, await wf.run(), fanoutSum(n));
+    },
+  };
+}
 
-export const stepchart: Workload = {
-  name: "stepchart",
-  async chain() {
-    check("stepchart chain", await chain10.run({ v: 0 }), 10);
-  },
-  async fanout(n) {
-    const wf = fanouts.get(n) ?? fanoutFlow(n);
-    fanouts.set(n, wf);
-    check(`stepchart fan-out ${n}`, await wf.run(), fanoutSum(n));
-  },
-};
+export const stepchart = stepchartWorkload("statechart");
+export const stepchartCompact = stepchartWorkload("compact");
