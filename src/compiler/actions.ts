@@ -15,10 +15,12 @@ import {
 import type { StepEnvironment } from "../execution/invoker.js";
 import { stepActorId } from "../execution/step-actor.js";
 import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
-import { accept, sameJson, toJsonSafe } from "../kernel/incoming.js";
+import { accept, toJsonSafe } from "../kernel/incoming.js";
+import { waiterMatch } from "../kernel/match.js";
 import { type FromStepMsg, internal, isSealed, seal } from "../kernel/protocol.js";
 import { Draft, type Effect, FROM_OUTSIDE, hold, isStalled, routeEvent } from "../kernel/scheduler.js";
 import { applyStepMessage, isRoutineMessage, routeInline } from "../kernel/step-messages.js";
+import { named, rejectForged } from "./endings.js";
 import type { CompiledTopology } from "./topology.js";
 
 // XState's action types are keyed by literal names; ours are computed from the definition at
@@ -27,15 +29,6 @@ import type { CompiledTopology } from "./topology.js";
 type Any = any;
 type ActionArgs = { context: RunContext; event: Any; self: AnyActorRef };
 type Enqueue = Any;
-
-/**
- * Names an action or guard: machine configs (machines/, the Stately inspector's drawing) show
- * the name instead of `xstate.enqueueActions` or `anonymous`.
- */
-export function named<T extends object>(name: string, fn: T): T {
-  Object.defineProperty(fn, "name", { value: name });
-  return fn;
-}
 
 /** What the run's actions are built from (one compile of one definition). */
 export interface RunActionsScope {
@@ -56,19 +49,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
   const stopDef = def.stop;
   const pauseWhileWaiting = def.timeout.run !== null && !def.timeout.whileWaiting;
 
-  const matches = (self: AnyActorRef) => (waiter: RunContext["waiters"][number], key: string, event: AnyEvent) => {
-    if (waiter.match) {
-      for (const field in waiter.match) if (!sameJson(event[field], waiter.match[field])) return false;
-    }
-    if (!waiter.predicate) return true;
-    const predicate = predicatesOf(self).get(key);
-    if (!predicate) return "unknown";
-    try {
-      return predicate(event) === true;
-    } catch {
-      return false;
-    }
-  };
+  const matches = (self: AnyActorRef) => waiterMatch(predicatesOf(self));
 
   /**
    * Commits a draft: assign the changed branches, then perform its effects in order. Messages to
@@ -281,22 +262,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     }),
   );
 
-  // Held events no waiter took before the run ended are visible, never silently dropped.
-  const rejectHeld = named(
-    "rejectHeld",
-    enqueueActions(({ context, enqueue }: ActionArgs & { enqueue: Enqueue }) => {
-      for (const event of context.held) {
-        enqueue.emit({
-          type: "EventRejectedEvent",
-          event,
-          issues: [{ path: "type", message: `the run ended before any step waited for this "${event.type}"` }],
-        });
-      }
-    }),
-  );
-
   return {
-    rejectHeld,
     route,
     onStepMessage,
     isRoutine,
@@ -334,20 +300,6 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       }
     }
   }
-}
-
-/** A `stepchart.*` message the runtime did not make (see `seal`): visible, never applied. */
-export function rejectForged(enqueue: Enqueue, event: { type: string }): void {
-  enqueue.emit({
-    type: "EventRejectedEvent",
-    event: toJsonSafe(event),
-    issues: [
-      {
-        path: "type",
-        message: `"${event.type}" is a message of the stepchart runtime; it cannot be sent from outside`,
-      },
-    ],
-  });
 }
 
 /** Sends to a step actor as `sendTo` would, so inspectors record the workflow as the source. */

@@ -1,6 +1,7 @@
 import { WorkflowValidationError } from "../errors.js";
 import { StartEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEventDef } from "../events/types.js";
+import { DEFAULT_SHAPE } from "./shape.js";
 import type { AnyStepFn, StepDefinition, StepOptions, WorkflowDefinition, WorkflowOptions } from "./types.js";
 
 const DEFAULT_TIMEOUT = 45_000;
@@ -18,6 +19,9 @@ export function createDefinition(options: WorkflowOptions = {}): WorkflowDefinit
   if (options.start && options.start.type !== "StartEvent") {
     problems.push(`option \`start\` must be a start event (startEvent(...)), got "${options.start.type}"`);
   }
+  if (options.shape !== undefined && options.shape !== "statechart" && options.shape !== "compact") {
+    problems.push(`option \`shape\` must be "statechart" or "compact", got ${JSON.stringify(options.shape)}`);
+  }
   if (options.stop && options.stop.type !== "StopEvent") {
     problems.push(`option \`stop\` must be a stop event (stopEvent(...)), got "${options.stop.type}"`);
   }
@@ -32,6 +36,7 @@ export function createDefinition(options: WorkflowOptions = {}): WorkflowDefinit
     snapshotSecret: options.snapshotSecret,
     external: Object.freeze([...(options.external ?? [])]),
     verbose: options.verbose ?? false,
+    shape: options.shape ?? DEFAULT_SHAPE,
     steps: Object.freeze([]),
   });
 }

@@ -25,7 +25,10 @@ export function definitionHash(def: WorkflowDefinition): string {
     };
   });
   const state = def.state ? safeJsonSchema(def.state) : null;
-  const canonical = JSON.stringify({ name: def.name, steps, schemas: sortKeys(schemas), state });
+  // The shape too: a snapshot of one machine cannot be restored into the other. The compact shape
+  // is the machine of earlier versions, whose snapshots keep their fingerprint.
+  const shape = def.shape === "compact" ? {} : { shape: def.shape };
+  const canonical = JSON.stringify({ name: def.name, ...shape, steps, schemas: sortKeys(schemas), state });
   return hashText(canonical);
 }
 

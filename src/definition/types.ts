@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent, AnyEventDef, EventOf, EventsOf, FieldsSchema } from "../events/types.js";
+import type { MachineShape } from "./shape.js";
 
 /**
  * When and how often a failing step is tried again.
@@ -317,6 +318,8 @@ export interface WorkflowOptions<
   readonly external?: readonly AnyEventDef[];
   /** Log step starts and finishes to stderr. @default false */
   readonly verbose?: boolean;
+  /** The machine the workflow compiles to (see {@link MachineShape}). @default "statechart" */
+  readonly shape?: MachineShape;
 }
 
 /**
@@ -338,6 +341,7 @@ export interface WorkflowDefinition {
   readonly snapshotSecret: string | undefined;
   readonly external: readonly AnyEventDef[];
   readonly verbose: boolean;
+  readonly shape: MachineShape;
   readonly steps: readonly StepDefinition[];
 }
 

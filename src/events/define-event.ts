@@ -27,6 +27,14 @@ export function trust<T extends object>(event: T, def?: AnyEventDef): T {
   return event;
 }
 
+/** @internal A shallow copy of an event that keeps its trust (a validated event stays validated). */
+export function copyTrusted<T extends object>(event: T): T {
+  const copy = { ...event };
+  const by = trusted.get(event);
+  if (by !== undefined) trusted.set(copy, by);
+  return copy;
+}
+
 /** Names a user may not give an event: the built-ins and the runtime's stream items. */
 export const reservedEventNames: ReadonlySet<string> = new Set([
   "StartEvent",

@@ -17,8 +17,19 @@ export interface StepEnvironment {
   readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
+/**
+ * How an invocation's end reaches the machine when not as a message: a promise step actor
+ * resolves with nothing returned, or rejects once the retry policy gives up.
+ */
+export interface Settle {
+  /** The step returned `output` (already checked against its `emits`). */
+  done(output: AnyEvent | null): void;
+  failed(error: unknown): void;
+}
+
 interface Running {
   readonly id: number;
+  readonly settle: Settle | undefined;
   ctx: StepContextImpl | undefined;
   stopped: boolean;
   /** Created on the first `waitForEvent`: most invocations never wait. */
@@ -37,8 +48,13 @@ export class Invoker {
   readonly #running: Running[] = [];
   readonly #host: RunHost;
 
-  constructor(workflow: AnyActorRef, env: StepEnvironment, send: (msg: FromStepMsg) => void) {
-    this.#host = new RunHost(workflow, env, (msg) => send(seal(msg)), this.#running);
+  /**
+   * `send` posts the invocations' messages to the workflow actor. `batch`: several `sendEvent`s in
+   * a row go as one `sendMany` message (the compact shape; the statechart shape makes every event
+   * a machine event of its own).
+   */
+  constructor(workflow: AnyActorRef, env: StepEnvironment, send: (msg: FromStepMsg) => void, batch = true) {
+    this.#host = new RunHost(workflow, env, (msg) => send(seal(msg)), this.#running, batch);
   }
 
   /** Whether invocation `id` is running here. */
@@ -47,9 +63,9 @@ export class Invoker {
   }
 
   /** Starts invocation `id` of `step`; its event, attempt and journal are in the machine's context. */
-  start(step: StepDefinition, id: number): void {
+  start(step: StepDefinition, id: number, settle?: Settle): void {
     if (find(this.#running, id)) return;
-    const run: Running = { id, ctx: undefined, stopped: false, waiters: undefined };
+    const run: Running = { id, settle, ctx: undefined, stopped: false, waiters: undefined };
     this.#running.push(run);
     // User code must not start inside the machine's macrostep: a ctx op sent from there would
     // be queued instead of applied, and ctx reads would be stale.
@@ -65,16 +81,26 @@ export class Invoker {
     waiter?.resolve(event);
   }
 
+  /** Ends invocation `id` (its actor was stopped): as {@link stop}, for one invocation. */
+  stopOne(id: number, reason?: unknown): void {
+    const run = find(this.#running, id);
+    if (!run) return;
+    this.#halt(run, reason ?? new WorkflowCancelledError());
+    this.#forget(run);
+  }
+
+  #halt(run: Running, reason: unknown): void {
+    run.stopped = true;
+    clearTimer(run.timer);
+    run.ctx?.abort(reason);
+    if (run.waiters) for (const waiter of run.waiters.values()) waiter.reject(reason);
+  }
+
   /** Ends every invocation: aborts `ctx.signal`, rejects pending waits, drops later reports. */
   stop(reason?: unknown): void {
     if (this.#running.length === 0) return;
     reason ??= new WorkflowCancelledError();
-    for (const run of this.#running) {
-      run.stopped = true;
-      clearTimer(run.timer);
-      run.ctx?.abort(reason);
-      if (run.waiters) for (const waiter of run.waiters.values()) waiter.reject(reason);
-    }
+    for (const run of this.#running) this.#halt(run, reason);
     this.#running.length = 0;
   }
 
@@ -122,7 +148,8 @@ export class Invoker {
         const delay = retryDelay(step, invocation.attempt, error, `${host.runId}:${step.name}:${id}`);
         if (delay === null) {
           this.#forget(run);
-          host.send({ type: internal.failed, id, error, attempts: invocation.attempt });
+          if (run.settle) run.settle.failed(error);
+          else host.send({ type: internal.failed, id, error, attempts: invocation.attempt });
           return;
         }
         host.send({ type: internal.retry, id, error: errorInfo(error), delay });
@@ -132,7 +159,10 @@ export class Invoker {
         continue;
       }
       this.#forget(run);
-      host.send({ type: internal.done, id, output });
+      if (run.settle) {
+        host.flush();
+        run.settle.done(output);
+      } else host.send({ type: internal.done, id, output });
       return;
     }
   }
@@ -150,6 +180,7 @@ class RunHost implements StepHost {
     env: StepEnvironment,
     private readonly post: (msg: FromStepMsg) => void,
     private readonly running: Running[],
+    private readonly batch: boolean,
   ) {
     const own = bindingOf(workflow)?.resources;
     this.resources = own ? { ...env.resources, ...own } : env.resources;
@@ -165,7 +196,7 @@ class RunHost implements StepHost {
    */
   send(msg: FromStepMsg): void {
     const workflow = this.workflow;
-    if (msg.type === internal.send) {
+    if (msg.type === internal.send && this.batch) {
       const batch = heldSends.get(workflow);
       if (batch && batch.id === msg.id && batch.op + batch.sends.length === msg.op) {
         batch.sends.push(msg.step === undefined ? { event: msg.event } : { event: msg.event, step: msg.step });

@@ -6,7 +6,7 @@ import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { findNonJson, isForbiddenKey, issuePath, jsonProblem } from "../internal/json.js";
 import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
-import { type FromStepMsg, internal } from "../kernel/protocol.js";
+import { type FromStepMsg, internal, type WaitPredicate, withPredicate } from "../kernel/protocol.js";
 import type { CollectSpec } from "../kernel/scheduler.js";
 
 /**
@@ -174,7 +174,7 @@ export class StepContextImpl {
     const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
     if (!replayed) {
       const match = where && typeof where === "object" ? (where as Record<string, unknown>) : undefined;
-      this.#post({
+      const msg: FromStepMsg = {
         type: internal.wait,
         id: this.#id,
         op,
@@ -182,10 +182,12 @@ export class StepContextImpl {
         predicate: predicate !== undefined,
         ...(match ? { match } : {}),
         ...(prompt ? { prompt } : {}),
-      });
+      };
+      this.#post(withPredicate(msg, predicate as WaitPredicate | undefined));
     }
     // A re-run (after a restore) hands its predicate back: events that came meanwhile are checked.
-    if (replayed && predicate) this.#post({ type: internal.rewait, id: this.#id, op });
+    if (replayed && predicate)
+      this.#post(withPredicate({ type: internal.rewait, id: this.#id, op }, predicate as WaitPredicate));
     if (options.timeout === undefined) return waiting;
     let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {

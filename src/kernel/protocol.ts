@@ -1,6 +1,11 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import type { CollectSpec } from "./scheduler.js";
+
+/** Collect expectation: counts per type in first-listed order; `order` is the list form's order. */
+export interface CollectSpec {
+  readonly counts: readonly (readonly [type: string, count: number])[];
+  readonly order: readonly string[] | null;
+}
 
 /**
  * The runtime's own machine events. All carry the reserved `stepchart.` prefix, so they never
@@ -65,7 +70,86 @@ export function seal<T extends object>(message: T): T {
 
 /** Whether a machine event is a message the runtime itself made (see {@link seal}). */
 export function isSealed(message: unknown): boolean {
-  return typeof message === "object" && message !== null && (message as { [SEAL]?: true })[SEAL] === true;
+  const mark = typeof message === "object" && message !== null ? (message as { [SEAL]?: unknown })[SEAL] : undefined;
+  return mark !== undefined;
+}
+
+const PREDICATE: unique symbol = Symbol("stepchart.predicate");
+
+/** A `waitForEvent` predicate: a function, so it rides beside JSON, never in it. */
+export type WaitPredicate = (event: unknown) => boolean;
+
+/**
+ * Attaches a waiter's predicate to a `wait` message or a waiter, under a non-enumerable symbol: it
+ * goes with the object in this process, and JSON, `structuredClone`, spreads and snapshots drop
+ * it (a restored run's step hands its predicate back with `rewait`).
+ */
+export function withPredicate<T extends object>(target: T, predicate: WaitPredicate | undefined): T {
+  if (predicate) Object.defineProperty(target, PREDICATE, { value: predicate, configurable: true });
+  return target;
+}
+
+/** The predicate attached to a message or waiter, if any (see {@link withPredicate}). */
+export function predicateOf(target: object): WaitPredicate | undefined {
+  return (target as { [PREDICATE]?: WaitPredicate })[PREDICATE];
+}
+
+/**
+ * Where a workflow event a step produced comes from, and what it is to the run: the event a step
+ * returned, one it sent (op `op`, to `step` only when targeted), or the prompt of a `waitForEvent`.
+ * In the statechart shape these events are machine events of their own type; the origin rides on
+ * the seal, so inspectors and snapshots see the plain event and nobody outside can forge one.
+ */
+export type EventOrigin =
+  | { readonly kind: "return"; readonly id: number }
+  | { readonly kind: "send"; readonly id: number; readonly op: number; readonly step?: string }
+  | {
+      readonly kind: "prompt";
+      readonly id: number;
+      readonly op: number;
+      readonly eventType: string;
+      readonly match?: Record<string, unknown>;
+      readonly predicate: boolean;
+    };
+
+/** Seals a workflow event a step produced, with its origin (see {@link EventOrigin}). */
+export function sealWithOrigin<T extends object>(event: T, origin: EventOrigin): T {
+  Object.defineProperty(event, SEAL, { value: origin });
+  return event;
+}
+
+/** The origin of a sealed workflow event from a step; undefined for anything else. */
+export function originOf(event: unknown): EventOrigin | undefined {
+  const mark = typeof event === "object" && event !== null ? (event as { [SEAL]?: unknown })[SEAL] : undefined;
+  return typeof mark === "object" ? (mark as EventOrigin) : undefined;
+}
+
+/**
+ * The step message an event from a step stands for: the kernel applies a returned event as the
+ * end of its invocation, a sent one as a `send` op, a prompt as a `wait` op.
+ */
+export function messageOf(event: AnyEvent, origin: EventOrigin): FromStepMsg {
+  switch (origin.kind) {
+    case "return":
+      return { type: internal.done, id: origin.id, output: event };
+    case "send":
+      return origin.step === undefined
+        ? { type: internal.send, id: origin.id, op: origin.op, event }
+        : { type: internal.send, id: origin.id, op: origin.op, event, step: origin.step };
+    case "prompt":
+      return withPredicate(
+        {
+          type: internal.wait,
+          id: origin.id,
+          op: origin.op,
+          eventType: origin.eventType,
+          predicate: origin.predicate,
+          ...(origin.match ? { match: origin.match } : {}),
+          prompt: event,
+        },
+        predicateOf(origin),
+      );
+  }
 }
 
 export interface ResolveMsg {

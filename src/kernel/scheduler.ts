@@ -10,6 +10,9 @@ import {
   waiterKey,
 } from "./context.js";
 import { append, drop, emptyLog, type Log, logSize, peek } from "./log.js";
+import { type CollectSpec, predicateOf, type WaitPredicate, withPredicate } from "./protocol.js";
+
+export type { CollectSpec } from "./protocol.js";
 
 /** What the machine must do after a context change; the scheduler itself never touches XState. */
 export type Effect =
@@ -39,12 +42,6 @@ export const FROM_OUTSIDE = -1;
 export interface Topology {
   acceptors(type: string): readonly string[];
   workers(step: string): number;
-}
-
-/** Collect expectation: counts per type in first-listed order; `order` is the list form's order. */
-export interface CollectSpec {
-  readonly counts: readonly (readonly [type: string, count: number])[];
-  readonly order: readonly string[] | null;
 }
 
 const RECENT = 5;
@@ -218,19 +215,22 @@ export type WaiterMatch = (waiter: Waiter, key: string, event: AnyEvent) => bool
 
 function park(d: Draft, waiter: Waiter, event: AnyEvent): void {
   const i = d.current("waiters").indexOf(waiter);
-  if (i >= 0) d.waiters[i] = { ...waiter, parked: [...(waiter.parked ?? []), event] };
+  if (i >= 0)
+    d.waiters[i] = withPredicate({ ...waiter, parked: [...(waiter.parked ?? []), event] }, predicateOf(waiter));
 }
 
 /**
  * The step re-registered waiter `op` (its predicate is back): the first parked event it takes
  * resolves it, as if it had just arrived.
  */
-export function unpark(d: Draft, id: number, op: number, matches: WaiterMatch): void {
+export function unpark(d: Draft, id: number, op: number, matches: WaiterMatch, predicate?: WaitPredicate): void {
   const i = d.current("waiters").findIndex((w) => w.id === id && w.op === op);
   const waiter = d.current("waiters")[i];
-  if (!waiter?.parked) return;
+  if (!waiter) return;
   const { parked: events, ...rest } = waiter;
+  withPredicate(rest, predicate ?? predicateOf(waiter));
   d.waiters[i] = rest;
+  if (!events) return;
   const taken = events.find((event) => matches(rest, waiterKey(id, op), event) === true);
   if (!taken) return;
   removeWaiter(d, id, op);

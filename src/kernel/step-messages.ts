@@ -1,7 +1,7 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { EMPTY_RECORD, type Invocation, type RunContext, type Waiter } from "./context.js";
-import { type FromStepMsg, internal } from "./protocol.js";
+import { type FromStepMsg, internal, predicateOf, withPredicate } from "./protocol.js";
 import {
   addWaiter,
   collect,
@@ -90,14 +90,14 @@ export function applyStepMessage(
         predicate: msg.predicate,
         ...(msg.match ? { match: msg.match } : {}),
       };
-      addWaiter(d, waiter, msg.prompt, matches);
+      addWaiter(d, withPredicate(waiter, predicateOf(msg)), msg.prompt, matches);
       return undefined;
     }
     case internal.unwait:
       removeWaiter(d, msg.id, msg.op);
       return undefined;
     case internal.rewait:
-      unpark(d, msg.id, msg.op, matches);
+      unpark(d, msg.id, msg.op, matches, predicateOf(msg));
       return undefined;
     case internal.retry:
       // The failed attempt's waiters (and their prompts) go with it; the next attempt asks again.

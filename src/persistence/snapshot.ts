@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { regionValueOf, runRegions } from "../compiler/regions.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError } from "../errors.js";
 import { findNonJson, SNAPSHOT_MAX_DEPTH } from "../internal/json.js";
@@ -223,9 +224,14 @@ function checkMachine(snapshot: WorkflowSnapshot, steps: ReadonlySet<string>, de
       throw new SnapshotError(`Malformed snapshot: it names a step "${unknown}" this workflow does not have`);
   }
   if (machine.status !== "active") return;
-  if (machine.value !== "running")
+  const expected =
+    definition?.shape === "compact" || !definition ? "running" : regionValueOf(runRegions(definition), context);
+  if (
+    JSON.stringify(machine.value) !== JSON.stringify(expected) &&
+    !(definition === undefined && isRegionValue(machine.value))
+  )
     throw new SnapshotError(
-      `Malformed snapshot: an active run must be in state "running", not ${JSON.stringify(machine.value)}`,
+      `Malformed snapshot: an active run must be in state ${JSON.stringify(expected)}, not ${JSON.stringify(machine.value)}`,
     );
   // The workflow machine has no history states, and an active one no output yet.
   if (Object.keys(machine.historyValue).length > 0 || "output" in machine || "error" in machine)
@@ -234,6 +240,18 @@ function checkMachine(snapshot: WorkflowSnapshot, steps: ReadonlySet<string>, de
     throw new SnapshotError(
       `Malformed snapshot: its status "${snapshot.status}" is not that of its machine ("${statusOf(machine)}")`,
     );
+}
+
+/** Without the definition: any value of the statechart shape's form (`{ running: { ... } }`). */
+function isRegionValue(value: unknown): boolean {
+  const running = (value as { running?: unknown } | null)?.running;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    typeof running === "object" &&
+    running !== null
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type Actor, type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
+import { persistedChildren } from "../compiler/persisted.js";
 import type { CompiledTopology } from "../compiler/topology.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError, type WorkflowError, WorkflowStateError } from "../errors.js";
@@ -159,7 +160,8 @@ export function resumeParts(
   const durable = store ? new Durable(runId, store, capture) : undefined;
   const restore = (snapshot: WorkflowSnapshot, observe: (event: AnyEvent) => void): AnyActor => {
     // A copy: the run appends to its logs in place, and the caller's snapshot must stay as it was.
-    const machine = structuredClone(snapshot.machine) as never;
+    const copy = structuredClone(snapshot.machine);
+    const machine = { ...copy, children: persistedChildren(wf.definition, copy.context) } as never;
     const actor = createActor(
       wf.machine,
       options.inspect ? { snapshot: machine, inspect: options.inspect } : { snapshot: machine },

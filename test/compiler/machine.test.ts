@@ -34,14 +34,16 @@ describe("wf.toMachine", () => {
     await expect(toPromise(actor)).resolves.toBe("CATS!");
   });
 
-  it("registers each step's actor logic under the step name", () => {
-    const machine = approval.toMachine();
-    expect(Object.keys(machine.implementations.actors).sort()).toEqual(["decide", "draft"]);
+  it("registers each step's actor logic under the step name (and the run clock's)", () => {
+    const machine = approval.toMachine({ shape: "statechart" });
+    expect(Object.keys(machine.implementations.actors).sort()).toEqual(["decide", "draft", "stepchart.clock"]);
+    const compact = approval.toMachine({ shape: "compact" });
+    expect(Object.keys(compact.implementations.actors).sort()).toEqual(["decide", "draft"]);
   });
 
-  it("spawns each invocation as an actor whose src is the step name when the run is inspected", async () => {
+  it("compact shape: spawns each invocation as an actor whose src is the step name when the run is inspected", async () => {
     const spawned: { id: string; src: unknown; parent: string | undefined }[] = [];
-    const actor = createActor(approval.toMachine(), {
+    const actor = createActor(approval.toMachine({ shape: "compact" }), {
       input: { topic: "x" },
       inspect: (ev) => {
         const ref = ev.actorRef as AnyActorRef;
@@ -59,7 +61,7 @@ describe("wf.toMachine", () => {
     expect(spawned.map((s) => s.id)).toEqual(["draft:0", "decide:1"]);
   });
 
-  it("shows in-flight invocations in snapshot.children with stepActors: 'always'", async () => {
+  it("compact shape: shows in-flight invocations in snapshot.children with stepActors: 'always'", async () => {
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -68,15 +70,15 @@ describe("wf.toMachine", () => {
       await gate;
       return StopEvent({ result: "done" });
     });
-    const actor = createActor(wf.toMachine({ stepActors: "always" })).start();
+    const actor = createActor(wf.toMachine({ shape: "compact", stepActors: "always" })).start();
     expect(Object.keys(actor.getSnapshot().children)).toEqual(["wait:0"]);
     expect(actor.getSnapshot().children["wait:0"]?.src).toBe("wait");
     release();
     await expect(toPromise(actor)).resolves.toBe("done");
   });
 
-  it("runs invocations inside the workflow actor when nobody inspects it (the cheap default)", async () => {
-    const actor = createActor(approval.toMachine(), { input: { topic: "y" } }).start();
+  it("compact shape: runs invocations inside the workflow actor when nobody inspects it", async () => {
+    const actor = createActor(approval.toMachine({ shape: "compact" }), { input: { topic: "y" } }).start();
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(actor.getSnapshot().context.pending).toHaveLength(1);
     expect(Object.keys(actor.getSnapshot().children)).toEqual([]);

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import type { WorkflowStore } from "../../src/index.js";
+import { type WorkflowStore, workflow } from "../../src/index.js";
 import { PostgresStore } from "../../src/persistence/postgres-store.js";
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { sleep } from "../helpers.js";
@@ -19,7 +19,12 @@ export interface Runner {
 
 /** Starts `script` with tsx; resolves once it printed `ready` (it is then where the test wants it). */
 export function startRunner(script: string, args: string[], ready: string): Promise<Runner> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // The runner compiles its workflows to the shape this test's project compiles them to.
+  const env = { ...process.env, STEPCHART_TEST_SHAPE: workflow({}).definition.shape };
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+  });
   let out = "";
   let errors = "";
   child.stderr?.on("data", (chunk) => {
