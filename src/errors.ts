@@ -142,14 +142,17 @@ export class WorkflowValidationError extends WorkflowError {
 }
 
 /**
- * `ctx.get`/`ctx.set`/`ctx.update` misuse: a missing key, a non-JSON value, a forbidden key.
+ * A step's misuse of the run's state (`ctx.get`/`ctx.set`/`ctx.update`: a missing key, a
+ * non-JSON value, a forbidden key) or of its journal (`ctx.run`: no name, a non-JSON result, another
+ * op than the journal has at that position). Not to be confused with {@link WorkflowStateError}:
+ * an operation on a run in the wrong state (ended, loading, detached).
  *
  * @example
  * ```ts
- * ctx.set("when", new Date()); // throws StateError: state key "when" ...
+ * ctx.set("when", new Date()); // throws StepStateError: state key "when" ...
  * ```
  */
-export class StateError extends WorkflowError {
+export class StepStateError extends WorkflowError {
   readonly key: string;
 
   constructor(key: string, message: string) {
@@ -424,3 +427,15 @@ function attempt<T, F>(read: () => T, fallback: F): T | F {
     return fallback;
   }
 }
+
+/**
+ * @deprecated Renamed {@link StepStateError} (beside `WorkflowStateError`, the old name misled).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof StepStateError) console.error(error.key); // not StateError
+ * ```
+ */
+export const StateError = StepStateError;
+/** @deprecated Renamed {@link StepStateError}. */
+export type StateError = StepStateError;

@@ -33,6 +33,7 @@ export {
   isWorkflowError,
   SnapshotError,
   StateError,
+  StepStateError,
   StepInterruptedError,
   StepTimeoutError,
   StreamPositionError,

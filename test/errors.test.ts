@@ -5,7 +5,7 @@ import {
   EventValidationError,
   isWorkflowError,
   SnapshotError,
-  StateError,
+  StepStateError,
   StepInterruptedError,
   StepTimeoutError,
   StreamPositionError,
@@ -22,7 +22,7 @@ import {
 const cases: [WorkflowError, string, string][] = [
   [new EventValidationError("E", [{ path: "a", message: "bad" }]), "EventValidationError", "EVENT_VALIDATION"],
   [new WorkflowValidationError(["p"]), "WorkflowValidationError", "WORKFLOW_VALIDATION"],
-  [new StateError("k", "bad key"), "StateError", "STATE"],
+  [new StepStateError("k", "bad key"), "StepStateError", "STATE"],
   [new EventRoutingError("s", "no route"), "EventRoutingError", "ROUTING"],
   [new WorkflowStepError("s", 1, new Error("x")), "WorkflowStepError", "STEP_FAILED"],
   [new StepTimeoutError("s", 10), "StepTimeoutError", "STEP_TIMEOUT"],
@@ -126,7 +126,7 @@ describe("StepTimeoutError and WaitTimeoutError", () => {
 describe("errorInfo", () => {
   it("reduces errors to name, message and code", () => {
     expect(errorInfo(new TypeError("t"))).toEqual({ name: "TypeError", message: "t" });
-    expect(errorInfo(new StateError("k", "m"))).toEqual({ name: "StateError", message: "m", code: "STATE" });
+    expect(errorInfo(new StepStateError("k", "m"))).toEqual({ name: "StepStateError", message: "m", code: "STATE" });
     expect(errorInfo("plain")).toEqual({ name: "Error", message: "plain" });
   });
 });

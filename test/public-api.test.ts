@@ -54,6 +54,7 @@ describe("the public API", () => {
       "StepFinishedEvent",
       "StepInterruptedError",
       "StepStartedEvent",
+      "StepStateError",
       "StepTimeoutError",
       "StopEvent",
       "StreamPositionError",

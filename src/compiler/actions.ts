@@ -19,7 +19,7 @@ import { accept, toJsonSafe } from "../kernel/incoming.js";
 import { waiterMatch } from "../kernel/match.js";
 import { type FromStepMsg, internal, isSealed, seal } from "../kernel/protocol.js";
 import { Draft, type Effect, FROM_OUTSIDE, hold, isStalled, routeEvent } from "../kernel/scheduler.js";
-import { applyStepMessage, isRoutineMessage, routeInline } from "../kernel/step-messages.js";
+import { applyStepMessage, needsOnlyAssign, routeInline } from "../kernel/step-messages.js";
 import { named, rejectForged } from "./endings.js";
 import type { CompiledTopology } from "./topology.js";
 
@@ -143,15 +143,15 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
     }),
   );
 
-  // The short path for routine messages (see isRoutineMessage): `assign` computes the draft and
+  // The short path for routine messages (see needsOnlyAssign): `assign` computes the draft and
   // leaves its effects in the run's outbox, the next action performs them.
-  const isRoutine = ({ context, event }: ActionArgs) =>
+  const isAssignOnly = ({ context, event }: ActionArgs) =>
     (event as FromStepMsg).inline === true &&
     isSealed(event) &&
     invocationOf(context.inflight, (event as FromStepMsg).id) !== undefined &&
-    isRoutineMessage(context, event as FromStepMsg, topology);
-  const applyRoutine = named(
-    "applyRoutine",
+    needsOnlyAssign(context, event as FromStepMsg, topology);
+  const assignStepMessage = named(
+    "assignStepMessage",
     assign(({ context, event, self }: ActionArgs) => {
       const msg = event as FromStepMsg;
       const d = new Draft(context, bindingOf(self)?.observe !== undefined);
@@ -162,14 +162,14 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       return d.patch();
     }),
   );
-  const performRoutine = ({ self }: ActionArgs) => {
+  const performAssigned = ({ self }: ActionArgs) => {
     const hosting = hostingOf(self, mode);
     const effects = hosting.outbox;
     hosting.outbox = undefined;
     if (effects) perform(self, effects, hosting);
   };
 
-  const stopsRoutinely = ({ context, event }: ActionArgs) => {
+  const returnsStop = ({ context, event }: ActionArgs) => {
     const msg = event as FromStepMsg;
     return (
       msg.inline === true &&
@@ -179,8 +179,8 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
       invocationOf(context.inflight, msg.id) !== undefined
     );
   };
-  const completeRoutinely = {
-    guard: stopsRoutinely,
+  const completeWithReturnedStop = {
+    guard: returnsStop,
     target: `#${machineId}.completed`,
     actions: [
       named(
@@ -193,7 +193,7 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
           return { ...d.patch(), outcome: { status: "completed", stop: msg.output } };
         }),
       ),
-      performRoutine,
+      performAssigned,
     ],
   };
   // The StartEvent is a machine event for inspectors (step actors hosting); an inline run
@@ -265,10 +265,10 @@ export function createRunActions({ def, topology, env, mode, machineId }: RunAct
   return {
     route,
     onStepMessage,
-    isRoutine,
-    applyRoutine,
-    performRoutine,
-    completeRoutinely,
+    isAssignOnly,
+    assignStepMessage,
+    performAssigned,
+    completeWithReturnedStop,
     enterRunning,
     restore,
   };

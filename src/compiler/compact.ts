@@ -46,17 +46,17 @@ export function compileCompact(scope: CompileScope) {
   // event was validated when the step returned it, and raising it would cost a second microstep.
   for (const type of [internal.done, internal.set, internal.send, internal.sendMany, internal.collect, internal.ran]) {
     on[type] = [
-      { guard: run.isRoutine, actions: [run.applyRoutine, run.performRoutine] },
+      { guard: run.isAssignOnly, actions: [run.assignStepMessage, run.performAssigned] },
       { actions: run.onStepMessage },
     ];
   }
-  on[internal.done].unshift(run.completeRoutinely);
+  on[internal.done].unshift(run.completeWithReturnedStop);
   for (const type of [
     internal.stream,
     internal.publish,
     internal.wait,
     internal.unwait,
-    internal.rewait,
+    internal.resumeWait,
     internal.retry,
     internal.attempt,
   ]) {

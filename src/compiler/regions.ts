@@ -65,7 +65,7 @@ export function runRegions(def: WorkflowDefinition): RunRegions {
   routed.add("HumanResponseEvent");
   routed.delete("StopEvent");
   routed.delete("StartEvent");
-  const answers = [...routed, STEP_DONE, internal.retry, internal.unwait, internal.rewait];
+  const answers = [...routed, STEP_DONE, internal.retry, internal.unwait, internal.resumeWait];
   return { steps, human: { key, asks: ["InputRequiredEvent"], answers } };
 }
 

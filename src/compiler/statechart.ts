@@ -31,7 +31,7 @@ const STEP_OPS = [
   internal.publish,
   internal.wait,
   internal.unwait,
-  internal.rewait,
+  internal.resumeWait,
   internal.retry,
   internal.attempt,
 ];

@@ -129,7 +129,7 @@ export interface FreeState {
  * ```
  */
 export interface TypedStateAccess<TState> {
-  /** The value of a state key; throws `StateError` when missing and no default is given. */
+  /** The value of a state key; throws `StepStateError` when missing and no default is given. */
   get<K extends keyof TState & string>(key: K, defaultValue?: TState[K]): TState[K];
   /** Sets a key to a JSON value (validated by the state schema). */
   set<K extends keyof TState & string>(key: K, value: TState[K]): void;
@@ -148,7 +148,7 @@ export interface TypedStateAccess<TState> {
  * ```
  */
 export interface FreeStateAccess {
-  /** The value of a state key; throws `StateError` when missing and no default is given. */
+  /** The value of a state key; throws `StepStateError` when missing and no default is given. */
   get<V = unknown>(key: string, defaultValue?: V): V;
   /** Sets a key to a JSON value. */
   set(key: string, value: unknown): void;

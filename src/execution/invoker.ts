@@ -7,7 +7,7 @@ import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { invocationOf, type RunContext, waiterKey } from "../kernel/context.js";
 import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
 import { bindingOf, predicatesOf } from "./bindings.js";
-import { checkEmitted, StepContextImpl, type StepHost } from "./step-context.js";
+import { checkEmitted, type StepContextHost, StepContextImpl } from "./step-context.js";
 
 /** What every invocation of one compiled workflow shares. */
 export interface StepEnvironment {
@@ -46,7 +46,7 @@ interface Running {
 export class Invoker {
   /** A list, not a Map: a run has a handful in flight, and a Map costs more to hold. */
   readonly #running: Running[] = [];
-  readonly #host: RunHost;
+  readonly #host: RunConnection;
 
   /**
    * `send` posts the invocations' messages to the workflow actor. `batch`: several `sendEvent`s in
@@ -54,7 +54,7 @@ export class Invoker {
    * a machine event of its own).
    */
   constructor(workflow: AnyActorRef, env: StepEnvironment, send: (msg: FromStepMsg) => void, batch = true) {
-    this.#host = new RunHost(workflow, env, (msg) => send(seal(msg)), this.#running, batch);
+    this.#host = new RunConnection(workflow, env, (msg) => send(seal(msg)), this.#running, batch);
   }
 
   /** Whether invocation `id` is running here. */
@@ -169,7 +169,7 @@ export class Invoker {
 }
 
 /** The run-wide side of every `ctx`: reads the workflow actor's context, sends it ctx ops. */
-class RunHost implements StepHost {
+class RunConnection implements StepContextHost {
   readonly resources: Readonly<Record<string, unknown>>;
   readonly stateSchema: FieldsSchema | undefined;
   readonly eventDefs: ReadonlyMap<string, AnyEventDef>;
@@ -267,7 +267,7 @@ class RunHost implements StepHost {
   }
 }
 
-/** The `sendEvent`s of one invocation not posted yet, per workflow actor (see `RunHost.send`). */
+/** The `sendEvent`s of one invocation not posted yet, per workflow actor (see `RunConnection.send`). */
 const heldSends = new WeakMap<
   AnyActorRef,
   {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { AttemptInfo, StepDefinition, WaitOptions } from "../definition/types.js";
-import { EventRoutingError, EventValidationError, StateError, WaitTimeoutError } from "../errors.js";
+import { EventRoutingError, EventValidationError, StepStateError, WaitTimeoutError } from "../errors.js";
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { findNonJson, isForbiddenKey, issuePath, jsonProblem } from "../internal/json.js";
@@ -16,7 +16,7 @@ import type { CollectSpec } from "../kernel/scheduler.js";
 export const publishLive: unique symbol = Symbol.for("stepchart.publishLive");
 
 /** What a step context needs from the invoker that runs it (one per run, shared by its steps). */
-export interface StepHost {
+export interface StepContextHost {
   readonly runId: string;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly stateSchema: FieldsSchema | undefined;
@@ -48,7 +48,7 @@ export interface StepHost {
  */
 export class StepContextImpl {
   // Few fields, and the rest read through: a run holds one of these per step in flight.
-  #host: StepHost;
+  #host: StepContextHost;
   #step: StepDefinition;
   #id: number;
   #started: Invocation;
@@ -57,7 +57,7 @@ export class StepContextImpl {
   #abortReason: unknown;
   #aborted = false;
 
-  constructor(host: StepHost, step: StepDefinition, id: number, invocation: Invocation) {
+  constructor(host: StepContextHost, step: StepDefinition, id: number, invocation: Invocation) {
     this.#host = host;
     this.#step = step;
     this.#id = id;
@@ -99,7 +99,7 @@ export class StepContextImpl {
     const state = this.#host.context().state;
     if (Object.hasOwn(state, key)) return state[key];
     if (fallback.length > 0) return fallback[0];
-    throw new StateError(key, `State key "${key}" is not set (pass a default: ctx.get("${key}", fallback))`);
+    throw new StepStateError(key, `State key "${key}" is not set (pass a default: ctx.get("${key}", fallback))`);
   }
 
   set(key: string, value: unknown): void {
@@ -187,7 +187,7 @@ export class StepContextImpl {
     }
     // A re-run (after a restore) hands its predicate back: events that came meanwhile are checked.
     if (replayed && predicate)
-      this.#post(withPredicate({ type: internal.rewait, id: this.#id, op }, predicate as WaitPredicate));
+      this.#post(withPredicate({ type: internal.resumeWait, id: this.#id, op }, predicate as WaitPredicate));
     if (options.timeout === undefined) return waiting;
     let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -209,7 +209,7 @@ export class StepContextImpl {
   }
 
   async run<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
-    if (typeof name !== "string" || name.length === 0) throw new StateError(String(name), "ctx.run needs a name");
+    if (typeof name !== "string" || name.length === 0) throw new StepStateError(String(name), "ctx.run needs a name");
     const op = this.#op;
     // Ops are numbered when they start; a ctx.run journals its result at its own number when it
     // finishes, so concurrent runs, and runs that threw (a gap), keep every other op in place.
@@ -217,7 +217,7 @@ export class StepContextImpl {
     const entry = this.#invocation()?.journal[op] as { name?: unknown; result?: T } | null | undefined;
     if (entry !== undefined) {
       if (entry?.name === name) return entry.result as T;
-      throw new StateError(
+      throw new StepStateError(
         name,
         `ctx.run("${name}") is op ${op} of this step, but the journal has another op there: a step must make the same ctx calls, in the same order, when it re-runs`,
       );
@@ -227,7 +227,7 @@ export class StepContextImpl {
     await this.#host.confirmHold();
     const result = await fn();
     const problem = result === undefined ? null : findNonJson(result, "result", { allowUndefinedProperties: true });
-    if (problem) throw new StateError(name, `ctx.run("${name}") must return JSON to be journaled: ${problem}`);
+    if (problem) throw new StepStateError(name, `ctx.run("${name}") must return JSON to be journaled: ${problem}`);
     const journaled = result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as T);
     this.#post({ type: internal.ran, id: this.#id, op, name, result: journaled });
     await this.#host.checkpoint();
@@ -238,7 +238,7 @@ export class StepContextImpl {
    * Posts a ctx op, unless this attempt was aborted (timed out, cancelled, superseded by a retry):
    * code still running in an abandoned attempt must not write into the attempt that replaced it.
    */
-  #post(msg: Parameters<StepHost["send"]>[0]): void {
+  #post(msg: Parameters<StepContextHost["send"]>[0]): void {
     if (!this.#aborted) this.#host.send(msg);
   }
 
@@ -254,18 +254,18 @@ export class StepContextImpl {
 
   #checkState(key: string, value: unknown): void {
     if (typeof key !== "string" || key.length === 0)
-      throw new StateError(String(key), "State keys must be non-empty strings");
-    if (isForbiddenKey(key)) throw new StateError(key, `State key "${key}" is forbidden (prototype pollution)`);
+      throw new StepStateError(String(key), "State keys must be non-empty strings");
+    if (isForbiddenKey(key)) throw new StepStateError(key, `State key "${key}" is forbidden (prototype pollution)`);
     const problem = findNonJson(value, key);
-    if (problem) throw new StateError(key, `State key "${key}" must hold JSON: ${problem}`);
+    if (problem) throw new StepStateError(key, `State key "${key}" must hold JSON: ${problem}`);
     const schema = this.#host.stateSchema;
     if (!schema) return;
     const field = (schema.shape as Record<string, z.ZodType | undefined>)[key];
-    if (!field) throw new StateError(key, `State key "${key}" is not declared in the workflow's \`state\` schema`);
+    if (!field) throw new StepStateError(key, `State key "${key}" is not declared in the workflow's \`state\` schema`);
     const result = field.safeParse(value);
     if (!result.success) {
       const issues = result.error.issues.map((i) => `${[key, ...i.path.map(String)].join(".")}: ${i.message}`);
-      throw new StateError(key, `State key "${key}" does not match the \`state\` schema: ${issues.join("; ")}`);
+      throw new StepStateError(key, `State key "${key}" does not match the \`state\` schema: ${issues.join("; ")}`);
     }
   }
 

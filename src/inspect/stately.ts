@@ -1,4 +1,5 @@
 import type { AnyActorRef, InspectionEvent, Observer } from "xstate";
+import { internal } from "../kernel/protocol.js";
 
 /**
  * What {@link statelyInspector} needs of an inspector from `@statelyai/inspect`
@@ -49,16 +50,40 @@ export interface StatelyInspector {
 
 type Ev = { type: string; [key: string]: unknown };
 
-/** The workflow events inside one of the runtime's step → machine messages (see compiler/protocol.ts). */
+/**
+ * Whether `ref` runs a workflow machine of the compact shape, known by its `running` state taking
+ * the step messages (`stepchart.done`) that the statechart shape never receives.
+ *
+ * The bridge below is for that shape only. The compact machine routes the events a step returns
+ * or sends inside its transitions and raises the start event, so a plain inspector sees only
+ * `stepchart.done` / `stepchart.send` / `stepchart.sendMany` / `stepchart.wait`; the bridge shows
+ * the workflow events they carry. The statechart shape (the default) sends every workflow event
+ * as a machine event of its own type, relayed from the step's actor: the inspector already gets
+ * each one, with its source, and a bridge there would show each one twice.
+ */
+function isCompactWorkflow(ref: unknown): boolean {
+  const logic = (ref as { logic?: object } | undefined)?.logic;
+  if (!logic) return false;
+  let known = compactLogic.get(logic);
+  if (known === undefined) {
+    const config = (logic as { config?: { states?: { running?: { on?: Record<string, unknown> } } } }).config;
+    known = config?.states?.running?.on?.[internal.done] !== undefined;
+    compactLogic.set(logic, known);
+  }
+  return known;
+}
+const compactLogic = new WeakMap<object, boolean>();
+
+/** The workflow events inside one of the compact machine's step messages (see kernel/protocol.ts). */
 function workflowEventsIn(message: Ev): Ev[] {
   switch (message.type) {
-    case "stepchart.done":
+    case internal.done:
       return message.output ? [message.output as Ev] : [];
-    case "stepchart.send":
+    case internal.send:
       return [message.event as Ev];
-    case "stepchart.sendMany":
+    case internal.sendMany:
       return (message.sends as { event: Ev }[]).map((s) => s.event);
-    case "stepchart.wait":
+    case internal.wait:
       return message.prompt ? [message.prompt as Ev] : [];
     default:
       return [];
@@ -67,16 +92,17 @@ function workflowEventsIn(message: Ev): Ev[] {
 
 /**
  * Connects runs to the Stately inspector through `@statelyai/inspect`, so that you watch a run's
- * actors (the workflow and one actor per step invocation), its events and its state as it goes:
+ * actors (the workflow, its run clock and one promise actor per step invocation), its events and
+ * its state as it goes:
  *
- * - Workflow events appear in the sequence view. The runtime routes the events steps return or
- *   send inside the workflow machine (no separate machine event), and the start event is raised
- *   inside it, which the Stately inspector does not show; they are bridged here as events from
- *   the step actor that produced them (the start event and answers from outside have no source).
+ * - The machine is the statechart: the inspector draws `running` as a parallel state with a region
+ *   per step and a `human` region, and its snapshots show each region move. Every workflow event
+ *   is a machine event in the sequence view, from the step actor that produced it (the start
+ *   event and answers from outside have no source). A plain `inspector.inspect` shows the same;
+ *   for the compact shape (`shape: "compact"`), which routes them inside the machine, they are
+ *   bridged here as events from the step actor whose message carried them.
  * - Large machine context and event payloads are summarised (long strings, long arrays, deep
  *   objects), so a run with big documents in its events stays readable and cheap to send.
- *
- * Runs with an inspector host each step invocation as its own actor (`stepActors: "auto"`).
  *
  * @example
  * ```ts
@@ -100,41 +126,43 @@ export function statelyInspector(options: StatelyInspectorOptions): StatelyInspe
   return {
     inspect: {
       next(event) {
-        if (event.type === "@xstate.snapshot") {
-          forward({
-            ...event,
-            event: summarise(event.event) as Ev,
-            snapshot: summarisedSnapshot(event.snapshot) as never,
-          });
-          return;
-        }
-        if (event.type === "@xstate.actor") {
-          // The converter reads the snapshot from the ref: hand it one that summarises.
-          const ref = event.actorRef;
-          const view = Object.create(ref, { getSnapshot: { value: () => summarisedSnapshot(ref.getSnapshot()) } });
-          forward({ ...event, actorRef: view as AnyActorRef });
-          return;
-        }
-        if (event.type !== "@xstate.event" && event.type !== "@xstate.microstep") {
-          forward(event);
-          return;
-        }
-        if (event.type === "@xstate.event") {
-          forward({ ...event, event: summarise(event.event) as Ev });
-          for (const bridged of workflowEventsIn(event.event as Ev)) {
-            forward({ ...event, event: summarise(bridged) as Ev });
+        switch (event.type) {
+          case "@xstate.snapshot":
+            forward({
+              ...event,
+              event: summarise(event.event) as Ev,
+              snapshot: summarisedSnapshot(event.snapshot) as never,
+            });
+            return;
+          case "@xstate.actor": {
+            // The converter reads the snapshot from the ref: hand it one that summarises.
+            const ref = event.actorRef;
+            const view = Object.create(ref, { getSnapshot: { value: () => summarisedSnapshot(ref.getSnapshot()) } });
+            forward({ ...event, actorRef: view as AnyActorRef });
+            return;
           }
-          return;
-        }
-        forward(event);
-        if ((event.event as Ev).type === "StartEvent") {
-          forward({
-            type: "@xstate.event",
-            event: summarise(event.event) as Ev,
-            sourceRef: undefined,
-            actorRef: event.actorRef,
-            rootId: event.rootId,
-          });
+          case "@xstate.event":
+            forward({ ...event, event: summarise(event.event) as Ev });
+            if (!isCompactWorkflow(event.actorRef)) return;
+            for (const bridged of workflowEventsIn(event.event as Ev)) {
+              forward({ ...event, event: summarise(bridged) as Ev });
+            }
+            return;
+          case "@xstate.microstep":
+            forward(event);
+            // The compact machine raises its start event: no `@xstate.event` shows it.
+            if ((event.event as Ev).type === "StartEvent" && isCompactWorkflow(event.actorRef)) {
+              forward({
+                type: "@xstate.event",
+                event: summarise(event.event) as Ev,
+                sourceRef: undefined,
+                actorRef: event.actorRef,
+                rootId: event.rootId,
+              });
+            }
+            return;
+          default:
+            forward(event);
         }
       },
       error: (error) => target.error?.(error),

@@ -5,7 +5,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * The deepest nesting of objects and arrays stepchart accepts in a value it keeps: a run's input,
  * an event's fields, a `ctx.set` value, a `ctx.run` result (1000: `{ a: { b: 1 } }` is 2 levels).
  * Anything deeper, or cyclic, is refused with the boundary's own error (`EventValidationError`,
- * `StateError`) before it can reach code that recurses (zod, `JSON.stringify`, XState's snapshot
+ * `StepStateError`) before it can reach code that recurses (zod, `JSON.stringify`, XState's snapshot
  * persistence), where it would be a `RangeError`. A snapshot may nest {@link SNAPSHOT_MAX_DEPTH}
  * levels: such values plus the levels of the run's context around them.
  *

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import type { Log } from "./log.js";
+import type { Fifo } from "./fifo.js";
 
 /** One event waiting for a free worker of a step. */
 export interface QueuedEvent {
@@ -10,7 +10,7 @@ export interface QueuedEvent {
 /** Per-step scheduling: running invocations and the FIFO of events waiting for a worker. */
 export interface StepSlots {
   readonly active: number;
-  readonly queue: Log<QueuedEvent>;
+  readonly queue: Fifo<QueuedEvent>;
 }
 
 /**
@@ -96,7 +96,7 @@ export interface RunContext {
    * changes, and V8 copies a short array far faster than an object with ever-new keys.
    */
   readonly inflight: readonly Invocation[];
-  readonly buffers: Readonly<Record<string, Readonly<Record<string, Log<AnyEvent>>>>>;
+  readonly buffers: Readonly<Record<string, Readonly<Record<string, Fifo<AnyEvent>>>>>;
   readonly waiters: readonly Waiter[];
   readonly pending: readonly PendingInput[];
   /**

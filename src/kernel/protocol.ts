@@ -35,7 +35,7 @@ export const internal = {
   wait: "stepchart.wait",
   unwait: "stepchart.unwait",
   /** step actor → machine: a re-run step is waiting again on waiter `op` (its predicate is back). */
-  rewait: "stepchart.rewait",
+  resumeWait: "stepchart.resumeWait",
   /** anyone → machine: cancel the run. */
   cancel: "stepchart.cancel",
   /** the run timer → machine: the run deadline passed. */
@@ -82,7 +82,7 @@ export type WaitPredicate = (event: unknown) => boolean;
 /**
  * Attaches a waiter's predicate to a `wait` message or a waiter, under a non-enumerable symbol: it
  * goes with the object in this process, and JSON, `structuredClone`, spreads and snapshots drop
- * it (a restored run's step hands its predicate back with `rewait`).
+ * it (a restored run's step hands its predicate back with `resumeWait`).
  */
 export function withPredicate<T extends object>(target: T, predicate: WaitPredicate | undefined): T {
   if (predicate) Object.defineProperty(target, PREDICATE, { value: predicate, configurable: true });
@@ -220,4 +220,4 @@ type FromStepOp =
       readonly prompt?: AnyEvent;
     }
   | { readonly type: typeof internal.unwait; readonly id: number; readonly op: number }
-  | { readonly type: typeof internal.rewait; readonly id: number; readonly op: number };
+  | { readonly type: typeof internal.resumeWait; readonly id: number; readonly op: number };

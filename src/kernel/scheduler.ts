@@ -9,7 +9,7 @@ import {
   type Waiter,
   waiterKey,
 } from "./context.js";
-import { append, drop, emptyLog, type Log, logSize, peek } from "./log.js";
+import { append, drop, emptyFifo, type Fifo, fifoSize, peek } from "./fifo.js";
 import { type CollectSpec, predicateOf, type WaitPredicate, withPredicate } from "./protocol.js";
 
 export type { CollectSpec } from "./protocol.js";
@@ -54,7 +54,7 @@ export class Draft {
   readonly effects: Effect[] = [];
   #slots?: Record<string, StepSlots>;
   #inflight?: Invocation[];
-  #buffers?: Record<string, Record<string, Log<AnyEvent>>>;
+  #buffers?: Record<string, Record<string, Fifo<AnyEvent>>>;
   #waiters?: Waiter[];
   #pending?: PendingInput[];
   #held?: AnyEvent[];
@@ -81,7 +81,7 @@ export class Draft {
     this.#inflight ??= this.base.inflight.slice();
     return this.#inflight;
   }
-  get buffers(): Record<string, Record<string, Log<AnyEvent>>> {
+  get buffers(): Record<string, Record<string, Fifo<AnyEvent>>> {
     this.#buffers ??= { ...this.base.buffers };
     return this.#buffers;
   }
@@ -242,7 +242,7 @@ export function unpark(d: Draft, id: number, op: number, matches: WaiterMatch, p
 
 /** Starts an invocation of `step` on `event`, or queues the event when all workers are busy. */
 export function deliver(d: Draft, step: string, event: AnyEvent, topology: Topology): void {
-  const slots = d.current("slots")[step] ?? { active: 0, queue: emptyLog() };
+  const slots = d.current("slots")[step] ?? { active: 0, queue: emptyFifo() };
   if (slots.active < topology.workers(step)) {
     d.slots[step] = { active: slots.active + 1, queue: slots.queue };
     start(d, step, event);
@@ -302,15 +302,15 @@ export function recordOp(d: Draft, id: number, op: number, result?: unknown): nu
  */
 export function collect(d: Draft, step: string, event: AnyEvent, spec: CollectSpec): AnyEvent[] | null {
   const buffer = { ...(d.buffers[step] ?? {}) };
-  buffer[event.type] = append(buffer[event.type] ?? emptyLog(), event);
+  buffer[event.type] = append(buffer[event.type] ?? emptyFifo(), event);
   d.buffers[step] = buffer;
-  for (const [type, count] of spec.counts) if (logSize(buffer[type] ?? emptyLog()) < count) return null;
+  for (const [type, count] of spec.counts) if (fifoSize(buffer[type] ?? emptyFifo()) < count) return null;
   const taken = new Map<string, AnyEvent[]>();
   for (const [type, count] of spec.counts) {
-    const log = buffer[type] as Log<AnyEvent>;
+    const log = buffer[type] as Fifo<AnyEvent>;
     taken.set(type, log.items.slice(log.head, log.head + count) as AnyEvent[]);
     const rest = drop(log, count);
-    if (logSize(rest) === 0) delete buffer[type];
+    if (fifoSize(rest) === 0) delete buffer[type];
     else buffer[type] = rest;
   }
   if (spec.order === null) return spec.counts.flatMap(([type]) => taken.get(type) ?? []);
@@ -361,7 +361,7 @@ export function isStalled(ctx: RunContext): boolean {
   if (ctx.pending.length > 0) return false;
   if (ctx.inflight.length > 0 || ctx.waiters.length > 0) return false;
   for (const step in ctx.slots)
-    if ((ctx.slots[step] as StepSlots).active > 0 || logSize((ctx.slots[step] as StepSlots).queue) > 0) return false;
+    if ((ctx.slots[step] as StepSlots).active > 0 || fifoSize((ctx.slots[step] as StepSlots).queue) > 0) return false;
   return true;
 }
 

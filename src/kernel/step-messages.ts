@@ -96,7 +96,7 @@ export function applyStepMessage(
     case internal.unwait:
       removeWaiter(d, msg.id, msg.op);
       return undefined;
-    case internal.rewait:
+    case internal.resumeWait:
       unpark(d, msg.id, msg.op, matches, predicateOf(msg));
       return undefined;
     case internal.retry:
@@ -138,7 +138,7 @@ export function routeInline(d: Draft, event: AnyEvent, topology: Topology, match
  * publish a stream item, raise an event (StopEvent, stall check) nor touch human input, which is
  * what only `enqueueActions` can do. Decided from the message and the context alone.
  */
-export function isRoutineMessage(context: RunContext, msg: FromStepMsg, topology: Topology): boolean {
+export function needsOnlyAssign(context: RunContext, msg: FromStepMsg, topology: Topology): boolean {
   if (context.pending.length > 0 || context.waiters.length > 0) return false;
   switch (msg.type) {
     case internal.set:

@@ -87,8 +87,7 @@ describe("the statechart shape, as plain XState sees it", () => {
     const actor = createActor(machine, {
       inspect: (ev) => {
         const ref = ev.actorRef as AnyActorRef;
-        if (ev.type === "@xstate.actor" && ref !== ev.rootId && ref.id !== ev.rootId)
-          actors.push({ id: ref.id, src: ref.src });
+        if (ev.type === "@xstate.actor" && ref.sessionId !== ev.rootId) actors.push({ id: ref.id, src: ref.src });
       },
     }).start();
     await tick();
@@ -117,7 +116,7 @@ describe("the statechart shape, as plain XState sees it", () => {
     const inspect = (ev: InspectionEvent) => {
       if (ev.type !== "@xstate.event" || ev.actorRef !== actor) return;
       const type = (ev.event as { type: string }).type;
-      if (!type.startsWith("xstate.")) seen.push({ type, from: ev.sourceRef?.id });
+      if (!type.startsWith("xstate.")) seen.push({ type, from: (ev.sourceRef as AnyActorRef | undefined)?.id });
     };
     const actor = createActor(wf.toMachine(), { inspect });
     actor.start();

@@ -7,7 +7,7 @@ import {
   type StepSlots,
   type Waiter,
 } from "../../src/kernel/context.js";
-import { append, emptyLog, type Log, logSize, toArray } from "../../src/kernel/log.js";
+import { append, emptyFifo, type Fifo, fifoSize, toArray } from "../../src/kernel/fifo.js";
 import {
   activeSteps,
   addWaiter,
@@ -69,8 +69,8 @@ function queued(slots: StepSlots | undefined): AnyEvent[] {
   return slots ? toArray(slots.queue).map((q) => q.event) : [];
 }
 
-function logOf(...items: AnyEvent[]): Log<AnyEvent> {
-  return items.reduce((log, item) => append(log, item), emptyLog<AnyEvent>());
+function logOf(...items: AnyEvent[]): Fifo<AnyEvent> {
+  return items.reduce((log, item) => append(log, item), emptyFifo<AnyEvent>());
 }
 
 const list = (...types: string[]): CollectSpec => {
@@ -179,7 +179,7 @@ describe("routeEvent", () => {
     const base = context({
       seq: 5,
       inflight: [{ ...invocation(2, "asker"), ops: 2 }],
-      slots: { asker: { active: 1, queue: emptyLog() } },
+      slots: { asker: { active: 1, queue: emptyFifo() } },
       waiters: [waiter(2, 1, "Approval")],
     });
     const d = new Draft(base);
@@ -286,14 +286,14 @@ describe("deliver", () => {
     const d2 = new Draft(commit(d1));
     deliver(d2, "s", ev("A", { n: 2 }), topo);
     expect(d2.effects).toEqual([]);
-    expect(logSize(commit(d2).slots.s?.queue ?? emptyLog())).toBe(1);
+    expect(fifoSize(commit(d2).slots.s?.queue ?? emptyFifo())).toBe(1);
   });
 });
 
 describe("finish", () => {
   it("frees the worker when nothing is queued and returns the invocation", () => {
     const inv = invocation(1, "s");
-    const d = new Draft(context({ inflight: [inv], slots: { s: { active: 1, queue: emptyLog() } } }));
+    const d = new Draft(context({ inflight: [inv], slots: { s: { active: 1, queue: emptyFifo() } } }));
     expect(finish(d, 1)).toBe(inv);
     const next = commit(d);
     expect(next.inflight).toEqual([]);
@@ -324,7 +324,7 @@ describe("finish", () => {
     const d = new Draft(
       context({
         inflight: [invocation(1, "s"), invocation(2, "s")],
-        slots: { s: { active: 2, queue: emptyLog() } },
+        slots: { s: { active: 2, queue: emptyFifo() } },
         waiters: [waiter(1, 0, "HumanResponseEvent"), waiter(2, 0, "HumanResponseEvent")],
         pending: [
           { event: prompt, waiter: "1:0" },
@@ -340,7 +340,7 @@ describe("finish", () => {
   });
 
   it("ignores an unknown invocation", () => {
-    const d = new Draft(context({ slots: { s: { active: 1, queue: emptyLog() } } }));
+    const d = new Draft(context({ slots: { s: { active: 1, queue: emptyFifo() } } }));
     expect(finish(d, 42)).toBeUndefined();
     expect(d.patch()).toEqual({});
   });
@@ -416,10 +416,10 @@ describe("collect", () => {
     expect(step(a2)).toBeNull();
     expect(step(a3)).toBeNull();
     expect(step(b1)).toEqual([a1, b1]);
-    expect(toArray(c.buffers.join?.A ?? emptyLog())).toEqual([a2, a3]);
+    expect(toArray(c.buffers.join?.A ?? emptyFifo())).toEqual([a2, a3]);
     expect(c.buffers.join?.B).toBeUndefined();
     expect(step(b2)).toEqual([a2, b2]);
-    expect(toArray(c.buffers.join?.A ?? emptyLog())).toEqual([a3]);
+    expect(toArray(c.buffers.join?.A ?? emptyFifo())).toEqual([a3]);
   });
 
   it("returns the count form in key order, arrival order within a type", () => {
@@ -433,7 +433,7 @@ describe("collect", () => {
     expect(collect(d, "join", b1, spec)).toBeNull();
     expect(collect(d, "join", a2, spec)).toEqual([b1, a1, a2]);
     expect(collect(d, "join", a3, spec)).toBeNull();
-    expect(toArray(commit(d).buffers.join?.A ?? emptyLog())).toEqual([a3]);
+    expect(toArray(commit(d).buffers.join?.A ?? emptyFifo())).toEqual([a3]);
   });
 
   it("keeps one buffer per step", () => {
@@ -451,8 +451,8 @@ describe("collect", () => {
     const before = context({ buffers: { join: { A: logOf(a1) } } });
     const d = new Draft(before);
     expect(collect(d, "join", ev("A", { n: 2 }), counted({ A: 3 }))).toBeNull();
-    expect(toArray(before.buffers.join?.A ?? emptyLog())).toEqual([a1]);
-    expect(logSize(commit(d).buffers.join?.A ?? emptyLog())).toBe(2);
+    expect(toArray(before.buffers.join?.A ?? emptyFifo())).toEqual([a1]);
+    expect(fifoSize(commit(d).buffers.join?.A ?? emptyFifo())).toBe(2);
   });
 });
 
@@ -531,7 +531,7 @@ describe("removeWaiter", () => {
 describe("isStalled", () => {
   it("is true when nothing runs, waits, is queued or pending", () => {
     expect(isStalled(context())).toBe(true);
-    expect(isStalled(context({ slots: { s: { active: 0, queue: emptyLog() } } }))).toBe(true);
+    expect(isStalled(context({ slots: { s: { active: 0, queue: emptyFifo() } } }))).toBe(true);
   });
 
   it("is false with a pending prompt", () => {
@@ -547,8 +547,8 @@ describe("isStalled", () => {
   });
 
   it("is false with an active worker or a queued event", () => {
-    expect(isStalled(context({ slots: { s: { active: 1, queue: emptyLog() } } }))).toBe(false);
-    expect(isStalled(context({ slots: { s: { active: 0, queue: append(emptyLog(), { event: ev("A") }) } } }))).toBe(
+    expect(isStalled(context({ slots: { s: { active: 1, queue: emptyFifo() } } }))).toBe(false);
+    expect(isStalled(context({ slots: { s: { active: 0, queue: append(emptyFifo(), { event: ev("A") }) } } }))).toBe(
       false,
     );
   });

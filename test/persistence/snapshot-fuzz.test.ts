@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   isWorkflowError,
   SnapshotError,
-  StateError,
+  StepStateError,
   type WorkflowHandler,
   type WorkflowSnapshot,
   WorkflowStepError,
@@ -142,7 +142,7 @@ describe("resuming fuzzed snapshots", () => {
     );
   });
 
-  it("fails the step with StateError when a ctx.run op's journal entry is null (found by the fuzz, seed 1333467854)", async () => {
+  it("fails the step with StepStateError when a ctx.run op's journal entry is null (found by the fuzz, seed 1333467854)", async () => {
     const pipeline = subjects.find((s) => s.name === "pipeline") as FuzzSubject;
     const squaring = (corpus.get(pipeline) ?? []).find((s) =>
       s.machine.context.inflight.some((inv) => inv.step === "square" && inv.journal[0] !== undefined),
@@ -156,8 +156,8 @@ describe("resuming fuzzed snapshots", () => {
     pipeline.drive(handler as never);
     const err = (await handler.catch((e: unknown) => e)) as WorkflowStepError;
     expect(err).toBeInstanceOf(WorkflowStepError);
-    expect(err.cause).toBeInstanceOf(StateError);
-    expect((err.cause as StateError).message).toMatch(
+    expect(err.cause).toBeInstanceOf(StepStateError);
+    expect((err.cause as StepStateError).message).toMatch(
       /^ctx\.run\("square"\) is op 0 of this step, but the journal has another op there/,
     );
   });

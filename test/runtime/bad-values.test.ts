@@ -14,7 +14,7 @@ import {
   isWorkflowError,
   SnapshotError,
   StartEvent,
-  StateError,
+  StepStateError,
   StopEvent,
   startEvent,
   stopEvent,
@@ -142,7 +142,7 @@ describe("deep and cyclic values", () => {
     expect(rejected[1]?.event).toBe("[not copied: extra.self is a cycle (refers to an object that contains it)]");
   });
 
-  it("ctx.set, ctx.update and ctx.run refuse deep or cyclic values with StateError", async () => {
+  it("ctx.set, ctx.update and ctx.run refuse deep or cyclic values with StepStateError", async () => {
     const wf = workflow({ name: "deep-state" }).step("s", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
       const codes: string[] = [];
       const attempt = async (fn: () => unknown) => {
@@ -150,7 +150,7 @@ describe("deep and cyclic values", () => {
           await fn();
           codes.push("ok");
         } catch (err) {
-          codes.push(err instanceof StateError ? err.code : String(err));
+          codes.push(err instanceof StepStateError ? err.code : String(err));
         }
       };
       await attempt(() => ctx.set("deep", nested(10_000)));

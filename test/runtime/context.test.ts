@@ -6,7 +6,7 @@ import {
   HumanResponseEvent,
   InputRequiredEvent,
   StartEvent,
-  StateError,
+  StepStateError,
   StopEvent,
   WaitTimeoutError,
   WorkflowStepError,
@@ -33,12 +33,12 @@ describe("ctx.get / ctx.set / ctx.update", () => {
     await expect(wf.run()).resolves.toEqual({ visits: 2, fallback: "dflt" });
   });
 
-  it("throws StateError for a missing key without default", async () => {
+  it("throws StepStateError for a missing key without default", async () => {
     const wf = workflow({ name: "missing" }).step("a", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
       try {
         ctx.get("nope");
       } catch (err) {
-        return StopEvent({ result: `${(err as StateError).code}:${(err as StateError).key}` });
+        return StopEvent({ result: `${(err as StepStateError).code}:${(err as StepStateError).key}` });
       }
       return StopEvent({ result: "no error" });
     });
@@ -60,15 +60,15 @@ describe("ctx.get / ctx.set / ctx.update", () => {
       })(),
       "cycle",
     ],
-  ])("rejects %s with a StateError naming the key", async (_label, value, message) => {
+  ])("rejects %s with a StepStateError naming the key", async (_label, value, message) => {
     const wf = workflow({ name: "json" }).step("a", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
       ctx.set("bad", value);
       return StopEvent({ result: "stored" });
     });
     const err = await wf.run().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowStepError);
-    const cause = (err as WorkflowStepError).cause as StateError;
-    expect(cause).toBeInstanceOf(StateError);
+    const cause = (err as WorkflowStepError).cause as StepStateError;
+    expect(cause).toBeInstanceOf(StepStateError);
     expect(cause.key).toBe("bad");
     expect(cause.message).toContain(message);
   });

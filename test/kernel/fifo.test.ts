@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { append, drop, emptyLog, type Log, logSize, peek, removeAt, toArray } from "../../src/kernel/log.js";
+import { append, drop, emptyFifo, type Fifo, fifoSize, peek, removeAt, toArray } from "../../src/kernel/fifo.js";
 
-function logOf<T>(...items: T[]): Log<T> {
-  let log = emptyLog<T>();
+function logOf<T>(...items: T[]): Fifo<T> {
+  let log = emptyFifo<T>();
   for (const item of items) log = append(log, item);
   return log;
 }
@@ -11,10 +11,10 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-describe("emptyLog", () => {
+describe("emptyFifo", () => {
   it("has no items", () => {
-    const log = emptyLog<number>();
-    expect(logSize(log)).toBe(0);
+    const log = emptyFifo<number>();
+    expect(fifoSize(log)).toBe(0);
     expect(peek(log)).toBeUndefined();
     expect(toArray(log)).toEqual([]);
   });
@@ -24,15 +24,15 @@ describe("append", () => {
   it("adds items at the end, oldest first", () => {
     const log = logOf("a", "b", "c");
     expect(toArray(log)).toEqual(["a", "b", "c"]);
-    expect(logSize(log)).toBe(3);
+    expect(fifoSize(log)).toBe(3);
     expect(peek(log)).toBe("a");
   });
 
   it("leaves the empty log empty", () => {
-    const empty = emptyLog<number>();
+    const empty = emptyFifo<number>();
     append(empty, 1);
-    expect(toArray(emptyLog<number>())).toEqual([]);
-    expect(logSize(empty)).toBe(0);
+    expect(toArray(emptyFifo<number>())).toEqual([]);
+    expect(fifoSize(empty)).toBe(0);
   });
 
   it("keeps older views valid after an append", () => {
@@ -69,14 +69,14 @@ describe("append", () => {
 
   it("copies a frozen array instead of writing into it", () => {
     const items = Object.freeze([1, 2]);
-    const frozen: Log<number> = { items, head: 0, tail: 2 };
+    const frozen: Fifo<number> = { items, head: 0, tail: 2 };
     const next = append(frozen, 3);
     expect(toArray(next)).toEqual([1, 2, 3]);
     expect(items).toEqual([1, 2]);
   });
 
   it("works on a log restored from JSON", () => {
-    const restored = JSON.parse(JSON.stringify(drop(logOf("a", "b", "c")))) as Log<string>;
+    const restored = JSON.parse(JSON.stringify(drop(logOf("a", "b", "c")))) as Fifo<string>;
     expect(toArray(append(restored, "d"))).toEqual(["b", "c", "d"]);
   });
 });
@@ -92,9 +92,9 @@ describe("drop", () => {
 
   it("returns an empty log when everything is dropped", () => {
     const log = logOf(1, 2);
-    expect(logSize(drop(log, 2))).toBe(0);
-    expect(logSize(drop(log, 5))).toBe(0);
-    expect(drop(log, 2)).toBe(emptyLog());
+    expect(fifoSize(drop(log, 2))).toBe(0);
+    expect(fifoSize(drop(log, 5))).toBe(0);
+    expect(drop(log, 2)).toBe(emptyFifo());
   });
 
   it("compacts consumed items once they outweigh live ones", () => {
@@ -111,7 +111,7 @@ describe("drop", () => {
     const dropped = drop(log, 70);
     expect(dropped.head).toBe(70);
     expect(dropped.items).toBe(log.items);
-    expect(logSize(dropped)).toBe(130);
+    expect(fifoSize(dropped)).toBe(130);
   });
 
   it("does not compact a short prefix", () => {
@@ -121,7 +121,7 @@ describe("drop", () => {
   });
 
   it("stays correct across many appends and drops", () => {
-    let log = emptyLog<number>();
+    let log = emptyFifo<number>();
     const model: number[] = [];
     for (let i = 0; i < 1000; i++) {
       log = append(log, i);
@@ -157,8 +157,8 @@ describe("removeAt", () => {
 
   it("returns an empty log when every item is removed", () => {
     const log = drop(logOf(0, 1, 2), 1);
-    expect(logSize(removeAt(log, [0, 1]))).toBe(0);
-    expect(logSize(removeAt(logOf(1, 2, 3), [1, 2, 0].sort()))).toBe(0);
+    expect(fifoSize(removeAt(log, [0, 1]))).toBe(0);
+    expect(fifoSize(removeAt(logOf(1, 2, 3), [1, 2, 0].sort()))).toBe(0);
   });
 });
 

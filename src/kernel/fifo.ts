@@ -1,26 +1,26 @@
 /**
- * An append-only log with a head: the FIFO used for step queues and collect buffers in machine
- * context. Appending writes in place when this log owns the array's end, so older snapshots that
+ * A first-in first-out queue as plain JSON (an append-only array with a head): step queues and
+ * collect buffers in machine context. Appending writes in place when this queue owns the array's end, so older snapshots that
  * share the array keep seeing their own `[head, tail)` window; otherwise it copies. Taking moves the
  * head and drops consumed items once they outweigh live ones, so persisted JSON stays small.
  */
-export interface Log<T> {
+export interface Fifo<T> {
   readonly items: readonly T[];
   readonly head: number;
   readonly tail: number;
 }
 
-const EMPTY: Log<never> = Object.freeze({ items: Object.freeze([]) as readonly never[], head: 0, tail: 0 });
+const EMPTY: Fifo<never> = Object.freeze({ items: Object.freeze([]) as readonly never[], head: 0, tail: 0 });
 
-export function emptyLog<T>(): Log<T> {
+export function emptyFifo<T>(): Fifo<T> {
   return EMPTY;
 }
 
-export function logSize(log: Log<unknown>): number {
+export function fifoSize(log: Fifo<unknown>): number {
   return log.tail - log.head;
 }
 
-export function append<T>(log: Log<T>, item: T): Log<T> {
+export function append<T>(log: Fifo<T>, item: T): Fifo<T> {
   if (log.tail === log.items.length && log !== EMPTY && !Object.isFrozen(log.items)) {
     (log.items as T[]).push(item);
     return { items: log.items, head: log.head, tail: log.tail + 1 };
@@ -30,12 +30,12 @@ export function append<T>(log: Log<T>, item: T): Log<T> {
   return { items, head: 0, tail: items.length };
 }
 
-export function peek<T>(log: Log<T>): T | undefined {
+export function peek<T>(log: Fifo<T>): T | undefined {
   return log.head < log.tail ? log.items[log.head] : undefined;
 }
 
 /** The log without its first `count` items. */
-export function drop<T>(log: Log<T>, count = 1): Log<T> {
+export function drop<T>(log: Fifo<T>, count = 1): Fifo<T> {
   const head = log.head + count;
   if (head >= log.tail) return EMPTY;
   if (head > 64 && head * 2 > log.tail) {
@@ -46,12 +46,12 @@ export function drop<T>(log: Log<T>, count = 1): Log<T> {
 }
 
 /** The live items, oldest first (a copy). */
-export function toArray<T>(log: Log<T>): T[] {
+export function toArray<T>(log: Fifo<T>): T[] {
   return log.items.slice(log.head, log.tail);
 }
 
 /** Removes the items at the given live positions (ascending), keeping the order of the rest. */
-export function removeAt<T>(log: Log<T>, positions: readonly number[]): Log<T> {
+export function removeAt<T>(log: Fifo<T>, positions: readonly number[]): Fifo<T> {
   if (positions.length === 0) return log;
   if (positions.every((p, i) => p === i)) return drop(log, positions.length);
   const skip = new Set(positions);
