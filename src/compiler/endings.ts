@@ -4,7 +4,7 @@ import type { AnyEvent } from "../events/types.js";
 import { release } from "../execution/hosting.js";
 import type { Outcome, RunContext } from "../kernel/context.js";
 import { toJsonSafe } from "../kernel/incoming.js";
-import { errorOf } from "../kernel/outcome.js";
+import { errorOf, stopOf } from "../kernel/outcome.js";
 import { forgedPlan } from "../kernel/plan.js";
 import { internal, isSealed, seal } from "../kernel/protocol.js";
 import { activeSteps, isStalled } from "../kernel/scheduler.js";
@@ -193,7 +193,7 @@ export const rejectHeld = named(
 
 /** The machine's output: the StopEvent's `result` of a completed run. */
 export function outputOf({ context }: { context: RunContext }): unknown {
-  return context.outcome?.status === "completed" ? (context.outcome.stop as { result?: unknown }).result : undefined;
+  return context.outcome?.status === "completed" ? (stopOf(context.outcome) as { result?: unknown }).result : undefined;
 }
 
 /** The outcome of a run that completed with `stop`. */

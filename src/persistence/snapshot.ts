@@ -5,21 +5,13 @@ import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError } from "../errors.js";
 import { findNonJson, SNAPSHOT_MAX_DEPTH } from "../internal/json.js";
 import type { RunContext } from "../kernel/context.js";
+import { type RunStatus, runStatusOf } from "../kernel/outcome.js";
 import { checkRunContext } from "./context-check.js";
+
+export type { RunStatus } from "../kernel/outcome.js";
 
 /** The snapshot format this version of stepchart writes and reads. */
 export const SNAPSHOT_VERSION = 1;
-
-/**
- * Where a run stands, as a snapshot records it. (`store.list()` adds `interrupted`: a running run
- * whose runner's lease expired.)
- *
- * @example
- * ```ts
- * if (handler.snapshot().status === "waiting") notifyReviewer(handler.pendingInput);
- * ```
- */
-export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled" | "timedOut";
 
 /** XState's persisted snapshot of the workflow actor (children are never kept: see `captureSnapshot`). */
 export interface PersistedMachine {
@@ -79,11 +71,7 @@ const envelopeSchema = z.object({
 
 /** The run status a workflow actor's persisted snapshot stands for. */
 export function statusOf(machine: { status: string; context: RunContext }): RunStatus {
-  const outcome = machine.context.outcome;
-  if (outcome) return outcome.status;
-  if (machine.status === "done") return "completed";
-  if (machine.status === "error" || machine.status === "stopped") return "cancelled";
-  return machine.context.pending.length > 0 ? "waiting" : "running";
+  return runStatusOf(machine.status, machine.context.outcome, machine.context.pending.length);
 }
 
 /**

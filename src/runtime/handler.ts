@@ -5,13 +5,13 @@ import type { InputRequiredEvent } from "../events/built-ins.js";
 import type { AnyEvent } from "../events/types.js";
 import { release } from "../execution/hosting.js";
 import type { RunContext } from "../kernel/context.js";
+import { stopOf, terminalOf } from "../kernel/outcome.js";
 import { internal, seal } from "../kernel/protocol.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { holdProcess, releaseProcess } from "./keep-alive.js";
 import { checkOutsideEvent } from "./outside.js";
 import type { RetainOptions } from "./retention.js";
 import { RunStream, type StreamOptions } from "./stream.js";
-import { terminalOf } from "./terminal.js";
 import { buildTrace, endOf, type TraceEntry } from "./trace.js";
 import { createVerboseLog, type VerboseLog } from "./verbose.js";
 
@@ -221,7 +221,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
         const why = stoppedBecause?.();
         if (why !== undefined) return finish(terminalOf(why), () => this.#settle.reject(why));
         const outcome = (actor.getSnapshot().context as RunContext).outcome;
-        const stop = outcome?.status === "completed" ? outcome.stop : { type: "StopEvent", result: undefined };
+        const stop = stopOf(outcome);
         finish(stop, () => this.#settle.resolve(stop));
       },
       error: (error) => {

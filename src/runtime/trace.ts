@@ -1,5 +1,6 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { endStatusOf, type RunStatus } from "../kernel/outcome.js";
 import type { RecordedItem, StartedBefore } from "./record.js";
 
 /**
@@ -63,7 +64,7 @@ export type TraceEntry =
   | { readonly kind: "event.rejected"; readonly event: unknown; readonly issues: unknown }
   | {
       readonly kind: "run.ended";
-      readonly status: "completed" | "failed" | "timedOut" | "cancelled";
+      readonly status: Exclude<RunStatus, "running" | "waiting">;
       readonly terminal: AnyEvent;
     };
 
@@ -79,12 +80,6 @@ export interface TraceInput {
   /** Invocations in flight whose started items were dropped: their events still name their step. */
   readonly startedBefore?: ReadonlyMap<number, StartedBefore>;
 }
-
-const endStatus: Record<string, "failed" | "timedOut" | "cancelled"> = {
-  WorkflowFailedEvent: "failed",
-  WorkflowTimedOutEvent: "timedOut",
-  WorkflowCancelledEvent: "cancelled",
-};
 
 /** How many finished invocations a Tracer still names (events they returned come right after). */
 const RECENTLY_FINISHED = 64;
@@ -109,7 +104,7 @@ export function buildTrace(input: TraceInput): TraceEntry[] {
 
 /** The `run.ended` entry of a terminal stream item. */
 export function endOf(terminal: AnyEvent): TraceEntry {
-  return { kind: "run.ended", status: endStatus[terminal.type] ?? "completed", terminal };
+  return { kind: "run.ended", status: endStatusOf(terminal), terminal };
 }
 
 /**
