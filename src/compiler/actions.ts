@@ -15,10 +15,11 @@ import {
 import type { StepEnvironment } from "../execution/invoker.js";
 import { stepActorId } from "../execution/step-actor.js";
 import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
+import { Draft, type Effect, FROM_OUTSIDE } from "../kernel/draft.js";
 import { accept, toJsonSafe } from "../kernel/incoming.js";
 import { waiterMatch } from "../kernel/match.js";
 import { type FromStepMsg, internal, isSealed, seal } from "../kernel/protocol.js";
-import { Draft, type Effect, FROM_OUTSIDE, hold, isStalled, routeEvent } from "../kernel/scheduler.js";
+import { hold, isStalled, routeEvent } from "../kernel/scheduler.js";
 import { applyStepMessage, needsOnlyAssign, routeInline } from "../kernel/step-messages.js";
 import { named, rejectForged } from "./endings.js";
 import type { CompiledTopology } from "./topology.js";

@@ -1,7 +1,7 @@
 import type { WorkflowDefinition } from "../definition/types.js";
 import { HumanResponseEvent, InputRequiredEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEventDef } from "../events/types.js";
-import type { Topology } from "../kernel/scheduler.js";
+import type { Topology } from "../kernel/draft.js";
 
 /** The routing tables of a definition, computed once per compile. */
 export interface CompiledTopology extends Topology {

@@ -1,8 +1,8 @@
 import type { AnyActorRef, Subscription } from "xstate";
 import type { StepDefinition } from "../definition/types.js";
 import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
+import type { Effect } from "../kernel/draft.js";
 import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
-import type { Effect } from "../kernel/scheduler.js";
 import { bindingOf } from "./bindings.js";
 import { Invoker, type StepEnvironment } from "./invoker.js";
 

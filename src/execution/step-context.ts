@@ -6,8 +6,8 @@ import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { findNonJson, isForbiddenKey, issuePath, jsonProblem } from "../internal/json.js";
 import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
+import type { CollectSpec } from "../kernel/draft.js";
 import { type FromStepMsg, internal, type WaitPredicate, withPredicate } from "../kernel/protocol.js";
-import type { CollectSpec } from "../kernel/scheduler.js";
 
 /**
  * @internal A step context's stream write that is not an op of the journal: for items that only

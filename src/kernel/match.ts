@@ -1,7 +1,7 @@
 import type { AnyEvent } from "../events/types.js";
 import { sameJson } from "./incoming.js";
 import { predicateOf } from "./protocol.js";
-import type { WaiterMatch } from "./scheduler.js";
+import type { WaiterMatch } from "./waiters.js";
 
 /** `waitForEvent` predicates by waiter key (functions: they live beside the context, never in it). */
 export type Predicates = ReadonlyMap<string, (event: unknown) => boolean>;

@@ -1,10 +1,12 @@
 import type { ValidationIssue } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { Clock, Invocation, RunContext } from "./context.js";
+import { Draft, FROM_OUTSIDE, type Topology } from "./draft.js";
 import { accept, toJsonSafe } from "./incoming.js";
 import { type FromStepMsg, isSealed, messageOf, originOf } from "./protocol.js";
-import { Draft, FROM_OUTSIDE, hold, isStalled, routeEvent, type Topology, type WaiterMatch } from "./scheduler.js";
+import { hold, isStalled, routeEvent } from "./scheduler.js";
 import { applyStepMessage, routeInline } from "./step-messages.js";
+import type { WaiterMatch } from "./waiters.js";
 
 /** What planning needs to know of the workflow (one compile). */
 export interface PlanScope {

@@ -1,21 +1,14 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { collect } from "./collect.js";
 import { EMPTY_RECORD, type Invocation, type RunContext, type Waiter } from "./context.js";
+import type { Draft, Topology } from "./draft.js";
+import { recordOp } from "./journal.js";
 import { type FromStepMsg, internal, predicateOf, withPredicate } from "./protocol.js";
-import {
-  addWaiter,
-  collect,
-  type Draft,
-  finish,
-  recordOp,
-  removeWaiter,
-  routeEvent,
-  type Topology,
-  unpark,
-  type WaiterMatch,
-} from "./scheduler.js";
+import { finish, routeEvent } from "./scheduler.js";
+import { addWaiter, removeWaiter, unpark, type WaiterMatch } from "./waiters.js";
 
-export type { WaiterMatch } from "./scheduler.js";
+export type { WaiterMatch } from "./waiters.js";
 
 /**
  * Applies a message from a running invocation to the draft: the op it reports (set, collect,

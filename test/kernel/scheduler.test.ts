@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnyEvent } from "../../src/index.js";
+import { collect } from "../../src/kernel/collect.js";
 import {
   type Invocation,
   invocationOf,
@@ -7,21 +8,11 @@ import {
   type StepSlots,
   type Waiter,
 } from "../../src/kernel/context.js";
+import { type CollectSpec, Draft, type Topology } from "../../src/kernel/draft.js";
 import { append, emptyFifo, type Fifo, fifoSize, toArray } from "../../src/kernel/fifo.js";
-import {
-  activeSteps,
-  addWaiter,
-  type CollectSpec,
-  collect,
-  Draft,
-  deliver,
-  finish,
-  isStalled,
-  recordOp,
-  removeWaiter,
-  routeEvent,
-  type Topology,
-} from "../../src/kernel/scheduler.js";
+import { recordOp } from "../../src/kernel/journal.js";
+import { activeSteps, deliver, finish, isStalled, routeEvent } from "../../src/kernel/scheduler.js";
+import { addWaiter, removeWaiter } from "../../src/kernel/waiters.js";
 
 function context(over: Partial<RunContext> = {}): RunContext {
   return {
