@@ -134,7 +134,7 @@ describe("the module graph", () => {
       "execution/hosting.ts": "_parent",
       // A message to a step actor goes through the system's relay, as `sendTo` would, so an
       // inspector records the workflow actor as its source (falls back to `send` without it).
-      "compiler/actions.ts": "_relay",
+      "compiler/compact-effects.ts": "_relay",
     };
     const uses = sources().flatMap((f) => {
       const found = [...readFileSync(f, "utf8").matchAll(/\b(_relay|_parent|_snapshot|_processingStatus)\b/g)];

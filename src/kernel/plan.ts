@@ -37,14 +37,23 @@ export type Plan =
       readonly clock?: Clock;
     }
   | { readonly kind: "reject"; readonly event: unknown; readonly issues: readonly ValidationIssue[] }
-  /** A message of an invocation that has already ended, or a forged one: nothing happens. */
-  | { readonly kind: "ignore"; readonly forged?: boolean };
+  /** A message of an invocation that has already ended: nothing happens. */
+  | { readonly kind: "ignore" };
 
-/** Plans a message a step sent (sealed) or its promise's end, for invocation `inv`. */
-export function planStepMessage(context: RunContext, msg: FromStepMsg, scope: PlanScope, matches: WaiterMatch): Plan {
+/**
+ * Plans a message a step sent (sealed) or its end: the event it returned is routed in the same
+ * plan, a StopEvent becomes the plan's `stop`. A message of an invocation that ended is ignored.
+ */
+export function planStepMessage(
+  context: RunContext,
+  msg: FromStepMsg,
+  scope: PlanScope,
+  matches: WaiterMatch,
+  tracing = true,
+): Plan {
   const inv = findInvocation(context, msg.id);
   if (!inv) return { kind: "ignore" };
-  const d = new Draft(context, true);
+  const d = new Draft(context, tracing);
   const routed = applyStepMessage(d, msg, inv, scope.topology, matches);
   if (routed?.type === "StopEvent") return finish(d, scope, false, routed);
   if (routed) routeInline(d, routed, scope.topology, matches, msg.id);
@@ -55,23 +64,27 @@ export function planStepMessage(context: RunContext, msg: FromStepMsg, scope: Pl
 /**
  * Plans a workflow event: one a step produced (sealed with its origin), the run's own StartEvent
  * (sealed), or one from outside, which must be of a type the run takes from outside and valid.
+ * `tracing`: whether to build the run's trace items (someone observes the `all` view).
  */
-export function planEvent(context: RunContext, event: AnyEvent, scope: PlanScope, matches: WaiterMatch): Plan {
+export function planEvent(
+  context: RunContext,
+  event: AnyEvent,
+  scope: PlanScope,
+  matches: WaiterMatch,
+  tracing = true,
+): Plan {
   const origin = originOf(event);
-  if (origin) return planStepMessage(context, messageOf(event, origin), scope, matches);
+  if (origin) return planStepMessage(context, messageOf(event, origin), scope, matches, tracing);
   const own = isSealed(event);
   const checked: ReturnType<typeof accept> =
     own || scope.external.has(event.type)
       ? accept(event, scope.topology)
       : { issues: [{ path: "type", message: `this workflow does not take "${event.type}" from outside` }] };
   if ("issues" in checked) return { kind: "reject", event: toJsonSafe(event), issues: checked.issues };
-  const d = new Draft(context, true);
+  const d = new Draft(context, tracing);
   // The object context holds for the start event: a trace keeps it for the run's life.
-  d.effects.push({
-    kind: "trace",
-    event: own && event.type === "StartEvent" ? context.start : checked.event,
-    from: FROM_OUTSIDE,
-  });
+  const traced = own && event.type === "StartEvent" ? context.start : checked.event;
+  if (tracing) d.effects.push({ kind: "trace", event: traced, from: FROM_OUTSIDE });
   const taken = routeEvent(d, checked.event, scope.topology, matches);
   // Sent before the step that waits for it got there: held for that waiter, never dropped.
   if (!taken && scope.awaited.has(checked.event.type)) hold(d, checked.event);
