@@ -1,7 +1,8 @@
 /**
  * `npm run machines`: writes machines/ — for every workflow in examples/, the runtime machine's
- * config and the view statechart as JSON (importable into Stately's editor), and a Mermaid
- * diagram. test/machines.test.ts fails when a checked-in file differs from what the compiler
+ * config, its drawing (`toStatechart()`, read off that config) and the model stepchart/testing
+ * explores it into, as JSON (importable into Stately's editor), and a Mermaid diagram of its
+ * regions. test/machines.test.ts fails when a checked-in file differs from what the compiler
  * emits now: these are the compiler's golden files.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { ragClass } from "../examples/rag-class.js";
 import { visitCounter } from "../examples/state.js";
 import { streaming } from "../examples/streaming.js";
 import { toMermaid } from "../src/inspect/index.js";
+import { modelMachineConfig } from "../src/testing/model.js";
 
 export const MACHINES_DIR = fileURLToPath(new URL("../machines/", import.meta.url));
 export const EXAMPLES_DOC = fileURLToPath(new URL("../docs/examples.md", import.meta.url));
@@ -59,6 +61,7 @@ export function generateMachines(): Map<string, string> {
   for (const [name, wf] of Object.entries(examples)) {
     files.set(`${name}.machine.json`, configJson(wf.toMachine().config));
     files.set(`${name}.view.json`, configJson(wf.toStatechart().config));
+    files.set(`${name}.model.json`, configJson(modelMachineConfig(wf.definition)));
     files.set(`${name}.mmd`, `${toMermaid(wf)}\n`);
   }
   return files;

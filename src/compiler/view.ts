@@ -5,7 +5,7 @@ import { compileMachine } from "./machine.js";
 
 /** A transition of the drawing: where it goes, and the runtime guard that decides it, by name. */
 export interface ViewTransition {
-  readonly target: string;
+  readonly target: string | readonly string[];
   readonly guard?: string;
 }
 
@@ -53,9 +53,10 @@ function drawnTransitions(value: unknown): ViewTransition[] {
   const drawn: ViewTransition[] = [];
   for (const t of list) {
     const target = typeof t === "string" ? t : t.target;
-    if (target === undefined || (Array.isArray(target) && target.length === 0)) continue;
+    if (target === undefined || target === null || (Array.isArray(target) && target.length === 0)) continue;
     const guard = typeof t === "string" ? undefined : guardName(t.guard);
-    drawn.push({ target: Array.isArray(target) ? String(target[0]) : String(target), ...(guard ? { guard } : {}) });
+    const targets = Array.isArray(target) ? target.map(String) : [String(target)];
+    drawn.push({ target: targets.length === 1 ? (targets[0] as string) : targets, ...(guard ? { guard } : {}) });
   }
   return drawn;
 }

@@ -1,6 +1,7 @@
 /**
- * `stepchart/inspect`: seeing workflows. Run traces, drawings of a definition or of a run (Mermaid
- * text, or self-contained HTML pages), and the bridge to the Stately inspector.
+ * `stepchart/inspect`: seeing workflows. Run traces, what the machine's regions did in a run,
+ * drawings of a definition or of a run (Mermaid text, or self-contained HTML pages), and the
+ * bridge to the Stately inspector.
  *
  * @module
  */
@@ -12,4 +13,5 @@ export {
   type StatelyInspectorOptions,
   statelyInspector,
 } from "./stately.js";
+export { type StatechartMoment, type StatechartValue, statechartTimeline } from "./timeline.js";
 export { formatTraceEntry, type TraceEntry, type TraceSource, traceRun } from "./trace.js";

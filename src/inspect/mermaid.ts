@@ -1,4 +1,4 @@
-import { hasHumanInput } from "../compiler/view.js";
+import { runRegions, STEP_DONE } from "../compiler/regions.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import type { WorkflowHandler } from "../runtime/handler.js";
 import { executionMermaid } from "./execution.js";
@@ -6,11 +6,13 @@ import { labelledEdge, nodeLabel } from "./mermaid-syntax.js";
 import { traceRun } from "./trace.js";
 
 /**
- * A Mermaid flowchart. Of a workflow: its definition, one node per step, an edge per event a step
- * emits to each step that accepts it, the start and stop events as rounded terminals, and the
- * human-input round trip (InputRequiredEvent out, HumanResponseEvent back) through a `human` node;
- * events a step only waits for (`awaits`) are dotted edges into it, events that only come from
- * outside (`external`) enter from an `outside` node. Of a run's handler: the most recent
+ * A Mermaid flowchart. Of a workflow: the regions of the machine it compiles to, one node per step
+ * and a `human` node when the machine has a `human` region, an edge per event type that ends one
+ * region and starts another (what a step emits, to each step that accepts it), the start and stop
+ * events as rounded terminals, and the human-input round trip (InputRequiredEvent out,
+ * HumanResponseEvent back) through the `human` node; events a step only waits for (`awaits`) are
+ * dotted edges into it, events that only come from outside (`external`) enter from an `outside`
+ * node. Of a run's handler: the most recent
  * execution, one node per step invocation numbered in the order they started, an edge per event
  * that started one (see `traceRun`). Pure: it reads, never runs.
  *
@@ -28,32 +30,36 @@ export function toMermaid(
 ): string {
   if (!("definition" in subject)) return executionMermaid(traceRun(subject));
   const def = subject.definition;
+  // The runtime machine's region table: the nodes are its regions, the edges between them the
+  // event types that end one region and start another (what the machine's transitions move on).
+  const regions = runRegions(def);
   const id = (step: string) => `step_${step.replace(/[^\w]/g, "_")}`;
-  const acceptors = new Map<string, string[]>();
-  for (const step of def.steps)
-    for (const d of step.accepts) acceptors.set(d.type, [...(acceptors.get(d.type) ?? []), step.name]);
   const lines = ["flowchart TD", "  start([StartEvent]):::terminal", "  stop([StopEvent]):::terminal"];
-  for (const step of def.steps) lines.push(`  ${id(step.name)}${nodeLabel(step.name)}`);
-  // The same test as the view statechart's human region (a step that only awaits an answer has one too).
-  if (hasHumanInput(def)) lines.push("  human{{human}}:::human");
+  for (const region of regions.steps) lines.push(`  ${id(region.key)}${nodeLabel(region.key)}`);
+  if (regions.human) lines.push(`  human{{${regions.human.key}}}:::human`);
   const outside = def.external.filter((d) => d.type !== "HumanResponseEvent");
   if (outside.length > 0) lines.push("  outside((outside)):::outside");
 
   const edges: string[] = [];
   const edge = (from: string, label: string, to: string, dotted = false) =>
     edges.push(labelledEdge(from, label, to, dotted));
-  for (const step of acceptors.get("StartEvent") ?? []) edge("start", "StartEvent", id(step));
+  const startedBy = (type: string) => regions.steps.filter((r) => r.starts.includes(type));
+  for (const region of startedBy("StartEvent")) edge("start", "StartEvent", id(region.key));
   for (const step of def.steps) {
-    for (const emitted of step.emits) {
-      if (emitted.type === "StopEvent") edge(id(step.name), "StopEvent", "stop");
-      else if (emitted.type === "InputRequiredEvent") edge(id(step.name), "InputRequiredEvent", "human");
-      for (const target of acceptors.get(emitted.type) ?? []) edge(id(step.name), emitted.type, id(target));
+    const region = regions.steps.find((r) => r.key === step.name);
+    for (const type of region?.ends ?? []) {
+      if (type === STEP_DONE) continue;
+      if (regions.human?.asks.includes(type)) edge(id(step.name), type, "human");
+      for (const target of startedBy(type)) edge(id(step.name), type, id(target.key));
     }
+    // A StopEvent moves no region: it takes the run from `running` to `completed`.
+    if (step.emits.some((d) => d.type === "StopEvent")) edge(id(step.name), "StopEvent", "stop");
     for (const awaited of step.awaits)
       edge(awaited.type === "HumanResponseEvent" ? "human" : "outside", awaited.type, id(step.name), true);
   }
-  for (const step of acceptors.get("HumanResponseEvent") ?? []) edge("human", "HumanResponseEvent", id(step));
-  for (const d of outside) for (const step of acceptors.get(d.type) ?? []) edge("outside", d.type, id(step));
+  if (regions.human)
+    for (const region of startedBy("HumanResponseEvent")) edge("human", "HumanResponseEvent", id(region.key));
+  for (const d of outside) for (const region of startedBy(d.type)) edge("outside", d.type, id(region.key));
   return [
     ...lines,
     ...[...new Set(edges)],

@@ -1,7 +1,7 @@
-import { type AnyStateMachine, createMachine, type InspectionEvent, type Observer } from "xstate";
+import type { AnyStateMachine, InspectionEvent, Observer } from "xstate";
 import { compileMachine, type ToMachineOptions } from "../compiler/machine.js";
 import type { CompiledTopology } from "../compiler/topology.js";
-import { viewStatechartConfig } from "../compiler/view.js";
+import { statechartDrawing } from "../compiler/view.js";
 import { createDefinition, createStep, withStep } from "../definition/build.js";
 import { decoratedSteps } from "../definition/decorators.js";
 import { definitionHash } from "../definition/hash.js";
@@ -227,24 +227,27 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
   }
 
   /**
-   * The view statechart: a picture of the workflow as an XState machine, generated from the same
-   * definition as the runtime machine. A parallel `running` state has one region per step
-   * (`idle`/`running`: any accepted event starts it, `<step>.done` ends it) and a `human` region
-   * (`idle`/`waiting`) when the workflow asks people; StopEvent leads to the final `done`. For the
-   * Stately visualiser (`machine.config` is plain JSON), drawings and model-based tests; it runs
-   * nothing.
+   * The runtime machine, drawn: the states and transitions of the machine `toMachine()` compiles
+   * (in the statechart shape), read off its config, so the drawing is that machine and cannot
+   * drift from it. `running` is a parallel state with one `idle`/`running` region per step and a
+   * `human` region (`idle`/`waiting`) when the workflow asks people; each region moves on the
+   * event types the machine's own region table gives (a step's accepted types start it, what it
+   * returns or its promise's end `xstate.done.actor.*` end it), guarded on the event's plan
+   * (`starts`, `ends`, `asks`, `answered`); `completed`, `failed`, `timedOut` and `cancelled`
+   * end the run. `machine.config` is plain JSON (guards by name, no actions): import it into
+   * Stately's editor. It runs nothing: its guards need a run's context. To see which steps ran
+   * when, read a run's trace with `statechartTimeline` (stepchart/inspect).
    *
    * @example
    * ```ts
-   * const view = approval.toStatechart();
-   * await writeFile("approval.view.json", JSON.stringify(view.config, null, 2)); // import into Stately's editor
-   * const actor = createActor(view).start();
-   * actor.send({ type: "StartEvent" }); // the draft region is now "running"
+   * const drawing = approval.toStatechart();
+   * await writeFile("approval.view.json", JSON.stringify(drawing.config, null, 2)); // import into Stately's editor
+   * Object.keys(drawing.config.states?.running?.states ?? {}); // ["draft", "review", "human"]
    * ```
    */
   toStatechart(): AnyStateMachine {
     this.validate();
-    return createMachine(viewStatechartConfig(this.definition) as never);
+    return statechartDrawing(this.definition);
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * `stepchart/testing`: model-based tests of a workflow's transitions on @xstate/graph, and
- * transition coverage of your own runs.
+ * `stepchart/testing`: model-based tests of a workflow on @xstate/graph, the model being the
+ * machine the workflow compiles to, explored with XState's pure `transition()`; and coverage of
+ * that machine's transitions by your own runs.
  *
  * @module
  */

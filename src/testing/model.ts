@@ -1,75 +1,73 @@
 import { createMachine } from "xstate";
 import type { WorkflowDefinition } from "../definition/types.js";
+import { exploreRuntime, type RuntimeGraph } from "./explore.js";
 
-/** One edge of a workflow's model: `<step>/<EmittedType>`, or `human/HumanResponseEvent`. */
-export interface ModelEdge {
-  /** `"<step>/<EmittedType>"`: the model machine's event type. */
-  readonly name: string;
-  /** The step that emits (`"human"` for a person's answer). */
-  readonly step: string;
-  /** The event type it emits (the state it leads to). */
-  readonly emits: string;
-  /** The event type the step accepted (the state it leaves). */
-  readonly from: string;
-}
-
-/** The human round trip's edge: a person answers an InputRequiredEvent. */
+/** The human round trip's edge: a person answers a pending prompt. */
 export const HUMAN_EDGE = "human/HumanResponseEvent";
 
+/** A state of the model machine's config (plain JSON). */
+interface ModelStateConfig {
+  type?: "final";
+  on?: Record<string, string>;
+  /** The runtime machine's value in this state. */
+  meta?: { value: unknown };
+}
+
 /**
- * The edges of a workflow's model: from each event type, one per (step that accepts it × event
- * type that step emits), and a person's answer from InputRequiredEvent.
+ * The `<step>/<EmittedType>` edges of a workflow's model, each once, in the definition's order
+ * (steps, then what each emits), a person's answer last.
  */
-export function modelEdges(def: WorkflowDefinition): ModelEdge[] {
-  const edges: ModelEdge[] = [];
-  const seen = new Set<string>();
-  const add = (edge: ModelEdge) => {
-    const key = `${edge.from}|${edge.name}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    edges.push(edge);
+export function modelEdgeNames(graph: RuntimeGraph, def: WorkflowDefinition): string[] {
+  const rank = new Map<string, number>();
+  def.steps.forEach((step, i) => {
+    step.emits.forEach((d, j) => {
+      rank.set(`${step.name}/${d.type}`, i * 1_000 + j);
+    });
+  });
+  const names = [...new Set(graph.edges.map((e) => e.name))];
+  return names.sort((a, b) => (rank.get(a) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b) ?? Number.MAX_SAFE_INTEGER));
+}
+
+/** The runtime machine's region transitions the model takes, each once, region by region. */
+export function modelTransitionNames(graph: RuntimeGraph): string[] {
+  const regions = [...graph.regions.steps.map((r) => r.key), ...(graph.regions.human ? [graph.regions.human.key] : [])];
+  const rank = (name: string) => {
+    const i = regions.findIndex((r) => name.startsWith(`${r}: `));
+    return i < 0 ? regions.length : i;
   };
-  for (const step of def.steps)
-    for (const accepted of step.accepts)
-      for (const emitted of step.emits)
-        add({ name: `${step.name}/${emitted.type}`, step: step.name, emits: emitted.type, from: accepted.type });
-  if (
-    edges.some((e) => e.emits === "InputRequiredEvent") ||
-    def.steps.some((s) => s.accepts.some((d) => d.type === "HumanResponseEvent"))
-  )
-    add({ name: HUMAN_EDGE, step: "human", emits: "HumanResponseEvent", from: "InputRequiredEvent" });
-  return edges;
+  const names = [...new Set([...graph.start, ...graph.edges.flatMap((e) => e.transitions)])];
+  return names
+    .map((name, i) => ({ name, i }))
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.i - b.i)
+    .map((x) => x.name);
 }
 
-/**
- * The model state of an event type. XState reads a `.` in a state name as a path, and event types
- * may have one (`order.created`): it becomes `·`.
- */
-export function modelState(type: string): string {
-  return type.replaceAll(".", "·");
-}
-
-/** The model machine's config: plain JSON, like the view statechart's. */
+/** The model machine's config: plain JSON, like the drawing's. */
 export function modelMachineConfig(def: WorkflowDefinition) {
-  const edges = modelEdges(def);
-  const states: Record<string, { type?: "final"; on?: Record<string, string> }> = { StartEvent: {} };
-  for (const edge of edges) {
-    states[modelState(edge.from)] ??= {};
-    states[modelState(edge.emits)] ??= {};
+  const graph = exploreRuntime(def);
+  const states: Record<string, ModelStateConfig> = {};
+  for (const state of graph.states.values()) {
+    states[state.name] = {
+      ...(state.name === "completed" ? { type: "final" as const } : {}),
+      meta: { value: state.value },
+    };
   }
-  for (const edge of edges) {
-    const state = states[modelState(edge.from)] as { on?: Record<string, string> };
-    state.on = { ...state.on, [edge.name]: modelState(edge.emits) };
+  for (const edge of graph.edges) {
+    const state = states[edge.from] as ModelStateConfig;
+    state.on = { ...state.on, [edge.event]: edge.to };
   }
-  if (states.StopEvent) states.StopEvent = { type: "final" };
-  return { id: `${def.name.replace(/[^\w-]/g, "_")}-model`, initial: "StartEvent", states };
+  return { id: `${def.name.replace(/[^\w-]/g, "_")}-model`, initial: graph.initial, states };
 }
 
 /**
- * The workflow as a model for `@xstate/graph`: one state per event type (the run has just
- * produced an event of that type), one transition per `<step>/<EmittedType>` from each type the
- * step accepts, a person's answer `human/HumanResponseEvent` from InputRequiredEvent, and
- * StopEvent final. Sequential flows: interleavings of concurrent steps are not enumerated.
+ * The workflow as a model for `@xstate/graph`, made by running the machine the workflow
+ * compiles to (the statechart shape) with XState's pure `transition()`: nothing runs, no step
+ * body, no actor. A state is a state of that machine, named by what is in flight, queued and
+ * asked (`draft(StartEvent)`: an invocation of draft on the start event; `human`: a prompt waits
+ * for a person; `completed`, final), with the machine's value in its `meta`. A transition is a
+ * machine event the runtime would take there: `<step>/<EmittedType>`, an invocation of the step
+ * returning that event, or `human/HumanResponseEvent`, a person's answer. Steps running at once
+ * are interleaved every way; the model starts where the run's start event has been taken.
  *
  * @example
  * ```ts

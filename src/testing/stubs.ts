@@ -1,5 +1,6 @@
-import type { StepContext } from "../definition/types.js";
+import type { StepContext, WorkflowDefinition } from "../definition/types.js";
 import type { AnyEvent } from "../events/types.js";
+import { Workflow } from "../runtime/workflow.js";
 
 /** A stub step invocation waiting for the driver to say what it returns. */
 export interface StubCall {
@@ -96,4 +97,18 @@ export class StubDriver {
       this.#checks.add(check);
     });
   }
+}
+
+/** The same definition with every step a stub the driver resolves; no step timeouts, no run timeout. */
+export function stubbedWorkflow(def: WorkflowDefinition): Workflow {
+  return Workflow.fromDefinition({
+    ...def,
+    timeout: { run: null, whileWaiting: def.timeout.whileWaiting },
+    steps: def.steps.map((step) => ({
+      ...step,
+      timeout: undefined,
+      retry: undefined,
+      fn: (ctx: StepContext, event: AnyEvent) => StubDriver.of(ctx).call(step.name, event, ctx.signal),
+    })),
+  });
 }

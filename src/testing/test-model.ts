@@ -1,19 +1,18 @@
 import { buildTopology } from "../compiler/topology.js";
-import type { StepContext, WorkflowDefinition } from "../definition/types.js";
+import type { WorkflowDefinition } from "../definition/types.js";
 import { WorkflowError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { traceRun } from "../inspect/trace.js";
 import { peer, required } from "../internal/peers.js";
-import type { WorkflowHandler } from "../runtime/handler.js";
 import type { TraceEntry } from "../runtime/trace.js";
-import { Workflow } from "../runtime/workflow.js";
 import { type Coverage, coverageOf } from "./coverage.js";
+import { drivePath } from "./drive.js";
+import { exploreRuntime } from "./explore.js";
 import { sampleEvent } from "./fixtures.js";
-import { HUMAN_EDGE, modelEdges, modelState, toModelMachine } from "./model.js";
-import { StubDriver } from "./stubs.js";
+import { toModelMachine } from "./model.js";
+import { stubbedWorkflow } from "./stubs.js";
 
 // An optional peer: without it this module still loads, and building a model says how to install it.
-const graph = await peer(import("@xstate/graph"));
+const graphModule = await peer(import("@xstate/graph"));
 
 /**
  * Options of {@link createWorkflowTestModel}.
@@ -68,13 +67,15 @@ export interface WorkflowTestReport {
 }
 
 /**
- * A model-based test of a workflow's routing on @xstate/graph. Every simple path of
- * {@link toModelMachine} from StartEvent to a StopEvent or a wait for a person is driven against
- * the real runtime, with each step replaced by a stub that waits until the path says what it
- * returns: the path `review/Approved` resolves review's pending invocation with an `Approved`
- * event built from `fixtures.Approved` (or generated from its zod schema). At every state the
- * real run is checked: each step that accepts the event was invoked with it, a prompt is pending,
- * or the run completed with the StopEvent's result.
+ * A model-based test of a workflow on @xstate/graph. The model is the machine the workflow
+ * compiles to, explored with XState's pure `transition()` ({@link toModelMachine}): every simple
+ * path of it from the start to the run's completion, or to a state where only a person can move
+ * it on, is driven against the real runtime, with each step replaced by a stub that waits until
+ * the path says what it returns: the path's `review/Approved` resolves review's pending invocation
+ * with an `Approved` event built from `fixtures.Approved` (or generated from its zod schema). At
+ * every state the real run is checked against the machine: the same invocations in flight (step
+ * and the event each started on), the same number of prompts pending, or the run completed with
+ * the StopEvent's result.
  *
  * @example
  * ```ts
@@ -91,11 +92,10 @@ export function createWorkflowTestModel(
 ): { paths: WorkflowTestPath[]; testAllPaths(): Promise<WorkflowTestReport> } {
   const def = workflow.definition;
   const machine = toModelMachine(workflow);
+  const graph = exploreRuntime(def);
   const timeout = options.timeout ?? 2_000;
   const fixtures = options.fixtures ?? {};
-  // The compiler's routing tables: every event definition by type, and which steps accept each.
-  const topology = buildTopology(def);
-  const defs = topology.eventDefs;
+  const defs = buildTopology(def).eventDefs;
   const eventOf = (type: string): AnyEvent => {
     const d = defs.get(type);
     if (!d) throw new WorkflowError("WORKFLOW_VALIDATION", `No event definition for "${type}"`);
@@ -103,72 +103,28 @@ export function createWorkflowTestModel(
   };
   const start = eventOf("StartEvent");
   const stubbed = stubbedWorkflow(def);
-  const edges = modelEdges(def);
-  const acceptors = (type: string) => topology.acceptors(type);
 
   const { createTestModel } = required(
-    graph,
+    graphModule,
     "@xstate/graph",
     "stepchart/testing (createWorkflowTestModel)",
     "npm install --save-dev @xstate/graph@3",
   );
-  const model = createTestModel(machine);
+  const ends = (name: string) => {
+    const state = graph.states.get(name);
+    return name === "completed" || (state?.rests === true && state.pending > 0);
+  };
   // Not `toState`: it stops the traversal at those states, and paths go on past a person's answer.
-  const graphPaths = model
+  const graphPaths = createTestModel(machine)
     .getSimplePaths()
-    .filter((path) => path.state.value === "StopEvent" || path.state.value === "InputRequiredEvent");
-  // (neither name has a dot, so their model states are the names themselves)
+    .filter((path) => ends(String(path.state.value)));
 
   const paths = graphPaths.map((graphPath): WorkflowTestPath => {
     const names = graphPath.steps.map((s) => s.event.type).filter((t) => t !== "xstate.init");
     return {
       description: ["StartEvent", ...names].join(" → "),
       edges: names,
-      test: async () => {
-        const driver = new StubDriver(timeout);
-        const { type: _, ...input } = start;
-        const handler = stubbed.run(input as never, {
-          resources: { [StubDriver.resource]: driver },
-        }) as WorkflowHandler<unknown, never>;
-        driver.watch(handler.stopEvent);
-        let current = "StartEvent";
-        const states: Record<string, () => Promise<void>> = {};
-        for (const type of defs.keys()) {
-          const state = modelState(type);
-          if (!(state in (machine.config.states ?? {}))) continue;
-          states[state] = async () => {
-            current = type;
-            if (type === "StopEvent") {
-              const result = await withTimeout(handler.result, timeout, "the run to complete");
-              const expected = (eventOf("StopEvent") as { result?: unknown }).result;
-              if (JSON.stringify(result) !== JSON.stringify(expected))
-                throw new Error(`The run completed with ${JSON.stringify(result)}, not ${JSON.stringify(expected)}`);
-            } else if (type === "InputRequiredEvent") {
-              await driver.until(() => handler.pendingInput.length > 0, "a prompt to be pending");
-            } else {
-              for (const step of acceptors(type)) await driver.invoked(step, type);
-            }
-          };
-        }
-        const events: Record<string, () => Promise<void>> = {};
-        for (const edge of edges) {
-          events[edge.name] = async () => {
-            if (edge.name === HUMAN_EDGE) {
-              handler.sendEvent(eventOf("HumanResponseEvent") as never);
-              return;
-            }
-            const emitted = edge.emits === "InputRequiredEvent" ? eventOf("InputRequiredEvent") : eventOf(edge.emits);
-            (await driver.invoked(edge.step, current)).resolve(emitted);
-          };
-        }
-        try {
-          await graphPath.test({ states, events } as never);
-        } finally {
-          handler.cancel();
-          await handler.catch(() => undefined);
-        }
-        return traceRun(handler);
-      },
+      test: () => drivePath(graphPath, { def, graph, stubbed, start, eventOf, timeout }),
     };
   });
 
@@ -193,28 +149,4 @@ export function createWorkflowTestModel(
       return { passed, failed, coverage: coverageOf(workflow, traces) };
     },
   };
-}
-
-/** The same definition with every step a stub the driver resolves; no step timeouts, no run timeout. */
-function stubbedWorkflow(def: WorkflowDefinition): Workflow {
-  return Workflow.fromDefinition({
-    ...def,
-    timeout: { run: null, whileWaiting: def.timeout.whileWaiting },
-    steps: def.steps.map((step) => ({
-      ...step,
-      timeout: undefined,
-      retry: undefined,
-      fn: (ctx: StepContext, event: AnyEvent) => StubDriver.of(ctx).call(step.name, event, ctx.signal),
-    })),
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { approval } from "../../examples/human-approval.js";
-import { HumanResponseEvent } from "../../src/index.js";
+import { defineEvent, HumanResponseEvent, StartEvent, StopEvent, workflow } from "../../src/index.js";
 import { drawAllPossibleFlows, drawMostRecentExecution, toMermaid } from "../../src/inspect/index.js";
 
 // Debian's chromium; .ci/run installs it when missing.
@@ -33,6 +34,33 @@ describe("toMermaid(handler): the most recent execution", () => {
     expect(diagram).toContain("human -- HumanResponseEvent --> inv_1");
     expect(diagram).toContain("inv_1 -- Revise --> inv_2");
     expect(diagram).toContain("inv_3 -- StopEvent --> stop");
+  });
+});
+
+describe("toMermaid(handler) and targeted sends", () => {
+  it("links each invocation to the send that started it, not to another send of the same type", async () => {
+    // a and b both start on the StartEvent; b sends Search to searchFaq at once, a later sends one
+    // to searchDocs. Both searches accept Search, so the type alone does not say which send
+    // started searchDocs: the machine event that started it does.
+    const Search = defineEvent("Search", { q: z.string() });
+    const targeted = workflow({ name: "targeted-sends" })
+      .step("a", { accepts: StartEvent, emits: [Search] }, async (ctx) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        ctx.sendEvent(Search({ q: "from a" }), { step: "searchDocs" });
+      })
+      .step("b", { accepts: StartEvent, emits: [Search] }, async (ctx) => {
+        ctx.sendEvent(Search({ q: "from b" }), { step: "searchFaq" });
+      })
+      .step("searchDocs", { accepts: Search, emits: [StopEvent] }, async (_ctx, ev) => StopEvent({ result: ev.q }))
+      .step("searchFaq", { accepts: Search, emits: [] }, async () => undefined);
+    const handler = targeted.run({});
+    await expect(handler).resolves.toBe("from a");
+    const diagram = toMermaid(handler);
+    expect(diagram).toContain('  inv_2["3. searchFaq"]');
+    expect(diagram).toContain('  inv_3["4. searchDocs"]');
+    expect(diagram).toContain("  inv_1 -- Search --> inv_2");
+    expect(diagram).toContain("  inv_0 -- Search --> inv_3");
+    expect(diagram).not.toContain("  inv_1 -- Search --> inv_3");
   });
 });
 

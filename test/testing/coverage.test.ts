@@ -18,9 +18,27 @@ describe("coverageOf(wf, traces)", () => {
     for await (const ev of handler.streamEvents())
       if (ev.type === "InputRequiredEvent") handler.sendEvent(HumanResponseEvent({ response: "ada" }));
     await expect(handler).resolves.toBe("hi ada");
-    expect(coverageOf(asker, [traceRun(handler)])).toEqual({
-      covered: ["ask/InputRequiredEvent", "greet/StopEvent", "human/HumanResponseEvent"],
-      missing: [],
+    const coverage = coverageOf(asker, [traceRun(handler)]);
+    expect(coverage.covered).toEqual(["ask/InputRequiredEvent", "greet/StopEvent", "human/HumanResponseEvent"]);
+    expect(coverage.missing).toEqual([]);
+  });
+
+  it("counts the runtime machine's region transitions a run took, read off its trace", async () => {
+    const handler = asker.run();
+    for await (const ev of handler.streamEvents())
+      if (ev.type === "InputRequiredEvent") handler.sendEvent(HumanResponseEvent({ response: "ada" }));
+    await handler;
+    // `ask` sends its prompt and returns nothing: its region ends on its promise's end, which the
+    // model (stubs return what they emit) does not take, so ending on the prompt stays missing.
+    expect(coverageOf(asker, [traceRun(handler)]).transitions).toEqual({
+      covered: [
+        "ask: idle → running on StartEvent",
+        "greet: idle → running on HumanResponseEvent",
+        "human: idle → waiting on InputRequiredEvent",
+        "human: waiting → idle on HumanResponseEvent",
+        "running → completed on StopEvent",
+      ],
+      missing: ["ask: running → idle on InputRequiredEvent"],
     });
   });
 
@@ -28,6 +46,17 @@ describe("coverageOf(wf, traces)", () => {
     expect(coverageOf(asker, [])).toEqual({
       covered: [],
       missing: ["ask/InputRequiredEvent", "greet/StopEvent", "human/HumanResponseEvent"],
+      transitions: {
+        covered: [],
+        missing: [
+          "ask: idle → running on StartEvent",
+          "ask: running → idle on InputRequiredEvent",
+          "greet: idle → running on HumanResponseEvent",
+          "human: idle → waiting on InputRequiredEvent",
+          "human: waiting → idle on HumanResponseEvent",
+          "running → completed on StopEvent",
+        ],
+      },
     });
   });
 });

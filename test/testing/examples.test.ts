@@ -13,7 +13,7 @@ const examples = { rag, ragClass, approval, parallelSearch, visitCounter, stream
 
 describe("model-based tests of the example workflows", () => {
   it.each(Object.entries(examples))(
-    "%s: every path passes and every step/EmittedEvent edge is covered",
+    "%s: every path passes, every step/EmittedEvent edge and every region transition of the model is covered",
     async (_, wf) => {
       const model = createWorkflowTestModel(wf);
       expect(model.paths.length).toBeGreaterThan(0);
@@ -21,6 +21,8 @@ describe("model-based tests of the example workflows", () => {
       expect(report.failed).toEqual([]);
       expect(report.coverage.missing).toEqual([]);
       expect(report.coverage.covered.length).toBeGreaterThan(0);
+      // Read off the passing runs' traces: the runs took every transition the machine's model takes.
+      expect(report.coverage.transitions.missing).toEqual([]);
     },
   );
 });
