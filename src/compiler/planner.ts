@@ -1,10 +1,11 @@
 import type { AnyEvent } from "../events/types.js";
-import { isSettled } from "../execution/promise-step.js";
+import { isSettledBy } from "../execution/promise-step.js";
 import { stepActorId } from "../execution/step-actor.js";
 import type { Invocation, RunContext } from "../kernel/context.js";
 import { waiterMatch } from "../kernel/match.js";
 import { type Plan, type PlanScope, planEvent, planStepMessage, runsAfter, waitsAfter } from "../kernel/plan.js";
 import { type FromStepMsg, internal, isSealed } from "../kernel/protocol.js";
+import { hasHumanInput } from "./regions.js";
 import type { CompileScope } from "./scope.js";
 
 const DONE = "xstate.done.actor.";
@@ -23,7 +24,8 @@ export function createPlanner({ def, topology }: CompileScope) {
     topology,
     external: topology.external,
     awaited: topology.awaited,
-    pauseWhileWaiting: def.timeout.run !== null && !def.timeout.whileWaiting,
+    // Only a workflow with a `human` region can pause: its clock is invoked in `human.idle`.
+    pauseWhileWaiting: def.timeout.run !== null && !def.timeout.whileWaiting && hasHumanInput(def),
   };
   const cache = new WeakMap<RunContext, { event: unknown; plan: Plan }>();
 
@@ -31,7 +33,7 @@ export function createPlanner({ def, topology }: CompileScope) {
     const matches = waiterMatch(undefined);
     const type = event.type;
     if (type.startsWith(DONE)) {
-      const inv = settledInvocation(context, type.slice(DONE.length));
+      const inv = settledInvocation(context, type.slice(DONE.length), (event as { output?: unknown }).output);
       if (!inv) return IGNORE;
       return planStepMessage(context, { type: internal.done, id: inv.id, output: null }, scope, matches);
     }
@@ -82,7 +84,7 @@ export function createPlanner({ def, topology }: CompileScope) {
     /** The invocation whose promise actor failed, when XState's error event is genuine. */
     failed(context: RunContext, event: { type: string }): Invocation | undefined {
       if (!event.type.startsWith(ERROR)) return undefined;
-      return settledInvocation(context, event.type.slice(ERROR.length));
+      return settledInvocation(context, event.type.slice(ERROR.length), (event as { error?: unknown }).error);
     },
   };
 }
@@ -94,10 +96,10 @@ function applies(plan: Plan): boolean {
 }
 
 /**
- * The invocation of step actor `actorId`, when its promise really settled: XState's done and
- * error events are plain objects anyone can send (see `isSettled`).
+ * The invocation of step actor `actorId`, when `settled` is what its promise really settled with:
+ * XState's done and error events are plain objects anyone can send (see `isSettledBy`).
  */
-function settledInvocation(context: RunContext, actorId: string): Invocation | undefined {
+function settledInvocation(context: RunContext, actorId: string, settled: unknown): Invocation | undefined {
   const inv = context.inflight.find((i) => stepActorId(i.step, i.id) === actorId);
-  return inv && isSettled(inv) ? inv : undefined;
+  return inv && isSettledBy(settled, inv.id) ? inv : undefined;
 }

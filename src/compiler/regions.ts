@@ -30,13 +30,17 @@ export interface RunRegions {
   readonly human: HumanRegion | null;
 }
 
-/** Whether a workflow can ask a person (and so has a `human` region). */
+/**
+ * Whether a workflow can ask a person (and so has a `human` region): a step emits
+ * `InputRequiredEvent` (returned, sent, or as a `waitForEvent` prompt, which `emits` must declare
+ * too), or takes `HumanResponseEvent`.
+ */
 export function hasHumanInput(def: WorkflowDefinition): boolean {
   return def.steps.some(
     (s) =>
-      s.awaits.length > 0 ||
       s.emits.some((d) => d.type === "InputRequiredEvent") ||
-      s.accepts.some((d) => d.type === "HumanResponseEvent"),
+      s.accepts.some((d) => d.type === "HumanResponseEvent") ||
+      s.awaits.some((d) => d.type === "HumanResponseEvent"),
   );
 }
 

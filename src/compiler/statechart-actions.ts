@@ -6,7 +6,7 @@ import { stepActorId } from "../execution/step-actor.js";
 import type { RunContext } from "../kernel/context.js";
 import type { Effect } from "../kernel/draft.js";
 import type { Plan } from "../kernel/plan.js";
-import { internal, seal } from "../kernel/protocol.js";
+import { internal, originOf, seal, unseal } from "../kernel/protocol.js";
 import { completedWith, named } from "./endings.js";
 import type { Planner } from "./planner.js";
 import type { CompileScope } from "./scope.js";
@@ -16,6 +16,14 @@ import type { CompileScope } from "./scope.js";
 // biome-ignore lint/suspicious/noExplicitAny: see above
 type Any = any;
 type ActionArgs = { context: RunContext; event: Any; self: AnyActorRef; enqueue: Any };
+
+/**
+ * An event a step produced is delivered once: its origin goes with the delivery (in an action a
+ * live actor executes, not while XState resolves: pure `transition()` calls may reuse an event).
+ */
+function consume(event: object): void {
+  if (originOf(event)) unseal(event);
+}
 
 /**
  * The statechart shape's actions. One event, one plan (see planner.ts), applied by exactly one
@@ -72,15 +80,18 @@ export function createStatechartActions({ env }: CompileScope, planner: Planner)
   return {
     applyPlan: named(
       "applyPlan",
-      enqueueActions(({ context, event, self, enqueue }: ActionArgs) =>
-        commit(enqueue, planner.take(context, event), self),
-      ),
+      enqueueActions(({ context, event, self, enqueue }: ActionArgs) => {
+        commit(enqueue, planner.take(context, event), self);
+        enqueue(() => consume(event));
+      }),
     ),
     applyPlanned: named(
       "applyPlan",
       enqueueActions(({ context, event, self, enqueue }: ActionArgs) => {
         const plan = planner.takePlanned(context, event);
-        if (plan) commit(enqueue, plan, self);
+        if (!plan) return;
+        commit(enqueue, plan, self);
+        enqueue(() => consume(event));
       }),
     ),
     /** The StopEvent: the step's end is recorded and traced; the run completes with it. */
@@ -90,6 +101,7 @@ export function createStatechartActions({ env }: CompileScope, planner: Planner)
         const plan = planner.take(context, event);
         if (plan.kind !== "apply" || !plan.stop) return;
         commit(enqueue, plan, self, { outcome: completedWith(plan.stop as AnyEvent) });
+        enqueue(() => consume(event));
       }),
     ),
     /** The run's start event, as a machine event of its own (a plain restore never sends it again). */

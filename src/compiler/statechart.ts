@@ -67,7 +67,8 @@ export function compileStatechart(scope: CompileScope) {
   on[STEP_DONE] = { actions: act.applyPlan };
   on["xstate.error.actor.*"] = failureTransition(machineId, (context, event) => {
     const inv = planner.failed(context, event);
-    return inv && { step: inv.step, invocation: inv.id, attempts: inv.attempt, error: event.error };
+    // The promise rejected with the step's error wrapped (see `Settled` in promise-step.ts).
+    return inv && { step: inv.step, invocation: inv.id, attempts: inv.attempt, error: event.error.error };
   });
   for (const type of STEP_OPS) on[type] = [forgedGuard, { actions: act.applyPlan }];
   Object.assign(on, endingTransitions(machineId, runTimeout));
@@ -106,7 +107,7 @@ function clockInvoke() {
   return {
     id: RUN_CLOCK,
     src: RUN_CLOCK,
-    input: ({ context }: { context: RunContext }) => ({ deadline: context.clock.deadline ?? Date.now() }),
+    input: ({ context }: { context: RunContext }) => ({ deadline: context.clock.deadline }),
   };
 }
 

@@ -3,7 +3,6 @@ import type { StepDefinition } from "../definition/types.js";
 import { StepInterruptedError } from "../errors.js";
 import { copyTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
-import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
 import { type FromStepMsg, internal, predicateOf, sealWithOrigin, withPredicate } from "../kernel/protocol.js";
 import { Invoker, type StepEnvironment } from "./invoker.js";
 import type { StepActorInput } from "./step-actor.js";
@@ -48,7 +47,7 @@ export function existingRunner(workflow: AnyActorRef): StepRunner | undefined {
  * its journal, or fails for an `onRestore: "fail"` step.
  */
 export function createPromiseStep(step: StepDefinition, env: StepEnvironment): AnyActorLogic {
-  return fromPromise<null, StepActorInput>(({ input, self, signal }) => {
+  return fromPromise<Settled, StepActorInput>(({ input, self, signal }) => {
     // fromPromise gives no reference to the parent, whose context the step reads and to which it
     // reports; `_parent` is that reference (named in the architecture test).
     const workflow = self._parent as AnyActorRef;
@@ -56,25 +55,28 @@ export function createPromiseStep(step: StepDefinition, env: StepEnvironment): A
     const id = input.id;
     const restored = !runner.spawned.delete(id);
     runner.actors.set(id, self);
-    const settled = () => {
-      runner.actors.delete(id);
-      markSettled(workflow, id);
-    };
-    return new Promise<null>((resolve, reject) => {
-      signal.addEventListener("abort", () => runner.invoker.stopOne(id), { once: true });
+    return new Promise<Settled>((resolve, reject) => {
+      signal.addEventListener(
+        "abort",
+        () => {
+          runner.actors.delete(id);
+          runner.invoker.stopOne(id);
+        },
+        { once: true },
+      );
       if (restored && step.onRestore === "fail") {
-        settled();
-        return reject(new StepInterruptedError(step.name));
+        runner.actors.delete(id);
+        return reject(failureOf(id, new StepInterruptedError(step.name)));
       }
       runner.invoker.start(step, id, {
         done: (output) => {
           if (output) relay(self, workflow, sealWithOrigin(copyTrusted(output), { kind: "return", id }));
-          settled();
-          resolve(null);
+          runner.actors.delete(id);
+          resolve(settledToken(id));
         },
         failed: (error) => {
-          settled();
-          reject(error);
+          runner.actors.delete(id);
+          reject(failureOf(id, error));
         },
       });
     });
@@ -82,20 +84,37 @@ export function createPromiseStep(step: StepDefinition, env: StepEnvironment): A
 }
 
 /**
- * Invocations whose promise actor really ended, by their object in context. XState's done and
- * error events are plain objects anyone could send to the workflow actor: the machine takes one
- * only for an invocation marked here, just before its actor resolved or rejected.
+ * What a step's promise settles with: a token for "invocation `id` ended with nothing returned",
+ * or a failure wrapping the step's error. XState's done and error events are plain objects anyone
+ * could send to the workflow actor; the machine takes one only when it carries a token made here.
  */
-const settledInvocations = new WeakSet<Invocation>();
-
-function markSettled(workflow: AnyActorRef, id: number): void {
-  const inv = invocationOf((workflow.getSnapshot().context as RunContext).inflight, id);
-  if (inv) settledInvocations.add(inv);
+export interface Settled {
+  readonly invocation: number;
+}
+/** A step's final failure, as its promise rejects with it: the step's own error is `error`. */
+export interface SettledFailure extends Settled {
+  readonly error: unknown;
 }
 
-/** Whether invocation `inv`'s promise actor resolved or rejected (see {@link markSettled}). */
-export function isSettled(inv: Invocation): boolean {
-  return settledInvocations.has(inv);
+const tokens = new WeakSet<Settled>();
+
+function settledToken(id: number): Settled {
+  const token = { invocation: id };
+  tokens.add(token);
+  return token;
+}
+
+function failureOf(id: number, error: unknown): SettledFailure {
+  const failure = { invocation: id, error };
+  tokens.add(failure);
+  return failure;
+}
+
+/** Whether `value` is what invocation `id`'s promise really settled with (see {@link Settled}). */
+export function isSettledBy(value: unknown, id: number): boolean {
+  return (
+    typeof value === "object" && value !== null && tokens.has(value as Settled) && (value as Settled).invocation === id
+  );
 }
 
 /** A step message as the statechart machine takes it: workflow events as events of their own type. */

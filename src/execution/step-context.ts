@@ -169,7 +169,9 @@ export class StepContextImpl {
       const journaled = this.#invocation()?.journal[op] as AnyEvent | undefined;
       if (journaled) return journaled;
     }
-    const prompt = options.prompt && !replayed ? checkEventObject(options.prompt, "waitForEvent prompt") : undefined;
+    // A prompt is an event the step produces (and, an InputRequiredEvent, what makes the `human`
+    // region wait): its `emits` must declare it, as for events it returns or sends.
+    const prompt = options.prompt && !replayed ? checkEmitted(this.#step, options.prompt, "prompted with") : undefined;
     // The local side first: an event held for this waiter resolves it while the wait is posted.
     const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
     if (!replayed) {
@@ -275,8 +277,13 @@ export class StepContextImpl {
 }
 
 /** Checks an event a step returns or sends: an event object, declared in `emits`, valid. */
-export function checkEmitted(step: StepDefinition, event: unknown, verb: "sent" | "returned"): AnyEvent {
-  const ev = checkEventObject(event, verb === "sent" ? "ctx.sendEvent" : `step "${step.name}"`);
+export function checkEmitted(
+  step: StepDefinition,
+  event: unknown,
+  verb: "sent" | "returned" | "prompted with",
+): AnyEvent {
+  const where = verb === "sent" ? "ctx.sendEvent" : verb === "returned" ? `step "${step.name}"` : "waitForEvent prompt";
+  const ev = checkEventObject(event, where);
   const def = step.emits.find((d) => d.type === ev.type);
   if (!def) {
     const declared = step.emits.map((d) => d.type).join(", ") || "nothing";

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from "../errors.js";
+import { copyTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 
 /** Collect expectation: counts per type in first-listed order; `order` is the list form's order. */
@@ -114,8 +115,16 @@ export type EventOrigin =
 
 /** Seals a workflow event a step produced, with its origin (see {@link EventOrigin}). */
 export function sealWithOrigin<T extends object>(event: T, origin: EventOrigin): T {
-  Object.defineProperty(event, SEAL, { value: origin });
+  Object.defineProperty(event, SEAL, { value: origin, configurable: true });
   return event;
+}
+
+/**
+ * Takes the seal off an event once the machine applied it: an origin is good for one delivery, so
+ * the same object sent again (an inspector saw it) is an event from outside, checked as one.
+ */
+export function unseal(event: object): void {
+  delete (event as { [SEAL]?: unknown })[SEAL];
 }
 
 /** The origin of a sealed workflow event from a step; undefined for anything else. */
@@ -130,12 +139,14 @@ export function originOf(event: unknown): EventOrigin | undefined {
  */
 export function messageOf(event: AnyEvent, origin: EventOrigin): FromStepMsg {
   switch (origin.kind) {
+    // The run routes, keeps and publishes a copy: the relayed object carries the seal, which must
+    // not reach a step's `ev`, the stream or context (whoever holds it could send it back).
     case "return":
-      return { type: internal.done, id: origin.id, output: event };
+      return { type: internal.done, id: origin.id, output: copyTrusted(event) };
     case "send":
       return origin.step === undefined
-        ? { type: internal.send, id: origin.id, op: origin.op, event }
-        : { type: internal.send, id: origin.id, op: origin.op, event, step: origin.step };
+        ? { type: internal.send, id: origin.id, op: origin.op, event: copyTrusted(event) }
+        : { type: internal.send, id: origin.id, op: origin.op, event: copyTrusted(event), step: origin.step };
     case "prompt":
       return withPredicate(
         {
@@ -145,7 +156,7 @@ export function messageOf(event: AnyEvent, origin: EventOrigin): FromStepMsg {
           eventType: origin.eventType,
           predicate: origin.predicate,
           ...(origin.match ? { match: origin.match } : {}),
-          prompt: event,
+          prompt: copyTrusted(event),
         },
         predicateOf(origin),
       );

@@ -293,4 +293,78 @@ describe("the statechart shape, as plain XState sees it", () => {
     expect(() => wf.resume(lying)).toThrow(SnapshotError);
     expect(() => wf.resume(lying)).toThrow(/must be in state/);
   });
+
+  it("ends an invocation that returned nothing even when its context entry changed as it settled (review bug 2)", async () => {
+    const Yes = defineEvent("Yes", {});
+    const No = defineEvent("No", {});
+    // The losing wait takes the second vote: its waiter's journal entry replaces the invocation's
+    // context object between the step's end and XState's done event, a few microtasks later.
+    for (let depth = 0; depth < 6; depth++) {
+      const wf = workflow({ name: "race", timeout: 1_000 })
+        .step("decide", { accepts: StartEvent, emits: [StopEvent], awaits: [Yes, No] }, async (ctx) => {
+          await Promise.race([ctx.waitForEvent(Yes), ctx.waitForEvent(No)]);
+          return null;
+        })
+        .step("vote", { accepts: StartEvent, emits: [Yes, No] }, async (ctx) => {
+          await tick();
+          ctx.sendEvent(Yes({}));
+          for (let i = 0; i < depth; i++) await null;
+          ctx.sendEvent(No({}));
+        });
+      const actor = createActor(wf.toMachine()).start();
+      // Both steps end with nothing returned: the run stalls at once rather than timing out.
+      await expect(toPromise(actor)).rejects.toMatchObject({ code: "STALLED" });
+      expect((actor.getSnapshot().context as RunContext).inflight).toEqual([]);
+    }
+  });
+
+  it("hands steps and streams plain events: an event one run produced, sent to another, is an event from outside (review bug 3)", async () => {
+    const Job = defineEvent("Job", { n: z.number() });
+    const make = () => {
+      const seen: number[] = [];
+      const wf = workflow({ name: "jobs", timeout: 2_000 })
+        .step("start", { accepts: StartEvent, emits: [Job] }, async (ctx) => ctx.sendEvent(Job({ n: 1 })))
+        .step("keep", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
+          await ctx.waitForEvent(HumanResponseEvent);
+          return StopEvent({ result: "ok" });
+        })
+        .step("work", { accepts: Job, emits: [StopEvent] }, async (_ctx, ev) => {
+          seen.push(ev.n);
+          return null;
+        });
+      return { wf, seen };
+    };
+    const a = make();
+    const runA = a.wf.run();
+    let captured: unknown;
+    for await (const ev of runA.streamEvents({ all: true })) {
+      if (ev.type !== "Job") continue;
+      captured = ev;
+      break;
+    }
+    runA.sendEvent(HumanResponseEvent({ response: "x" }));
+    await runA;
+    const b = make();
+    const runB = b.wf.run();
+    await waitFor(runB.actor, (s) => !("start" in (s.context as RunContext).slots) && b.seen.length === 1);
+    runB.sendEvent(captured as never);
+    runB.sendEvent(HumanResponseEvent({ response: "x" }));
+    await expect(runB).resolves.toBe("ok");
+    expect(b.seen).toEqual([1, 1]);
+  });
+
+  it("resumes a stepchart snapshot whose value a store kept with its keys in another order (review bug 5)", async () => {
+    const wf = approvalFlow();
+    const handler = wf.run({ topic: "keys" });
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    const snapshot = handler.snapshot();
+    await handler.detach().catch(() => undefined);
+    handler.cancel();
+    await handler.catch(() => undefined);
+    const { draft, decide, human } = (snapshot.machine.value as { running: Record<string, string> }).running;
+    const reordered = { ...snapshot, machine: { ...snapshot.machine, value: { running: { human, decide, draft } } } };
+    const resumed = wf.resume(reordered);
+    resumed.sendEvent(HumanResponseEvent({ response: "ok" }));
+    await expect(resumed).resolves.toBe("about keys: ok");
+  });
 });
