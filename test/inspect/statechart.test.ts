@@ -237,7 +237,7 @@ describe("statechartTimeline(wf, trace): what the machine did in a run, from wha
   it("shows human waiting while a step waits for an answer, and a failed run as failed", async () => {
     const asker = workflow({ name: "asker" }).step(
       "ask",
-      { accepts: StartEvent, emits: [StopEvent], awaits: [HumanResponseEvent] },
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent], awaits: [HumanResponseEvent] },
       async (ctx) => {
         const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "?" }) });
         if (answer.response === "no") throw new Error("refused");

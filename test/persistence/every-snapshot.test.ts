@@ -42,7 +42,7 @@ function pipeline() {
       ctx.writeEventToStream(Summary({ total: all.length }));
       return Summary({ total: all.reduce((sum, r) => sum + r.square, 0) });
     })
-    .step("approve", { accepts: Summary, emits: [StopEvent] }, async (ctx, ev) => {
+    .step("approve", { accepts: Summary, emits: [InputRequiredEvent, StopEvent] }, async (ctx, ev) => {
       count("approve");
       const answer = await ctx.waitForEvent(HumanResponseEvent, {
         prompt: InputRequiredEvent({ prefix: `total ${ev.total}, ok?` }),

@@ -98,7 +98,7 @@ describe("handler.snapshot() and wf.resume()", () => {
   it("keeps a reply that arrives before the re-run step is waiting again (predicate waiters)", async () => {
     const wf = workflow({ name: "wait-where" }).step(
       "ask",
-      { accepts: StartEvent, emits: [StopEvent] },
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent] },
       async (ctx) => {
         const reply = await ctx.waitForEvent(HumanResponseEvent, {
           where: (ev) => ev.response.startsWith("ok"),

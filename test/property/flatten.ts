@@ -41,7 +41,14 @@ export function flatten(plan: Plan): FlatPlan {
   }
   for (const s of steps) if (s.plan.ops.includes("update")) sums.push(s.name);
   const customWaiters = steps.filter((s) => s.plan.ops.includes("waitCustom")).map((s) => s.name);
-  return { steps, types: layout.types, customWaiters };
+  return { steps: steps.map(declarePrompts), types: layout.types, customWaiters };
+}
+
+/** A step whose waits prompt declares the prompt's type, as it declares the events it returns or sends. */
+function declarePrompts(step: FlatStep): FlatStep {
+  const prompts = step.plan.ops.some((op) => op === "waitCustom" || op === "waitHuman");
+  if (!prompts || step.emits.includes("InputRequiredEvent")) return step;
+  return { ...step, emits: [...step.emits, "InputRequiredEvent"] };
 }
 
 class Layout {

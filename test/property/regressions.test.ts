@@ -37,10 +37,14 @@ describe("property-test counterexamples", () => {
 
   // Found in the working tree while item 13 (sealed stepchart.* messages) was in progress.
   it("answering a prompt records no EventRejectedEvent (the runtime's own stall check is not a forged message)", async () => {
-    const wf = workflow({ name: "answered" }).step("ask", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
-      const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "ok?" }) });
-      return StopEvent({ result: answer.response });
-    });
+    const wf = workflow({ name: "answered" }).step(
+      "ask",
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent] },
+      async (ctx) => {
+        const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "ok?" }) });
+        return StopEvent({ result: answer.response });
+      },
+    );
     const handler = wf.run();
     const all = collectStream(handler, { all: true });
     for await (const ev of handler.streamEvents()) {
@@ -57,7 +61,7 @@ describe("property-test counterexamples", () => {
     const Approval = defineEvent("Approval", { key: z.string(), ok: z.boolean() });
     const wf = workflow({ name: "early-answer", timeout: 1_000, external: [Approval] }).step(
       "wait",
-      { accepts: StartEvent, emits: [StopEvent], awaits: [Approval] },
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent], awaits: [Approval] },
       async (ctx) => {
         await null; // the step body starts later than the answer
         const answer = await ctx.waitForEvent(Approval, {
@@ -105,7 +109,7 @@ describe("timeouts longer than 24.8 days (2^31 - 1 ms)", () => {
   const approval = (options: { run: number | null; wait?: number }) =>
     workflow({ name: "month-long-approval", timeout: options.run }).step(
       "ask",
-      { accepts: StartEvent, emits: [StopEvent] },
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent] },
       async (ctx) => {
         const answer = await ctx.waitForEvent(HumanResponseEvent, {
           prompt: InputRequiredEvent({ prefix: "approve?" }),

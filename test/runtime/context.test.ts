@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   defineEvent,
-  type EventRoutingError,
+  EventRoutingError,
   HumanResponseEvent,
   InputRequiredEvent,
   StartEvent,
@@ -231,13 +231,17 @@ describe("ctx.collectEvents", () => {
 
 describe("ctx.waitForEvent", () => {
   it("suspends one invocation until a matching event, publishing its prompt", async () => {
-    const wf = workflow({ name: "wait" }).step("ask", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
-      const reply = await ctx.waitForEvent(HumanResponseEvent, {
-        where: { topic: "colour" },
-        prompt: InputRequiredEvent({ prefix: "favourite colour? ", topic: "colour" }),
-      });
-      return StopEvent({ result: reply.response });
-    });
+    const wf = workflow({ name: "wait" }).step(
+      "ask",
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent] },
+      async (ctx) => {
+        const reply = await ctx.waitForEvent(HumanResponseEvent, {
+          where: { topic: "colour" },
+          prompt: InputRequiredEvent({ prefix: "favourite colour? ", topic: "colour" }),
+        });
+        return StopEvent({ result: reply.response });
+      },
+    );
     const handler = wf.run();
     const seen: string[] = [];
     for await (const ev of handler.streamEvents()) {
@@ -252,6 +256,32 @@ describe("ctx.waitForEvent", () => {
     }
     expect(seen).toEqual(["InputRequiredEvent", "StopEvent"]);
     await expect(handler).resolves.toBe("blue");
+    expect(handler.pendingInput).toEqual([]);
+  });
+
+  it("fails the step that prompts with an InputRequiredEvent its `emits` does not declare", async () => {
+    // A prompting step must be known from its definition: that is what gives the machine its `human` region.
+    const wf = workflow({ name: "undeclared-prompt", timeout: 1_000 }).step(
+      "ask",
+      { accepts: StartEvent, emits: [StopEvent] },
+      async (ctx) => {
+        const reply = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "ok?" }) });
+        return StopEvent({ result: reply.response });
+      },
+    );
+    const handler = wf.run();
+    const streamed = (await collectStream(handler)).map((ev) => ev.type);
+    const err = (await handler.catch((e: unknown) => e)) as WorkflowStepError;
+    expect(err).toBeInstanceOf(WorkflowStepError);
+    expect(err.step).toBe("ask");
+    expect(err.cause).toBeInstanceOf(EventRoutingError);
+    const cause = err.cause as EventRoutingError;
+    expect(cause.step).toBe("ask");
+    expect(cause.message).toBe(
+      'Step "ask" prompted with "InputRequiredEvent", which its `emits` does not declare (declares: StopEvent)',
+    );
+    // Nobody was asked: the prompt never reached the stream or the pending input.
+    expect(streamed).not.toContain("InputRequiredEvent");
     expect(handler.pendingInput).toEqual([]);
   });
 

@@ -67,7 +67,7 @@ describe("an event sent before its waiter exists", () => {
   it("is held until the waitForEvent that takes it registers", async () => {
     const wf = workflow({ name: "early-answer", timeout: 2_000 }).step(
       "ask",
-      { accepts: StartEvent, emits: [StopEvent] },
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent] },
       async (ctx) => {
         const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "ok?" }) });
         return StopEvent({ result: answer.response });
@@ -205,11 +205,15 @@ describe("a cycle of instant steps", () => {
 
 describe("the runtime's own messages", () => {
   const gate = () =>
-    workflow({ name: "gate", timeout: 2_000 }).step("s", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
-      const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "?" }) });
-      ctx.set("answer", answer.response);
-      return StopEvent({ result: `real ${answer.response}` });
-    });
+    workflow({ name: "gate", timeout: 2_000 }).step(
+      "s",
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent] },
+      async (ctx) => {
+        const answer = await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "?" }) });
+        ctx.set("answer", answer.response);
+        return StopEvent({ result: `real ${answer.response}` });
+      },
+    );
 
   it("cannot be forged with a raw actor.send: each becomes an EventRejectedEvent", async () => {
     const actor = createActor(gate().toMachine(), { input: {} });
@@ -277,7 +281,7 @@ describe("a run that timed out while a prompt was pending", () => {
   it("names the prompt and points at whileWaiting: false", async () => {
     const wf = workflow({ name: "slow-human", timeout: 30 }).step(
       "ask",
-      { accepts: StartEvent, emits: [StopEvent] },
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent] },
       async (ctx) => {
         await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: "Approve the draft?" }) });
         return StopEvent({ result: "never" });
@@ -298,7 +302,7 @@ describe("a held event and a snapshot", () => {
   const tally = () =>
     workflow({ name: "held-restore", timeout: 5_000, external: [Vote] }).step(
       "tally",
-      { accepts: StartEvent, emits: [StopEvent], awaits: [Vote] },
+      { accepts: StartEvent, emits: [InputRequiredEvent, StopEvent], awaits: [Vote] },
       async (ctx) => {
         const gate = await ctx.run("gate", () => "open");
         await ctx.waitForEvent(HumanResponseEvent, { prompt: InputRequiredEvent({ prefix: gate }) });

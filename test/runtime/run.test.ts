@@ -173,7 +173,7 @@ describe("handler.streamEvents", () => {
 describe("handler.sendEvent", () => {
   const Note = defineEvent("Note", { text: z.string() });
   const wf = workflow({ name: "notes", timeout: 2_000, external: [Note] })
-    .step("wait", { accepts: StartEvent, emits: [Done], awaits: [Note] }, async (ctx) => {
+    .step("wait", { accepts: StartEvent, emits: [InputRequiredEvent, Done], awaits: [Note] }, async (ctx) => {
       const note = await ctx.waitForEvent(Note, { prompt: InputRequiredEvent({ prefix: "note? " }) });
       ctx.set("note", note.text);
       ctx.sendEvent(Done());
