@@ -2,6 +2,7 @@ import { type AnyActorRef, assign, enqueueActions } from "xstate";
 import { errorInfo, WorkflowStalledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { release } from "../execution/hosting.js";
+import { stepErrorOf } from "../execution/promise-step.js";
 import type { Outcome, RunContext } from "../kernel/context.js";
 import { toJsonSafe } from "../kernel/incoming.js";
 import { errorOf, stopOf } from "../kernel/outcome.js";
@@ -164,7 +165,8 @@ export const failState = {
     enqueueActions(({ event, enqueue, self }: ActionArgs & { enqueue: Enqueue }) => {
       for (const id in self.getSnapshot().children) enqueue.stopChild(id);
       enqueue(() => release(self));
-      enqueue.sendTo(self, seal({ type: internal.raise, cause: event?.error }));
+      // A promise step rejects with its error wrapped (see promise-step.ts): the cause is the step's own.
+      enqueue.sendTo(self, seal({ type: internal.raise, cause: stepErrorOf(event?.error) }));
     }),
   ),
   on: {

@@ -1,6 +1,6 @@
 import { setup } from "xstate";
 import { RUN_CLOCK, runClock } from "../execution/clock.js";
-import { createPromiseStep } from "../execution/promise-step.js";
+import { createPromiseStep, stepErrorOf } from "../execution/promise-step.js";
 import type { RunContext } from "../kernel/context.js";
 import { internal } from "../kernel/protocol.js";
 import {
@@ -67,8 +67,7 @@ export function compileStatechart(scope: CompileScope) {
   on[STEP_DONE] = { actions: act.applyPlan };
   on["xstate.error.actor.*"] = failureTransition(machineId, (context, event) => {
     const inv = planner.failed(context, event);
-    // The promise rejected with the step's error wrapped (see `Settled` in promise-step.ts).
-    return inv && { step: inv.step, invocation: inv.id, attempts: inv.attempt, error: event.error.error };
+    return inv && { step: inv.step, invocation: inv.id, attempts: inv.attempt, error: stepErrorOf(event.error) };
   });
   for (const type of STEP_OPS) on[type] = [forgedGuard, { actions: act.applyPlan }];
   Object.assign(on, endingTransitions(machineId, runTimeout));

@@ -85,36 +85,48 @@ export function createPromiseStep(step: StepDefinition, env: StepEnvironment): A
 
 /**
  * What a step's promise settles with: a token for "invocation `id` ended with nothing returned",
- * or a failure wrapping the step's error. XState's done and error events are plain objects anyone
- * could send to the workflow actor; the machine takes one only when it carries a token made here.
+ * or the step's own error, registered for its invocation (a thrown value that is no object is
+ * boxed). XState's done and error events are plain objects anyone could send to the workflow
+ * actor; the machine takes one only when it carries what was registered here for that invocation,
+ * and inspectors see the step's error as it was thrown.
  */
 export interface Settled {
   readonly invocation: number;
 }
-/** A step's final failure, as its promise rejects with it: the step's own error is `error`. */
-export interface SettledFailure extends Settled {
-  readonly error: unknown;
-}
 
-const tokens = new WeakSet<Settled>();
+const settledBy = new WeakMap<object, Set<number>>();
+
+function register<T extends object>(value: T, id: number): T {
+  const ids = settledBy.get(value);
+  if (ids) ids.add(id);
+  else settledBy.set(value, new Set([id]));
+  return value;
+}
 
 function settledToken(id: number): Settled {
-  const token = { invocation: id };
-  tokens.add(token);
-  return token;
+  return register({ invocation: id }, id);
 }
 
-function failureOf(id: number, error: unknown): SettledFailure {
-  const failure = { invocation: id, error };
-  tokens.add(failure);
-  return failure;
+/** A thrown value that is no object, boxed so that it can be registered. */
+class ThrownValue extends Error {
+  constructor(readonly thrown: unknown) {
+    super(String(thrown));
+    this.name = "ThrownValue";
+  }
+}
+
+function failureOf(id: number, error: unknown): object {
+  return register(typeof error === "object" && error !== null ? error : new ThrownValue(error), id);
+}
+
+/** The step's own error, out of what a promise step rejected with (a boxed thrown value unboxed). */
+export function stepErrorOf(value: unknown): unknown {
+  return value instanceof ThrownValue && settledBy.has(value) ? value.thrown : value;
 }
 
 /** Whether `value` is what invocation `id`'s promise really settled with (see {@link Settled}). */
 export function isSettledBy(value: unknown, id: number): boolean {
-  return (
-    typeof value === "object" && value !== null && tokens.has(value as Settled) && (value as Settled).invocation === id
-  );
+  return typeof value === "object" && value !== null && settledBy.get(value)?.has(id) === true;
 }
 
 /** A step message as the statechart machine takes it: workflow events as events of their own type. */

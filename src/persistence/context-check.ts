@@ -256,7 +256,9 @@ class ContextCheck {
     // (a snapshot of the same workflow saved with `whileWaiting: true` would time it out meanwhile).
     const pauses = this.def.timeout.run !== null && !this.def.timeout.whileWaiting;
     if (pauses && pending.length > 0 && clock.deadline !== null)
-      throw malformed(`a prompt is pending, but the run clock runs: workflow "${this.def.name}" stops it while waiting`);
+      throw malformed(
+        `a prompt is pending, but the run clock runs: workflow "${this.def.name}" stops it while waiting`,
+      );
     // A timed workflow's run must stay timed: a snapshot whose clock was dropped would never end.
     if (this.def.timeout.run !== null && clock.deadline === null && clock.remaining === null)
       throw malformed(`the run has no deadline, but workflow "${this.def.name}" has a timeout`);

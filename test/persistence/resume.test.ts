@@ -242,6 +242,27 @@ describe("snapshots that must be refused (SnapshotError, nothing started)", () =
     return { wf, snapshot };
   }
 
+  it("refuses a run waiting for a person with its clock running, into a workflow that stops it while waiting", async () => {
+    const asking = (whileWaiting: boolean) =>
+      workflow({ name: "ask-timed", timeout: { run: 60_000, whileWaiting } })
+        .step("ask", { accepts: StartEvent, emits: [InputRequiredEvent] }, async () =>
+          InputRequiredEvent({ prefix: "?" }),
+        )
+        .step("done", { accepts: HumanResponseEvent, emits: [StopEvent] }, async (_ctx, ev) =>
+          StopEvent({ result: ev.response }),
+        );
+    const handler = asking(true).run();
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    const snapshot = handler.snapshot();
+    handler.cancel();
+    await handler.catch(() => undefined);
+    // The timeout is no part of the definition's fingerprint; the clock in context must fit it.
+    expect(() => asking(false).resume(snapshot)).toThrow(/a prompt is pending, but the run clock runs/);
+    const resumed = asking(true).resume(snapshot);
+    resumed.sendEvent(HumanResponseEvent({ response: "ok" }));
+    await expect(resumed).resolves.toBe("ok");
+  });
+
   it("refuses a snapshot of another definition", async () => {
     const { snapshot } = await waitingSnapshot();
     const other = gatedFlow(2).wf; // same name, one option changed
