@@ -115,13 +115,19 @@ class ThrownValue extends Error {
   }
 }
 
+/** The boxes made here (a set, not `instanceof`: a thrown value may be a revoked Proxy, which throws on it). */
+const boxes = new WeakSet<object>();
+
 function failureOf(id: number, error: unknown): object {
-  return register(typeof error === "object" && error !== null ? error : new ThrownValue(error), id);
+  if (typeof error === "object" && error !== null) return register(error, id);
+  const box = new ThrownValue(error);
+  boxes.add(box);
+  return register(box, id);
 }
 
 /** The step's own error, out of what a promise step rejected with (a boxed thrown value unboxed). */
 export function stepErrorOf(value: unknown): unknown {
-  return value instanceof ThrownValue && settledBy.has(value) ? value.thrown : value;
+  return typeof value === "object" && value !== null && boxes.has(value) ? (value as ThrownValue).thrown : value;
 }
 
 /** Whether `value` is what invocation `id`'s promise really settled with (see {@link Settled}). */
