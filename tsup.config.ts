@@ -8,6 +8,7 @@ export default defineConfig({
     testing: "src/testing/index.ts",
     "stores/sqlite": "src/persistence/sqlite-store.ts",
     "stores/postgres": "src/persistence/postgres-store.ts",
+    server: "src/server/index.ts",
   },
   format: ["esm"],
   dts: true,

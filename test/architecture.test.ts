@@ -82,6 +82,22 @@ describe("dependencies point one way", () => {
     expect(offenders.map(where)).toEqual([]);
   });
 
+  it("only src/server/ imports hono and @hono/*", () => {
+    const offenders = sources().filter(
+      (f) =>
+        !where(f).startsWith("server/") &&
+        importsOf(f).some((m) => m === "hono" || m.startsWith("hono/") || m.startsWith("@hono/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("the server subpath is not imported by the rest of the library", () => {
+    const offenders = sources().filter(
+      (f) => !where(f).startsWith("server/") && importsOf(f).some((m) => m.includes("/server/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
   it("the database drivers are imported by their store alone", () => {
     const offenders = sources().filter((f) => {
       const file = where(f);

@@ -1,0 +1,88 @@
+import { StreamPositionError } from "../errors.js";
+import type { AnyEvent } from "../events/types.js";
+import { toEnvelope } from "./envelope.js";
+import { badRequest } from "./errors.js";
+import type { HandlerEntry } from "./registry.js";
+
+/** What `GET /events/{handler_id}` asks for. */
+export interface EventStreamRequest {
+  /** Server-Sent Events (the default), or NDJSON. */
+  readonly sse: boolean;
+  /** Add the run's internal traffic (step started/finished, returned and sent events). */
+  readonly all: boolean;
+  readonly qualified: boolean;
+  /** Start after this position; -1: from the oldest item the run holds; "now": only new items. */
+  readonly after: number | "now";
+}
+
+/** `after_sequence` or `Last-Event-ID`: "now", -1, or a position. */
+export function parseAfter(text: string | undefined, name: string): number | "now" | undefined {
+  if (text === undefined || text === "") return undefined;
+  if (text === "now") return "now";
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < -1) throw badRequest(`\`${name}\` must be "now", -1 or a stream position`);
+  return n;
+}
+
+type Reader = { iterator: AsyncIterator<AnyEvent>; first: Promise<IteratorResult<AnyEvent>>; after: number };
+
+/**
+ * Starts reading the run's stream after `after`; -1 starts at the oldest item it still holds. A
+ * position the run has dropped throws StreamPositionError here, before any response is sent: the
+ * generator checks it as soon as it is first asked, so it has failed by the next macrotask if at all.
+ */
+async function openReader(entry: HandlerEntry, all: boolean, after: number): Promise<Reader> {
+  const iterator = entry.handler.streamEvents({ all, after })[Symbol.asyncIterator]();
+  const first = iterator.next();
+  const early = await Promise.race([
+    first.then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 0)),
+  ]);
+  if (early === undefined) return { iterator, first, after };
+  if (early instanceof StreamPositionError && after === -1) return openReader(entry, all, early.start - 1);
+  throw early;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The response of `GET /events/{handler_id}`: each item an envelope `{ type, value }`, numbered
+ * with its stream position (the SSE `id:`, an NDJSON line's `sequence`), ending after the run's
+ * terminal item; 204 when the run has ended and nothing is left after `after`.
+ */
+export async function eventStreamResponse(entry: HandlerEntry, request: EventStreamRequest): Promise<Response> {
+  const { all, sse, qualified } = request;
+  const after = request.after === "now" ? entry.end(all) - 1 : request.after;
+  if (entry.status !== "running") {
+    await entry.settled;
+    if (after + 1 >= entry.end(all)) return new Response(null, { status: 204 });
+  }
+  const reader = await openReader(entry, all, after);
+  let position = reader.after + 1;
+  let pending: Promise<IteratorResult<AnyEvent>> | undefined = reader.first;
+  const format = (event: AnyEvent, at: number) => {
+    const envelope = toEnvelope(event, qualified);
+    return sse
+      ? `id: ${at}\ndata: ${JSON.stringify(envelope)}\n\n`
+      : `${JSON.stringify({ ...envelope, sequence: at })}\n`;
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await (pending ?? reader.iterator.next());
+      pending = undefined;
+      if (next.done) return controller.close();
+      controller.enqueue(encoder.encode(format(next.value, position++)));
+    },
+    cancel() {
+      // Not awaited: it is queued behind a read that waits for the run's next item.
+      reader.iterator.return?.().catch(() => undefined);
+    },
+  });
+  const headers: Record<string, string> = sse
+    ? { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" }
+    : { "content-type": "application/x-ndjson", "cache-control": "no-cache" };
+  return new Response(body, { status: 200, headers });
+}

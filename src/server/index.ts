@@ -1,0 +1,14 @@
+/**
+ * stepchart/server: workflows over HTTP, speaking the LlamaIndex Workflows server API so that
+ * `@llamaindex/workflows-client` works against it. Needs the optional peers `hono` and
+ * `@hono/node-server` (for `serve`). See docs/server.md.
+ *
+ * @module
+ */
+
+export { createServer, type ServerOptions } from "./app.js";
+export type { EventEnvelope } from "./envelope.js";
+export type { ErrorBody, ServerErrorCode } from "./errors.js";
+export type { HandlerJson, HandlerStatus } from "./registry.js";
+export type { ServedWorkflows } from "./runs.js";
+export { type RunningServer, type ServeOptions, serve } from "./serve.js";

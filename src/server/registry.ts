@@ -1,0 +1,134 @@
+import { isWorkflowError } from "../errors.js";
+import type { AnyEvent } from "../events/types.js";
+import type { WorkflowHandler } from "../runtime/handler.js";
+import { type EventEnvelope, toEnvelope } from "./envelope.js";
+
+/** A handler's status, as the API names them. */
+export type HandlerStatus = "running" | "completed" | "failed" | "cancelled";
+
+/** The Handler object of the API. */
+export interface HandlerJson {
+  readonly handler_id: string;
+  readonly workflow_name: string;
+  readonly run_id: string;
+  readonly status: HandlerStatus;
+  readonly started_at: string;
+  readonly updated_at: string | null;
+  readonly completed_at: string | null;
+  readonly error: string | null;
+  /** The StopEvent's envelope, once the run completed. */
+  readonly result: EventEnvelope | null;
+}
+
+/** What the server knows of one run it started. */
+export class HandlerEntry {
+  readonly id: string;
+  readonly workflowName: string;
+  readonly handler: WorkflowHandler;
+  readonly startedAt = new Date();
+  updatedAt = this.startedAt;
+  completedAt: Date | undefined;
+  status: HandlerStatus = "running";
+  error: string | undefined;
+  /** The WorkflowError code of a failed or cancelled run. */
+  errorCode: string | undefined;
+  stop: AnyEvent | undefined;
+  /** Items seen so far in the default view and in the `all` view: the next position of each. */
+  readonly seen = { published: 0, all: 0 };
+  /** Settles (never rejects) once the status is final. */
+  readonly done: Promise<void>;
+  /** Settles once the status is final and every item of both views is counted. */
+  readonly settled: Promise<void>;
+
+  constructor(id: string, workflowName: string, handler: WorkflowHandler) {
+    this.id = id;
+    this.workflowName = workflowName;
+    this.handler = handler;
+    this.done = handler.stopEvent.then(
+      (stop) => this.#finish("completed", stop),
+      (error: unknown) =>
+        this.#finish(isWorkflowError(error) && error.code === "CANCELLED" ? "cancelled" : "failed", undefined, error),
+    );
+    const counted = [this.#count(false), this.#count(true)];
+    this.settled = Promise.all([this.done, ...counted]).then(() => undefined);
+  }
+
+  /** Where a reader asking for "now" starts: after the last item seen in its view. */
+  end(all: boolean): number {
+    return all ? this.seen.all : this.seen.published;
+  }
+
+  touch(): void {
+    this.updatedAt = new Date();
+  }
+
+  #finish(status: HandlerStatus, stop: AnyEvent | undefined, error?: unknown): void {
+    this.status = status;
+    this.stop = stop;
+    if (status === "failed") this.error = isWorkflowError(error) ? error.message : "The run failed";
+    if (error !== undefined) this.errorCode = isWorkflowError(error) ? error.code : "STEP_FAILED";
+    this.completedAt = new Date();
+    this.updatedAt = this.completedAt;
+  }
+
+  /**
+   * Counts a view's items as they come (the run's stream does not say how long it is), so "now"
+   * has a position; it reads each item as it arrives, so it holds none back from the window.
+   */
+  #count(all: boolean): Promise<void> {
+    const counting = async () => {
+      for await (const _ of this.handler.streamEvents({ all, after: -1 })) {
+        if (all) this.seen.all++;
+        else this.seen.published++;
+        this.updatedAt = new Date();
+      }
+    };
+    return counting().catch(() => undefined); // the run's failure is the `done` promise's to report
+  }
+
+  toJson(): HandlerJson {
+    return {
+      handler_id: this.id,
+      workflow_name: this.workflowName,
+      run_id: this.handler.runId,
+      status: this.status,
+      started_at: this.startedAt.toISOString(),
+      updated_at: this.updatedAt.toISOString(),
+      completed_at: this.completedAt?.toISOString() ?? null,
+      error: this.error ?? null,
+      result: this.stop ? toEnvelope(this.stop) : null,
+    };
+  }
+}
+
+/** The runs this server started, by handler id (the run id). In memory: a restart forgets them. */
+export class HandlerRegistry {
+  readonly #entries = new Map<string, HandlerEntry>();
+
+  add(workflowName: string, handler: WorkflowHandler): HandlerEntry {
+    const entry = new HandlerEntry(handler.runId, workflowName, handler);
+    this.#entries.set(entry.id, entry);
+    return entry;
+  }
+
+  get(id: string): HandlerEntry | undefined {
+    return this.#entries.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.#entries.has(id);
+  }
+
+  delete(id: string): void {
+    this.#entries.delete(id);
+  }
+
+  /** Entries in start order, keeping those whose status and workflow are among the given ones. */
+  list(filter: { status?: readonly string[] | undefined; workflow?: readonly string[] | undefined }): HandlerEntry[] {
+    return [...this.#entries.values()].filter(
+      (e) =>
+        (!filter.status?.length || filter.status.includes(e.status)) &&
+        (!filter.workflow?.length || filter.workflow.includes(e.workflowName)),
+    );
+  }
+}

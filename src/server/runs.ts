@@ -1,0 +1,58 @@
+import type { WorkflowStore } from "../persistence/store.js";
+import type { Workflow } from "../runtime/workflow.js";
+import { ApiError, badRequest, notFound } from "./errors.js";
+import type { HandlerEntry, HandlerRegistry } from "./registry.js";
+
+/** The workflows a server serves, by the name clients use in URLs. */
+export type ServedWorkflows = Readonly<Record<string, Workflow>>;
+
+/** What the route handlers share. */
+export interface ServerState {
+  readonly workflows: ServedWorkflows;
+  readonly registry: HandlerRegistry;
+  readonly store: WorkflowStore | undefined;
+}
+
+export function workflowNamed(state: ServerState, name: string): Workflow {
+  const wf = Object.hasOwn(state.workflows, name) ? state.workflows[name] : undefined;
+  if (!wf) throw notFound(`No workflow named "${name}" is served`);
+  return wf;
+}
+
+export function handlerWithId(state: ServerState, id: string): HandlerEntry {
+  const entry = state.registry.get(id);
+  if (!entry) throw notFound(`No handler "${id}"`);
+  return entry;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Starts a run from a `run` / `run-nowait` body: `start_event` is the start event's fields,
+ * `handler_id` the run id. `context` and `kwargs` (a serialized Python context, keyword
+ * arguments) have no stepchart meaning, and are refused rather than ignored.
+ */
+export function startRun(state: ServerState, name: string, body: unknown): HandlerEntry {
+  const wf = workflowNamed(state, name);
+  const request = body ?? {};
+  if (!isObject(request)) throw badRequest("The body must be a JSON object");
+  const { start_event: start = {}, handler_id: id, context, kwargs } = request;
+  if (!isObject(start)) throw badRequest("`start_event` must be a JSON object of the start event's fields");
+  if (id !== undefined && (typeof id !== "string" || id === "")) throw badRequest("`handler_id` must be a string");
+  if (context !== undefined && !(isObject(context) && Object.keys(context).length === 0)) {
+    throw badRequest("`context` is not supported: stepchart runs continue from their store, by handler id");
+  }
+  if (kwargs !== undefined && !(isObject(kwargs) && Object.keys(kwargs).length === 0)) {
+    throw badRequest("`kwargs` is not supported: pass the run's input as `start_event`");
+  }
+  if (typeof id === "string" && state.registry.has(id)) {
+    throw new ApiError(409, "WORKFLOW_STATE", `Handler "${id}" exists already; a run id is used once`);
+  }
+  const { type: _type, ...fields } = start;
+  const handler = wf.run(fields as never, {
+    ...(typeof id === "string" ? { runId: id } : {}),
+    ...(state.store ? { store: state.store } : {}),
+  });
+  return state.registry.add(name, handler);
+}
