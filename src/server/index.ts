@@ -10,5 +10,5 @@ export { createServer, type ServerOptions } from "./app.js";
 export type { EventEnvelope } from "./envelope.js";
 export type { ErrorBody, ServerErrorCode } from "./errors.js";
 export type { HandlerJson, HandlerStatus } from "./registry.js";
-export type { ServedWorkflows } from "./runs.js";
+export type { ServedWorkflow, ServedWorkflows } from "./runs.js";
 export { type RunningServer, type ServeOptions, serve } from "./serve.js";

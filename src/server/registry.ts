@@ -24,7 +24,7 @@ export interface HandlerJson {
 export class HandlerEntry {
   readonly id: string;
   readonly workflowName: string;
-  readonly handler: WorkflowHandler;
+  readonly handler: WorkflowHandler<unknown, never>;
   readonly startedAt = new Date();
   updatedAt = this.startedAt;
   completedAt: Date | undefined;
@@ -40,7 +40,7 @@ export class HandlerEntry {
   /** Settles once the status is final and every item of both views is counted. */
   readonly settled: Promise<void>;
 
-  constructor(id: string, workflowName: string, handler: WorkflowHandler) {
+  constructor(id: string, workflowName: string, handler: WorkflowHandler<unknown, never>) {
     this.id = id;
     this.workflowName = workflowName;
     this.handler = handler;
@@ -105,7 +105,7 @@ export class HandlerEntry {
 export class HandlerRegistry {
   readonly #entries = new Map<string, HandlerEntry>();
 
-  add(workflowName: string, handler: WorkflowHandler): HandlerEntry {
+  add(workflowName: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
     const entry = new HandlerEntry(handler.runId, workflowName, handler);
     this.#entries.set(entry.id, entry);
     return entry;

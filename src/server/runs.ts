@@ -1,10 +1,20 @@
+import type { WorkflowDefinition } from "../definition/types.js";
 import type { WorkflowStore } from "../persistence/store.js";
-import type { Workflow } from "../runtime/workflow.js";
+import type { WorkflowHandler } from "../runtime/handler.js";
 import { ApiError, badRequest, notFound } from "./errors.js";
 import type { HandlerEntry, HandlerRegistry } from "./registry.js";
 
+/** What the server needs of a workflow (any `Workflow`, whatever its types). */
+export interface ServedWorkflow {
+  readonly definition: WorkflowDefinition;
+  run(
+    input: never,
+    options: { readonly runId?: string; readonly store?: WorkflowStore },
+  ): WorkflowHandler<unknown, never>;
+}
+
 /** The workflows a server serves, by the name clients use in URLs. */
-export type ServedWorkflows = Readonly<Record<string, Workflow>>;
+export type ServedWorkflows = Readonly<Record<string, ServedWorkflow>>;
 
 /** What the route handlers share. */
 export interface ServerState {
@@ -13,7 +23,7 @@ export interface ServerState {
   readonly store: WorkflowStore | undefined;
 }
 
-export function workflowNamed(state: ServerState, name: string): Workflow {
+export function workflowNamed(state: ServerState, name: string): ServedWorkflow {
   const wf = Object.hasOwn(state.workflows, name) ? state.workflows[name] : undefined;
   if (!wf) throw notFound(`No workflow named "${name}" is served`);
   return wf;
