@@ -1,27 +1,57 @@
 import type { Context, Hono } from "hono";
 import { WorkflowStateError } from "../errors.js";
+import type { AnyEvent } from "../events/types.js";
+import { rememberState, sendToStored, storedHandlerJson, storedHandlers, storedRun } from "./durable.js";
 import { fromEnvelope } from "./envelope.js";
 import { ApiError, badRequest } from "./errors.js";
 import { eventStreamResponse, parseAfter } from "./event-stream.js";
-import type { HandlerEntry } from "./registry.js";
+import type { HandlerJson } from "./registry.js";
 import { jsonBody } from "./routes-workflows.js";
 import { handlerWithId, type ServerState } from "./runs.js";
 
 /** 200 with the Handler once the run has ended, 202 with it while it runs. */
-const handlerStatus = (c: Context, entry: HandlerEntry) =>
-  c.json(entry.toJson(), entry.status === "running" ? 202 : 200);
+const handlerStatus = (c: Context, handler: HandlerJson) => c.json(handler, handler.status === "running" ? 202 : 200);
+
+/** The Handler of a run held here, or else of a run in the store (404 for neither). */
+async function handlerJsonWithId(state: ServerState, id: string): Promise<HandlerJson> {
+  const entry = state.registry.get(id);
+  if (entry) return entry.toJson();
+  const stored = await storedRun(state, id);
+  if (stored) return storedHandlerJson(state, stored);
+  return handlerWithId(state, id).toJson(); // the 404
+}
+
+const keep = (values: readonly string[] | undefined, value: string) => !values?.length || values.includes(value);
+
+/** The body of `POST /events/{id}`: the event it carries. */
+async function eventOfBody(c: Context): Promise<AnyEvent> {
+  const body = await jsonBody(c);
+  if (typeof body !== "object" || body === null || !("event" in body)) throw badRequest("The body needs an `event`");
+  const { event, step } = body as { event: unknown; step?: unknown };
+  if (step !== undefined) throw badRequest("`step` is not supported: events are routed by their type");
+  return fromEnvelope(event);
+}
 
 const flag = (value: string | undefined, fallback: boolean) =>
   value === undefined ? fallback : value === "true" || value === "1";
 
-/** `/handlers`, `/results` and `/events`: the runs this server started. */
+/**
+ * `/handlers`, `/results` and `/events`: the runs this server holds and, with a store, the
+ * store's other runs (see durable.ts).
+ */
 export function handlerRoutes(app: Hono, state: ServerState): void {
-  app.get("/handlers", (c) => {
-    const entries = state.registry.list({ status: c.req.queries("status"), workflow: c.req.queries("workflow_name") });
-    return c.json({ handlers: entries.map((e) => e.toJson()) });
+  rememberState(app, state);
+  app.get("/handlers", async (c) => {
+    const status = c.req.queries("status");
+    const workflow = c.req.queries("workflow_name");
+    const held = state.registry.list({ status, workflow }).map((e) => e.toJson());
+    const stored = (await storedHandlers(state)).filter(
+      (h) => keep(status, h.status) && keep(workflow, h.workflow_name),
+    );
+    return c.json({ handlers: [...held, ...stored] });
   });
-  app.get("/handlers/:id", (c) => handlerStatus(c, handlerWithId(state, c.req.param("id"))));
-  app.get("/results/:id", (c) => handlerStatus(c, handlerWithId(state, c.req.param("id"))));
+  app.get("/handlers/:id", async (c) => handlerStatus(c, await handlerJsonWithId(state, c.req.param("id"))));
+  app.get("/results/:id", async (c) => handlerStatus(c, await handlerJsonWithId(state, c.req.param("id"))));
 
   app.post("/handlers/:id/cancel", async (c) => {
     const entry = handlerWithId(state, c.req.param("id"));
@@ -38,12 +68,14 @@ export function handlerRoutes(app: Hono, state: ServerState): void {
   });
 
   app.post("/events/:id", async (c) => {
-    const entry = handlerWithId(state, c.req.param("id"));
-    const body = await jsonBody(c);
-    if (typeof body !== "object" || body === null || !("event" in body)) throw badRequest("The body needs an `event`");
-    const { event, step } = body as { event: unknown; step?: unknown };
-    if (step !== undefined) throw badRequest("`step` is not supported: events are routed by their type");
-    const parsed = fromEnvelope(event);
+    const id = c.req.param("id");
+    const stored = await storedRun(state, id);
+    if (stored) {
+      await sendToStored(state, stored, await eventOfBody(c));
+      return c.json({ status: "sent" });
+    }
+    const entry = handlerWithId(state, id);
+    const parsed = await eventOfBody(c);
     if (entry.status !== "running") {
       throw new ApiError(409, "WORKFLOW_STATE", `Handler "${entry.id}" has ended (${entry.status})`);
     }

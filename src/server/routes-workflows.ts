@@ -33,12 +33,12 @@ export function workflowRoutes(app: Hono, state: ServerState): void {
     c.json(representation(workflowNamed(state, c.req.param("name")).definition)),
   );
   app.post("/workflows/:name/run", async (c) => {
-    const entry = startRun(state, c.req.param("name"), await jsonBody(c));
+    const entry = await startRun(state, c.req.param("name"), await jsonBody(c));
     await entry.done;
     return finished(c, entry);
   });
   app.post("/workflows/:name/run-nowait", async (c) => {
-    const entry = startRun(state, c.req.param("name"), await jsonBody(c));
+    const entry = await startRun(state, c.req.param("name"), await jsonBody(c));
     return c.json(entry.toJson());
   });
 }

@@ -11,6 +11,10 @@ export interface ServedWorkflow {
     input: never,
     options: { readonly runId?: string; readonly store?: WorkflowStore },
   ): WorkflowHandler<unknown, never>;
+  /** Continues a stored run here (after a restart, or a runner's death). */
+  resume(runId: string, options: { readonly store: WorkflowStore }): WorkflowHandler<unknown, never>;
+  /** Delivers an event to a stored run through the store. */
+  sendEvent(runId: string, event: never, options: { readonly store: WorkflowStore }): Promise<void>;
 }
 
 /** The workflows a server serves, by the name clients use in URLs. */
@@ -41,9 +45,10 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /**
  * Starts a run from a `run` / `run-nowait` body: `start_event` is the start event's fields,
  * `handler_id` the run id. `context` and `kwargs` (a serialized Python context, keyword
- * arguments) have no stepchart meaning, and are refused rather than ignored.
+ * arguments) have no stepchart meaning, and are refused rather than ignored. A handler id held
+ * here or in the store is a 409.
  */
-export function startRun(state: ServerState, name: string, body: unknown): HandlerEntry {
+export async function startRun(state: ServerState, name: string, body: unknown): Promise<HandlerEntry> {
   const wf = workflowNamed(state, name);
   const request = body ?? {};
   if (!isObject(request)) throw badRequest("The body must be a JSON object");
@@ -56,7 +61,9 @@ export function startRun(state: ServerState, name: string, body: unknown): Handl
   if (kwargs !== undefined && !(isObject(kwargs) && Object.keys(kwargs).length === 0)) {
     throw badRequest("`kwargs` is not supported: pass the run's input as `start_event`");
   }
-  if (typeof id === "string" && state.registry.has(id)) {
+  // Held here again after the store answered: a request with the same id started it meanwhile.
+  const taken = async (runId: string) => (await state.store?.load(runId)) !== undefined || state.registry.has(runId);
+  if (typeof id === "string" && (state.registry.has(id) || (await taken(id)))) {
     throw new ApiError(409, "WORKFLOW_STATE", `Handler "${id}" exists already; a run id is used once`);
   }
   const { type: _type, ...fields } = start;

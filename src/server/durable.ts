@@ -1,0 +1,173 @@
+import type { Hono } from "hono";
+import type { AnyEvent } from "../events/types.js";
+import { errorOf } from "../kernel/outcome.js";
+import { ownerIsGone } from "../persistence/lease.js";
+import type { RunStatus } from "../persistence/snapshot.js";
+import type { StoredRun } from "../persistence/store.js";
+import type { WorkflowHandler } from "../runtime/handler.js";
+import { toEnvelope } from "./envelope.js";
+import { ApiError } from "./errors.js";
+import type { HandlerEntry, HandlerJson, HandlerStatus } from "./registry.js";
+import type { ServedWorkflow, ServerState } from "./runs.js";
+
+/**
+ * The server's runs beyond this process: runs in the store that no handler here holds (started
+ * before a restart, or by another server on the same database) are listed from their records, sent
+ * events through the store, and taken into this process when no live runner holds them.
+ */
+
+const finishedStatuses: Readonly<Record<RunStatus, HandlerStatus>> = {
+  running: "running",
+  waiting: "running",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "cancelled",
+  // The API has no status for it: a run that ran out of time failed, as a live handler says too.
+  timedOut: "failed",
+};
+
+/** The served name and workflow of a definition name (the record keeps the definition's name). */
+export function servedByDefinition(
+  state: ServerState,
+  definitionName: string,
+): { name: string; wf: ServedWorkflow } | undefined {
+  for (const [name, wf] of Object.entries(state.workflows)) {
+    if (wf.definition.name === definitionName) return { name, wf };
+  }
+  return undefined;
+}
+
+/** Whether the run has ended: its record is final. */
+export const hasEnded = (stored: StoredRun) =>
+  stored.snapshot.status !== "running" && stored.snapshot.status !== "waiting";
+
+/** No live runner holds the run: never claimed, let go, expired, or its process is gone from this host. */
+const isFree = (stored: StoredRun) =>
+  stored.lease === null || stored.lease.expiresAt <= Date.now() || ownerIsGone(stored.lease.owner);
+
+/** The Handler of a run read from its record. The record keeps no start time: `started_at` is its last save. */
+export function storedHandlerJson(state: ServerState, stored: StoredRun): HandlerJson {
+  const { snapshot } = stored;
+  const outcome = snapshot.machine.context.outcome;
+  const ended = hasEnded(stored);
+  return {
+    handler_id: snapshot.runId,
+    workflow_name: servedByDefinition(state, snapshot.workflow)?.name ?? snapshot.workflow,
+    run_id: snapshot.runId,
+    status: finishedStatuses[snapshot.status],
+    started_at: snapshot.savedAt,
+    updated_at: snapshot.savedAt,
+    completed_at: ended ? snapshot.savedAt : null,
+    error: ended && outcome && outcome.status !== "completed" ? errorOf(outcome, undefined).message : null,
+    result: outcome?.status === "completed" ? toEnvelope(outcome.stop) : null,
+  };
+}
+
+/** The stored run this process does not hold, or undefined (no store, unknown id, or held here). */
+export async function storedRun(state: ServerState, id: string): Promise<StoredRun | undefined> {
+  if (!state.store || state.registry.has(id)) return undefined;
+  return state.store.load(id);
+}
+
+/**
+ * The Handlers of the store's runs this process does not hold, most recently saved first. One
+ * load per run (the list has no outcome); a run deleted in between is left out.
+ */
+export async function storedHandlers(state: ServerState): Promise<HandlerJson[]> {
+  const store = state.store;
+  if (!store) return [];
+  const summaries = (await store.list()).filter((s) => !state.registry.has(s.runId));
+  const records = await Promise.all(summaries.map((s) => store.load(s.runId)));
+  return records.filter((r): r is StoredRun => r !== undefined).map((r) => storedHandlerJson(state, r));
+}
+
+/**
+ * Holds a resumed run here. A handler that ends with `WORKFLOW_STATE` never ran the run or let go
+ * of it (another runner claimed it first, or took it over): the store has the truth, so the
+ * entry is dropped and the run lists from its record again.
+ */
+function hold(state: ServerState, name: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
+  const entry = state.registry.add(name, handler);
+  void entry.done.then(() => {
+    if (entry.errorCode === "WORKFLOW_STATE" && state.registry.get(entry.id) === entry) state.registry.delete(entry.id);
+  });
+  return entry;
+}
+
+/**
+ * Continues here a stored run that no live runner holds and that this server serves; events
+ * delivered to it are applied first. Returns undefined when it cannot (ended, held, not served).
+ */
+export function adopt(state: ServerState, stored: StoredRun): HandlerEntry | undefined {
+  const store = state.store;
+  const served = servedByDefinition(state, stored.snapshot.workflow);
+  if (!store || !served || hasEnded(stored) || !isFree(stored)) return undefined;
+  if (state.registry.has(stored.snapshot.runId)) return state.registry.get(stored.snapshot.runId);
+  return hold(state, served.name, served.wf.resume(stored.snapshot.runId, { store }));
+}
+
+/** What {@link resumeInterrupted} did. */
+export interface ResumeReport {
+  /** Run ids now running in this process. */
+  readonly resumed: string[];
+  /** Interrupted runs left alone, and why (a workflow this server does not serve, a corrupt record). */
+  readonly skipped: { readonly runId: string; readonly reason: string }[];
+}
+
+const states = new WeakMap<object, ServerState>();
+
+/** @internal Ties an app to its state, for {@link resumeInterrupted}. */
+export function rememberState(app: Hono, state: ServerState): void {
+  states.set(app, state);
+}
+
+/**
+ * Continues in this process every run of the app's store listed as `interrupted` (its runner died
+ * or let go mid-run) of a workflow the app serves. Call it once the server is up, after a restart.
+ * Runs waiting for a person need no process: the answer posted to `POST /events/{id}` resumes them.
+ *
+ * @example
+ * ```ts
+ * const app = createServer({ workflows: { approval }, store: new SqliteStore({ path: "runs.db" }) });
+ * await serve(app, { port: 8000 });
+ * const { resumed, skipped } = await resumeInterrupted(app);
+ * ```
+ */
+export async function resumeInterrupted(app: Hono): Promise<ResumeReport> {
+  const state = states.get(app);
+  const store = state?.store;
+  if (!state || !store) return { resumed: [], skipped: [] };
+  const report: ResumeReport = { resumed: [], skipped: [] };
+  for (const { runId, workflow } of await store.list({ status: "interrupted" })) {
+    if (state.registry.has(runId)) continue;
+    if (!servedByDefinition(state, workflow)) {
+      report.skipped.push({ runId, reason: `workflow "${workflow}" is not served here` });
+      continue;
+    }
+    try {
+      const stored = await store.load(runId);
+      if (stored && adopt(state, stored)) report.resumed.push(runId);
+      else report.skipped.push({ runId, reason: "another runner holds it, or it ended" });
+    } catch (error) {
+      report.skipped.push({ runId, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return report;
+}
+
+/**
+ * `POST /events/{id}` for a stored run this process does not hold: delivered through the store's
+ * inbox (validated like `handler.sendEvent`), so a live runner elsewhere takes it at its next lease
+ * renewal; when no live runner holds the run, this process resumes it, and the event is applied first.
+ */
+export async function sendToStored(state: ServerState, stored: StoredRun, event: AnyEvent): Promise<void> {
+  const { runId, workflow, status } = stored.snapshot;
+  if (hasEnded(stored)) throw new ApiError(409, "WORKFLOW_STATE", `Handler "${runId}" has ended (${status})`);
+  const served = servedByDefinition(state, workflow);
+  const store = state.store;
+  if (!served || !store) {
+    throw new ApiError(409, "WORKFLOW_STATE", `Handler "${runId}" is a run of "${workflow}", which is not served here`);
+  }
+  await served.wf.sendEvent(runId, event as never, { store });
+  adopt(state, stored);
+}

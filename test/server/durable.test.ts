@@ -1,0 +1,203 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createClient,
+  createConfig,
+  getHandlers,
+  getHandlersByHandlerId,
+  getResultsByHandlerId,
+  postEventsByHandlerId,
+  postWorkflowsByNameRunNowait,
+} from "@llamaindex/workflows-client";
+import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { MemoryStore, StopEvent, startEvent, type WorkflowStore, workflow } from "../../src/index.js";
+import { SqliteStore } from "../../src/persistence/sqlite-store.js";
+import { resumeInterrupted } from "../../src/server/durable.js";
+import { createServer, serve } from "../../src/server/index.js";
+import { deferred, sleep } from "../helpers.js";
+import { startTestServer } from "./harness.js";
+
+type Client = ReturnType<typeof createClient>;
+const yes = { event: { type: "HumanResponseEvent", value: { response: "yes" } } };
+
+/** Waits until the stored run is in `status` (the runner saves a run as it starts waiting). */
+async function storedStatus(store: WorkflowStore, runId: string, status: string): Promise<void> {
+  while ((await store.load(runId))?.snapshot.status !== status) await sleep(10);
+}
+
+/** Polls `GET /results/{id}` until the run has ended (200). */
+async function result(client: Client, id: string) {
+  for (;;) {
+    const answer = await getResultsByHandlerId({ client, path: { handler_id: id } });
+    if (answer.response.status !== 202) return answer;
+    await sleep(10);
+  }
+}
+
+describe("stepchart/server with a store: runs this process does not hold", () => {
+  it("lists them, delivers an answer through the store to the server running it, and reads results from the record", async () => {
+    const store = new MemoryStore({ leaseMs: 300 });
+    const [a, b] = [await startTestServer(store), await startTestServer(store)];
+    try {
+      await postWorkflowsByNameRunNowait({
+        client: a.client,
+        path: { name: "approval" },
+        body: { start_event: { topic: "tea" }, handler_id: "tea-1" },
+      });
+      await storedStatus(store, "tea-1", "waiting");
+
+      const listed = await getHandlers({ client: b.client, query: { workflow_name: ["approval"] } });
+      expect(listed.data?.handlers).toEqual([
+        expect.objectContaining({ handler_id: "tea-1", workflow_name: "approval", status: "running", result: null }),
+      ]);
+      expect((await getHandlersByHandlerId({ client: b.client, path: { handler_id: "tea-1" } })).response.status).toBe(
+        202,
+      );
+      const again = await postWorkflowsByNameRunNowait({
+        client: b.client,
+        path: { name: "approval" },
+        body: { start_event: { topic: "tea" }, handler_id: "tea-1" },
+      });
+      expect(again.response.status).toBe(409);
+      const unknown = await postEventsByHandlerId({ client: b.client, path: { handler_id: "nope" }, body: yes });
+      expect(unknown.response.status).toBe(404);
+
+      // A still runs it: B delivers to the store's inbox, and A takes it at its next lease renewal.
+      const sent = await postEventsByHandlerId({ client: b.client, path: { handler_id: "tea-1" }, body: yes });
+      expect(sent.data).toEqual({ status: "sent" });
+      const done = await result(a.client, "tea-1");
+      expect(done.response.status).toBe(200);
+      expect(done.data).toMatchObject({ result: { value: { result: { approved: true } } } });
+
+      const fromRecord = await result(b.client, "tea-1");
+      expect(fromRecord.data).toMatchObject({ status: "completed", workflow_name: "approval", error: null });
+      expect(fromRecord.data?.result).toEqual(done.data?.result);
+      const late = await postEventsByHandlerId({ client: b.client, path: { handler_id: "tea-1" }, body: yes });
+      expect(late.response.status).toBe(409);
+      const completed = await getHandlers({ client: b.client, query: { status: ["completed"] } });
+      expect(completed.data?.handlers.map((h) => h.handler_id)).toEqual(["tea-1"]);
+      expect((await getHandlers({ client: b.client, query: { status: ["running"] } })).data?.handlers).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+const gate = deferred();
+const entered = { slow: deferred(), other: deferred() };
+const Job = startEvent({ name: z.string() });
+/** One step that holds until the test opens the gate: a run that is mid-step when its runner lets go. */
+const slow = workflow({ name: "slow", start: Job, timeout: null }).step(
+  "work",
+  { accepts: Job, emits: [StopEvent] },
+  async (_ctx, ev) => {
+    entered.slow.resolve();
+    await gate.promise;
+    return StopEvent({ result: `done ${ev.name}` });
+  },
+);
+const other = workflow({ name: "other", start: Job, timeout: null }).step(
+  "work",
+  { accepts: Job, emits: [StopEvent] },
+  () => {
+    entered.other.resolve();
+    return new Promise<never>(() => undefined);
+  },
+);
+
+describe("resumeInterrupted", () => {
+  it("continues the store's interrupted runs of the served workflows and says which it left alone", async () => {
+    const store = new MemoryStore({ leaseMs: 300 });
+    const runs = [
+      slow.run({ name: "a" }, { store, runId: "slow-1" }),
+      other.run({ name: "b" }, { store, runId: "other-1" }),
+    ];
+    await Promise.all([entered.slow.promise, entered.other.promise]);
+    // Saved mid-step, lease let go: both runs list as interrupted.
+    await Promise.all(runs.map((run) => run.detach()));
+    const app = createServer({ workflows: { slow }, store });
+    const server = await serve(app, { port: 0 });
+    try {
+      expect(await resumeInterrupted(app)).toEqual({
+        resumed: ["slow-1"],
+        skipped: [{ runId: "other-1", reason: 'workflow "other" is not served here' }],
+      });
+      gate.resolve();
+      const client = createClient(createConfig({ baseUrl: `http://127.0.0.1:${server.port}` }));
+      const done = await result(client, "slow-1");
+      expect(done.data).toMatchObject({
+        status: "completed",
+        workflow_name: "slow",
+        result: { value: { result: "done a" } },
+      });
+      expect((await resumeInterrupted(app)).resumed).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+const dir = mkdtempSync(join(tmpdir(), "stepchart-server-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A server process (test/server/fixtures/server-runner.ts) on `db`; resolves once it listens. */
+function startServerProcess(db: string): Promise<{ child: ChildProcess; client: Client; exited: Promise<void> }> {
+  // The runner compiles its workflows to the shape this test's project compiles them to.
+  const env = { ...process.env, STEPCHART_TEST_SHAPE: workflow({}).definition.shape };
+  const script = join(import.meta.dirname, "fixtures", "server-runner.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", script, db], { stdio: ["ignore", "pipe", "pipe"], env });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  let out = "";
+  let errors = "";
+  child.stderr?.on("data", (chunk) => {
+    errors += String(chunk);
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on("data", (chunk) => {
+      out += String(chunk);
+      const port = /port (\d+)\n/.exec(out)?.[1];
+      if (port) resolve({ child, exited, client: createClient(createConfig({ baseUrl: `http://127.0.0.1:${port}` })) });
+    });
+    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${errors}`)));
+  });
+}
+
+describe("stepchart/server restarted on the same SQLite database", () => {
+  it("lists a run that was waiting for a person when the process was killed, and completes it with the answer posted to the new process", async () => {
+    const db = join(dir, "restart.db");
+    const first = await startServerProcess(db);
+    const started = await postWorkflowsByNameRunNowait({
+      client: first.client,
+      path: { name: "approval" },
+      body: { start_event: { topic: "tea" } },
+    });
+    const id = started.data?.handler_id as string;
+    const store = new SqliteStore({ path: db });
+    try {
+      await storedStatus(store, id, "waiting");
+      first.child.kill("SIGKILL");
+      await first.exited;
+
+      const second = await startServerProcess(db);
+      try {
+        const listed = await getHandlers({ client: second.client });
+        expect(listed.data?.handlers).toEqual([
+          expect.objectContaining({ handler_id: id, workflow_name: "approval", status: "running" }),
+        ]);
+        const sent = await postEventsByHandlerId({ client: second.client, path: { handler_id: id }, body: yes });
+        expect(sent.data).toEqual({ status: "sent" });
+        const done = await result(second.client, id);
+        expect(done.response.status).toBe(200);
+        expect(done.data).toMatchObject({ status: "completed", result: { value: { result: { approved: true } } } });
+      } finally {
+        second.child.kill("SIGKILL");
+        await second.exited;
+      }
+    } finally {
+      store.close();
+    }
+  }, 20_000);
+});
