@@ -1,6 +1,11 @@
 import type { Context, Hono } from "hono";
 import type { WorkflowStore } from "../persistence/store.js";
+import { type AuthOption, authMiddleware } from "./auth.js";
+import { type CorsOptions, corsMiddleware } from "./cors.js";
 import { errorResponse, notFound } from "./errors.js";
+import { defaultHeartbeatMs, heartbeatMiddleware } from "./heartbeat.js";
+import { bodyLimitMiddleware, type LimitsOption } from "./limits.js";
+import { openApiDocument } from "./openapi.js";
 import { honoModule } from "./peers.js";
 import { HandlerRegistry } from "./registry.js";
 import { handlerRoutes } from "./routes-handlers.js";
@@ -13,6 +18,18 @@ export interface ServerOptions {
   readonly workflows: ServedWorkflows;
   /** Save every run in this store (see docs/persistence.md). */
   readonly store?: WorkflowStore;
+  /**
+   * Who may call: a hook `(request) => boolean`, or `{ bearer: token | tokens }`. Others get a
+   * 401 `UNAUTHORIZED`; `GET /health` stays open. Default: none, so keep the server on 127.0.0.1
+   * (what `serve` binds unless told otherwise) or behind something that authenticates.
+   */
+  readonly auth?: AuthOption;
+  /** Answer browsers from other origins: Hono's `cors()` options (`{}` allows any origin). Default: off. */
+  readonly cors?: CorsOptions;
+  /** Request limits: `bodyBytes` (default 1 MiB; a larger body is a 413 `PAYLOAD_TOO_LARGE`). */
+  readonly limits?: LimitsOption;
+  /** An idle SSE stream gets a `: keep-alive` comment this often, in ms; 0 for none. @default 15000 */
+  readonly heartbeatMs?: number;
 }
 
 /**
@@ -32,7 +49,16 @@ export function createServer(options: ServerOptions): Hono {
   const app = new Hono();
   app.onError((error, c) => errorJson(c, error));
   app.notFound((c) => errorJson(c, notFound(`No route ${c.req.method} ${c.req.path}`)));
+  // CORS first: a preflight carries no credentials, and a 401 needs its headers to be readable.
+  if (options.cors) app.use("*", corsMiddleware(options.cors));
+  if (options.auth) app.use("*", authMiddleware(options.auth));
+  app.use("*", bodyLimitMiddleware(options.limits));
+  app.use("*", heartbeatMiddleware(options.heartbeatMs ?? defaultHeartbeatMs));
   app.get("/health", (c) => c.json({ status: "healthy" }));
+  const document = openApiDocument(Object.keys(options.workflows), {
+    bearer: typeof options.auth === "object" && options.auth !== null,
+  });
+  app.get("/openapi.json", (c) => c.json(document));
   workflowRoutes(app, state);
   handlerRoutes(app, state);
   return app;

@@ -1,0 +1,231 @@
+import {
+  createClient,
+  createConfig,
+  getEventsByHandlerId,
+  getHealth,
+  getWorkflows,
+  postEventsByHandlerId,
+  postWorkflowsByNameRunNowait,
+} from "@llamaindex/workflows-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type RunningServer, type ServerOptions, serve } from "../../src/server/index.js";
+import { echo, ticker } from "./harness.js";
+
+const open: RunningServer[] = [];
+afterAll(() => Promise.all(open.map((s) => s.close())));
+
+async function start(options: Omit<ServerOptions, "workflows">): Promise<string> {
+  const server = await serve(createServer({ workflows: { echo, ticker }, ...options }), { port: 0 });
+  open.push(server);
+  return `http://${server.host}:${server.port}`;
+}
+
+const clientFor = (baseUrl: string, headers: Record<string, string> = {}) =>
+  createClient(createConfig({ baseUrl, headers }));
+
+describe("auth", () => {
+  let baseUrl: string;
+  beforeAll(async () => {
+    baseUrl = await start({ auth: { bearer: ["s3cret", "rotated"] } });
+  });
+
+  it("answers 401 JSON with WWW-Authenticate without a token or with a wrong one, on every route but /health", async () => {
+    for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: "Basic czNjcmV0" }]) {
+      const { response, error } = await getWorkflows({ client: clientFor(baseUrl, headers) });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe("Bearer");
+      expect(error).toEqual({ code: "UNAUTHORIZED", message: "Missing or invalid credentials" });
+    }
+    // An unknown route or the API document tell nothing to a caller without a token.
+    expect((await fetch(`${baseUrl}/nowhere`)).status).toBe(401);
+    expect((await fetch(`${baseUrl}/openapi.json`)).status).toBe(401);
+    const health = await getHealth({ client: clientFor(baseUrl) });
+    expect(health.data).toEqual({ status: "healthy" });
+  });
+
+  it("lets each configured token through, whatever the scheme's case", async () => {
+    for (const Authorization of ["Bearer s3cret", "bearer rotated"]) {
+      const client = clientFor(baseUrl, { Authorization });
+      expect((await getWorkflows({ client })).data).toEqual({ workflows: ["echo", "ticker"] });
+    }
+  });
+
+  it("takes a hook, sync or async; a hook that throws is a 500 INTERNAL with no details", async () => {
+    const hooked = await start({ auth: async (request) => request.headers.get("x-api-key") === "k1" });
+    expect((await getWorkflows({ client: clientFor(hooked, { "x-api-key": "k1" }) })).response.status).toBe(200);
+    expect((await getWorkflows({ client: clientFor(hooked, { "x-api-key": "k2" }) })).response.status).toBe(401);
+    const throwing = await start({
+      auth: () => {
+        throw new Error("db password is hunter2");
+      },
+    });
+    const failed = await fetch(`${throwing}/workflows`);
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ code: "INTERNAL", message: "Internal server error" });
+  });
+
+  it("refuses a bearer option with no usable token when the server is created", () => {
+    expect(() => createServer({ workflows: { echo }, auth: { bearer: [] } })).toThrow(TypeError);
+    expect(() => createServer({ workflows: { echo }, auth: { bearer: "" } })).toThrow(TypeError);
+  });
+});
+
+describe("limits", () => {
+  const tooLarge = { code: "PAYLOAD_TOO_LARGE", message: "The request body is larger than 1024 bytes" };
+
+  it("answers 413 JSON to a body over bodyBytes, by its Content-Length or as it streams in", async () => {
+    const baseUrl = await start({ limits: { bodyBytes: 1024 } });
+    const client = clientFor(baseUrl);
+    const small = await postWorkflowsByNameRunNowait({
+      client,
+      path: { name: "echo" },
+      body: { start_event: { text: "hi" } },
+    });
+    expect(small.response.status).toBe(200);
+    const big = await postWorkflowsByNameRunNowait({
+      client,
+      path: { name: "echo" },
+      body: { start_event: { text: "x".repeat(2000) } },
+    });
+    expect(big.response.status).toBe(413);
+    expect(big.error).toEqual(tooLarge);
+    // No Content-Length: the limit counts the bytes as they come.
+    const chunk = new TextEncoder().encode(JSON.stringify({ start_event: { text: "y".repeat(600) } }));
+    const chunked = await fetch(`${baseUrl}/workflows/echo/run-nowait`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(chunk);
+          controller.enqueue(chunk);
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toEqual(tooLarge);
+    expect((await getWorkflows({ client })).data?.workflows).toEqual(["echo", "ticker"]);
+  });
+
+  it("limits bodies to 1 MiB by default", async () => {
+    const baseUrl = await start({});
+    const post = (size: number) =>
+      fetch(`${baseUrl}/workflows/echo/run-nowait`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ start_event: { text: "z".repeat(size) } }),
+      });
+    expect((await post(1024 * 1024 - 100)).status).toBe(200);
+    const refused = await post(1024 * 1024);
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+});
+
+describe("cors", () => {
+  const preflight = (baseUrl: string) =>
+    fetch(`${baseUrl}/workflows/echo/run-nowait`, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://app.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+      },
+    });
+
+  it("answers a browser's preflight before auth when enabled, and marks even a 401 readable", async () => {
+    const baseUrl = await start({ cors: { origin: "https://app.example" }, auth: { bearer: "s3cret" } });
+    const answer = await preflight(baseUrl);
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(answer.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(answer.headers.get("access-control-allow-headers")).toContain("authorization");
+    const refused = await fetch(`${baseUrl}/workflows`, { headers: { Origin: "https://app.example" } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+
+  it("is off by default: no CORS headers", async () => {
+    const baseUrl = await start({});
+    const answer = await preflight(baseUrl);
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+/** Raw SSE blocks (comments included) until `until` says stop. */
+async function readBlocks(url: string, until: (blocks: string[]) => boolean): Promise<string[]> {
+  const abort = new AbortController();
+  const response = await fetch(url, { signal: abort.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const blocks: string[] = [];
+  let buffer = "";
+  try {
+    while (!until(blocks)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += value;
+      const parts = buffer.split("\n\n");
+      buffer = parts.pop() ?? "";
+      blocks.push(...parts);
+    }
+  } finally {
+    abort.abort();
+  }
+  return blocks;
+}
+
+describe("SSE heartbeats", () => {
+  const kind = (block: string) => (block.startsWith(":") ? block : JSON.parse(block.split("data: ")[1] ?? "{}").type);
+
+  it("sends `: keep-alive` every heartbeatMs while the stream is idle, after the items it has", async () => {
+    const baseUrl = await start({ heartbeatMs: 20 });
+    const client = clientFor(baseUrl);
+    const started = await postWorkflowsByNameRunNowait({
+      client,
+      path: { name: "ticker" },
+      body: { start_event: { count: 1 } },
+    });
+    const id = started.data?.handler_id as string;
+    // The run waits for a person: the stream has two items, then idles.
+    const blocks = await readBlocks(`${baseUrl}/events/${id}?after_sequence=-1`, (b) => b.length >= 4);
+    expect(blocks.map(kind)).toEqual(["Tick", "InputRequiredEvent", ": keep-alive", ": keep-alive"]);
+  });
+
+  it("leaves the official client's stream as it was: comments are not events", async () => {
+    const baseUrl = await start({ heartbeatMs: 20 });
+    const client = clientFor(baseUrl);
+    const started = await postWorkflowsByNameRunNowait({
+      client,
+      path: { name: "ticker" },
+      body: { start_event: { count: 0 } },
+    });
+    const id = started.data?.handler_id as string;
+    const types: string[] = [];
+    // The client reads the stream only while the loop asks for the next event: the answer goes
+    // from its SSE callback, once a heartbeat has come after the prompt.
+    let answered: Promise<unknown> | undefined;
+    const { stream } = await getEventsByHandlerId({
+      client,
+      path: { handler_id: id },
+      query: { after_sequence: -1 },
+      sseMaxRetryAttempts: 1,
+      onSseEvent: (event) => {
+        if (event.data !== undefined || !types.includes("InputRequiredEvent")) return;
+        answered ??= postEventsByHandlerId({
+          client,
+          path: { handler_id: id },
+          body: { event: { type: "HumanResponseEvent", value: { response: "ok" } } },
+        });
+      },
+    });
+    for await (const event of stream) {
+      const { type } = event as { type: string };
+      types.push(type);
+      if (type === "StopEvent") break;
+    }
+    expect((await answered) as { data: unknown }).toMatchObject({ data: { status: "sent" } });
+    expect(types).toEqual(["InputRequiredEvent", "Tick", "StopEvent"]);
+  });
+});
