@@ -5,7 +5,13 @@ import { EventValidationError, isWorkflowError, type ValidationIssue, type Workf
  * adds for what no run raised (an unknown workflow or handler, a malformed request, a fault of
  * the server itself).
  */
-export type ServerErrorCode = WorkflowErrorCode | "NOT_FOUND" | "BAD_REQUEST" | "INTERNAL";
+export type ServerErrorCode =
+  | WorkflowErrorCode
+  | "NOT_FOUND"
+  | "BAD_REQUEST"
+  | "INTERNAL"
+  | "UNAUTHORIZED"
+  | "PAYLOAD_TOO_LARGE";
 
 /** The JSON body of every error response: never a stack trace. */
 export interface ErrorBody {
