@@ -87,11 +87,7 @@ export async function storedHandlers(state: ServerState): Promise<HandlerJson[]>
  * entry is dropped and the run lists from its record again.
  */
 function hold(state: ServerState, name: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
-  const entry = state.registry.add(name, handler);
-  void entry.done.then(() => {
-    if (entry.errorCode === "WORKFLOW_STATE" && state.registry.get(entry.id) === entry) state.registry.delete(entry.id);
-  });
-  return entry;
+  return state.registry.addStored(name, handler);
 }
 
 /**

@@ -111,6 +111,19 @@ export class HandlerRegistry {
     return entry;
   }
 
+  /**
+   * Adds a run kept in a store. Once another runner takes it over (its handler ends with
+   * `WORKFLOW_STATE`), its entry goes: the store describes the run from then on, and a stale
+   * `failed` entry here would shadow it.
+   */
+  addStored(workflowName: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
+    const entry = this.add(workflowName, handler);
+    void entry.done.then(() => {
+      if (entry.errorCode === "WORKFLOW_STATE" && this.#entries.get(entry.id) === entry) this.#entries.delete(entry.id);
+    });
+    return entry;
+  }
+
   get(id: string): HandlerEntry | undefined {
     return this.#entries.get(id);
   }

@@ -71,5 +71,5 @@ export async function startRun(state: ServerState, name: string, body: unknown):
     ...(typeof id === "string" ? { runId: id } : {}),
     ...(state.store ? { store: state.store } : {}),
   });
-  return state.registry.add(name, handler);
+  return state.store ? state.registry.addStored(name, handler) : state.registry.add(name, handler);
 }

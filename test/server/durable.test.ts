@@ -13,6 +13,7 @@ import {
 } from "@llamaindex/workflows-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { approval } from "../../examples/human-approval.js";
 import { MemoryStore, StopEvent, startEvent, type WorkflowStore, workflow } from "../../src/index.js";
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { resumeInterrupted } from "../../src/server/durable.js";
@@ -107,6 +108,33 @@ const other = workflow({ name: "other", start: Job, timeout: null }).step(
     return new Promise<never>(() => undefined);
   },
 );
+
+describe("a run another server took over", () => {
+  it("is described by the store on the server that started it, not by a stale failed entry (review bug 3)", async () => {
+    const store = new MemoryStore({ leaseMs: 150 });
+    const [a, b] = [createServer({ workflows: { approval }, store }), createServer({ workflows: { approval }, store })];
+    const post = (app: typeof a, path: string, body: unknown) =>
+      app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const statusOn = async (app: typeof a) =>
+      ((await (await app.request("/handlers/taken-1")).json()) as { status: string }).status;
+    await post(a, "/workflows/approval/run-nowait", { start_event: { topic: "tea" }, handler_id: "taken-1" });
+    await storedStatus(store, "taken-1", "waiting");
+    // A's event loop stalls past its lease (a GC pause, a CPU spike), and the answer reaches B
+    // before A's timers run again: B takes the run over and completes it.
+    const stalled = Date.now();
+    while (Date.now() - stalled < 400) {}
+    expect((await post(b, "/events/taken-1", yes)).status).toBe(200);
+    await storedStatus(store, "taken-1", "completed");
+    // A's own handler ends with WORKFLOW_STATE (it lost the run): A then answers from the store.
+    while ((await statusOn(a)) === "running") await sleep(10);
+    expect(await statusOn(a)).toBe("completed");
+    expect(await statusOn(b)).toBe("completed");
+  });
+});
 
 describe("resumeInterrupted", () => {
   it("continues the store's interrupted runs of the served workflows and says which it left alone", async () => {
