@@ -19,7 +19,8 @@ export interface EventStreamRequest {
 export function parseAfter(text: string | undefined, name: string): number | "now" | undefined {
   if (text === undefined || text === "") return undefined;
   if (text === "now") return "now";
-  const n = Number(text);
+  // Digits only: `Number` would also take "1e3", "0x1" and " 5 ".
+  const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < -1) throw badRequest(`\`${name}\` must be "now", -1 or a stream position`);
   return n;
 }
@@ -56,6 +57,9 @@ const encoder = new TextEncoder();
 export async function eventStreamResponse(entry: HandlerEntry, request: EventStreamRequest): Promise<Response> {
   const { all, sse, qualified } = request;
   const after = request.after === "now" ? entry.end(all) - 1 : request.after;
+  // A position the run has not reached was never sent: waiting after it would skip what comes.
+  if (after >= entry.end(all))
+    throw badRequest(`position ${after} is past the run's last item (${entry.end(all) - 1})`);
   if (entry.status !== "running") {
     await entry.settled;
     if (after + 1 >= entry.end(all)) return new Response(null, { status: 204 });

@@ -122,9 +122,20 @@ describe("GET /events/{handler_id}", () => {
     expect(types).toContain("StepFinishedEvent");
     expect(types.at(-1)).toBe("StopEvent");
     expect(all.lines.at(-1)).toMatchObject({ qualified_name: "StopEvent" });
-    const bad = await fetch(`${server.baseUrl}/events/${id}?after_sequence=soon`);
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: "BAD_REQUEST" });
+    for (const position of ["soon", "1e3", "0x1", " 5 ", "-2"]) {
+      const bad = await fetch(`${server.baseUrl}/events/${id}?after_sequence=${encodeURIComponent(position)}`);
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ code: "BAD_REQUEST" });
+    }
+    // A running run: a position it has not reached is refused, not waited after.
+    const live = await startTicker(2);
+    const past = await fetch(`${server.baseUrl}/events/${live}?after_sequence=100&sse=false`);
+    expect(past.status).toBe(400);
+    expect(await past.json()).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/past the run's last item/),
+    });
+    await answer(live, "done");
     const unknown = await fetch(`${server.baseUrl}/events/nobody`);
     expect(unknown.status).toBe(404);
   });
