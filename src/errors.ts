@@ -371,14 +371,25 @@ export class StreamPositionError extends WorkflowError {
   /** The oldest position the run still holds. */
   readonly start: number;
 
-  constructor(runId: string, position: number, start: number) {
-    super(
-      "STREAM_POSITION",
-      `Run "${runId}" no longer holds stream position ${position}: it keeps its most recent items (the \`retain\` run option) and its oldest is now ${start}`,
-    );
+  /**
+   * `why`: "retain" (the item fell out of the run's window), "lapped" (a reader that does not pin
+   * items fell behind the window while it read), "resumed" (the item was published before the run
+   * was resumed from a snapshot, which keeps positions but not items).
+   */
+  constructor(runId: string, position: number, start: number, why: "retain" | "lapped" | "resumed" = "retain") {
+    super("STREAM_POSITION", positionMessage(runId, position, start, why));
     this.position = position;
     this.start = start;
   }
+}
+
+function positionMessage(runId: string, position: number, start: number, why: string): string {
+  const run = `Run "${runId}" no longer holds stream position ${position}`;
+  if (why === "resumed")
+    return `${run}: a run's snapshot keeps stream positions, not items, so what it published before it was resumed or read back from its store is gone; items from ${start} on are held`;
+  if (why === "lapped")
+    return `${run}: the reader fell behind the run's \`retain\` window while it read; its oldest item is now ${start}`;
+  return `${run}: it keeps its most recent items (the \`retain\` run option) and its oldest is now ${start}`;
 }
 
 /**

@@ -25,6 +25,20 @@ export interface PersistedMachine {
 }
 
 /**
+ * Where the run's stream stood when the snapshot was taken, so a resumed run keeps numbering its
+ * stream where it left off: a reader's position (a server's `Last-Event-ID`) means the same item
+ * before and after a restart. Items themselves are not kept.
+ */
+export interface StreamMark {
+  /** The position the default view's next item takes. */
+  readonly published: number;
+  /** The position the `all` view's next item takes. */
+  readonly all: number;
+  /** The default-view position of each pending prompt, in the order of the context's `pending` (-1: not held). */
+  readonly prompts?: readonly number[];
+}
+
+/**
  * A run at one moment, as plain JSON: enough to continue it in another process with
  * `wf.resume(snapshot)`. Versioned, tied to the workflow definition it came from, and signed when
  * the workflow has a `snapshotSecret`.
@@ -46,6 +60,8 @@ export interface WorkflowSnapshot {
   /** ISO time the snapshot was taken. */
   readonly savedAt: string;
   readonly machine: PersistedMachine;
+  /** Where the run's stream stood (absent from snapshots of older versions: a resumed run then numbers from 0). */
+  readonly stream?: StreamMark;
   /** HMAC-SHA256 (hex) of the rest, present when the workflow has a `snapshotSecret`. */
   readonly signature?: string;
 }
@@ -66,6 +82,13 @@ const envelopeSchema = z.object({
     output: z.unknown().optional(),
     error: z.unknown().optional(),
   }),
+  stream: z
+    .object({
+      published: z.number().int().min(0),
+      all: z.number().int().min(0),
+      prompts: z.array(z.number().int().min(-1)).optional(),
+    })
+    .optional(),
   signature: z.string().optional(),
 });
 
@@ -82,9 +105,10 @@ export function statusOf(machine: { status: string; context: RunContext }): RunS
 export function captureActor(
   actor: { getSnapshot(): { context: unknown }; getPersistedSnapshot(): unknown },
   meta: { workflow: string; definitionHash: string; secret: string | undefined },
+  stream?: StreamMark,
 ): WorkflowSnapshot {
   checkCapturable(actor.getSnapshot().context);
-  return envelope(actor.getPersistedSnapshot() as Persisted, meta);
+  return envelope(actor.getPersistedSnapshot() as Persisted, meta, stream);
 }
 
 type Persisted = { status: string; value: unknown; historyValue?: unknown; context: RunContext; output?: unknown };
@@ -110,6 +134,7 @@ function checkCapturable(context: unknown): void {
 function envelope(
   persisted: Persisted,
   meta: { workflow: string; definitionHash: string; secret: string | undefined },
+  stream?: StreamMark,
 ): WorkflowSnapshot {
   const machine = {
     status: persisted.status,
@@ -128,6 +153,7 @@ function envelope(
       status: statusOf(machine as { status: string; context: RunContext }),
       savedAt: new Date().toISOString(),
       machine,
+      ...(stream === undefined ? {} : { stream }),
     }),
   ) as WorkflowSnapshot;
   return meta.secret === undefined ? body : { ...body, signature: sign(body, meta.secret) };

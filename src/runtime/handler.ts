@@ -7,7 +7,7 @@ import { release } from "../execution/hosting.js";
 import type { RunContext } from "../kernel/context.js";
 import { stopOf, terminalOf } from "../kernel/outcome.js";
 import { internal, seal } from "../kernel/protocol.js";
-import type { WorkflowSnapshot } from "../persistence/snapshot.js";
+import type { StreamMark, WorkflowSnapshot } from "../persistence/snapshot.js";
 import { holdProcess, releaseProcess } from "./keep-alive.js";
 import { checkOutsideEvent } from "./outside.js";
 import type { RetainOptions } from "./retention.js";
@@ -17,6 +17,8 @@ import { createVerboseLog, type VerboseLog } from "./verbose.js";
 
 /** @internal The run's trace so far (`traceRun(handler)` in stepchart/inspect reads it). */
 export const traceOf: unique symbol = Symbol("stepchart.trace");
+/** @internal The stream with each item's position: see `WorkflowHandler[streamWithPositions]`. */
+export const streamWithPositions: unique symbol = Symbol("stepchart.streamWithPositions");
 
 /** @internal What a handler is built from. */
 export interface HandlerParts {
@@ -25,19 +27,24 @@ export interface HandlerParts {
    * Creates the (not yet started) actor, at once or after async work (loading a run from a store,
    * writing its first checkpoint); `observe` receives the `all` view's trace items.
    */
-  readonly open: (observe: (event: AnyEvent) => void) => Actor<AnyStateMachine> | Promise<Actor<AnyStateMachine>>;
+  readonly open: (
+    observe: (event: AnyEvent) => void,
+    mark: (actor: Actor<AnyStateMachine>) => StreamMark,
+  ) => Actor<AnyStateMachine> | Promise<Actor<AnyStateMachine>>;
   /** Starts the actor once the handler listens to it (and continues a restored run). */
   readonly start: (actor: Actor<AnyStateMachine>) => void;
   /** Runs before the handler settles: the run's last checkpoint. */
   readonly close?: () => Promise<void>;
-  /** Builds the run's snapshot (see `handler.snapshot()`). */
-  readonly capture: (actor: Actor<AnyStateMachine>) => WorkflowSnapshot;
+  /** Builds the run's snapshot (see `handler.snapshot()`), with where its stream stands. */
+  readonly capture: (actor: Actor<AnyStateMachine>, stream?: StreamMark) => WorkflowSnapshot;
   /** Saves the run to its store, lets go of it and stops it here (see `handler.detach()`). */
   readonly detach?: (actor: Actor<AnyStateMachine>) => Promise<void>;
   /** Why the actor was stopped from outside the run, when that is an error (a lost lease). */
   readonly stoppedBecause?: () => unknown;
   /** A restored run: its stream starts with the prompts still pending (the old stream is gone). */
   readonly restored?: boolean;
+  /** A restored run's stream mark, from its snapshot (read once the actor is open). */
+  readonly restoredMark?: () => StreamMark | undefined;
   readonly topology: CompiledTopology;
   readonly runId: string;
   readonly signal: AbortSignal | undefined;
@@ -174,15 +181,26 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     };
   }
 
+  /**
+   * Resolves once the run is open: at once for a run without a store, once its first record is
+   * written for one with a store, once it is loaded for a resumed one (its stream positions are
+   * known from then on). Never rejects: a run that cannot be loaded rejects its result instead.
+   */
+  get loaded(): Promise<void> {
+    return this.#loaded;
+  }
+
+  #loaded: Promise<void> = Promise.resolve();
+
   #open(parts: HandlerParts): void {
     let opened: Actor<AnyStateMachine> | Promise<Actor<AnyStateMachine>>;
     try {
-      opened = parts.open(this.#observer());
+      opened = parts.open(this.#observer(), (actor) => this.#mark(actor));
     } catch (error) {
       opened = Promise.reject(error);
     }
     if (opened instanceof Promise) {
-      opened.then(
+      this.#loaded = opened.then(
         (actor) => this.#attach(actor, parts),
         (error: unknown) => this.#end(terminalOf(error), () => this.#settle.reject(error)),
       );
@@ -234,7 +252,8 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       else signal.addEventListener("abort", onAbort, { once: true });
     }
     if (parts.restored) {
-      for (const pending of (actor.getSnapshot().context as RunContext).pending) this.#stream.publish(pending.event);
+      const pending = (actor.getSnapshot().context as RunContext).pending.map((p) => p.event);
+      this.#stream.resume(parts.restoredMark?.(), pending);
     }
     parts.start(actor);
     for (const work of this.#queued ?? []) work(actor);
@@ -267,7 +286,17 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    * ```
    */
   snapshot(): WorkflowSnapshot {
-    return this.#capture(this.actor);
+    return this.#capture(this.actor, this.#mark(this.actor));
+  }
+
+  #mark(actor: Actor<AnyStateMachine>): StreamMark {
+    const context = actor.getSnapshot().context as RunContext | undefined;
+    return this.#stream.mark((context?.pending ?? []).map((p) => p.event));
+  }
+
+  /** @internal `streamEvents`, writing each item's stream position to `at.position` before it is yielded. */
+  [streamWithPositions](options: StreamOptions, at: { position: number }): AsyncIterable<AnyEvent> {
+    return this.#stream.iterate(options, () => this.#read(), at);
   }
 
   /** @internal See `traceRun` (stepchart/inspect). */
@@ -324,6 +353,15 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    */
   streamEvents(options: StreamOptions = {}): AsyncIterable<AnyEvent> {
     return this.#stream.iterate(options, () => this.#read());
+  }
+
+  /**
+   * The position the stream's next item will take, in the default view or (`all: true`) the `all`
+   * view. Positions count for the run's whole life, across resumes from a snapshot or store, so a
+   * reader that wants only what comes next passes `after: handler.nextStreamPosition() - 1`.
+   */
+  nextStreamPosition(options: { readonly all?: boolean } = {}): number {
+    return this.#stream.next(options.all === true);
   }
 
   /**

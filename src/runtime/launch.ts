@@ -7,7 +7,13 @@ import type { AnyEvent } from "../events/types.js";
 import { bindInput, bindRun, type RunBinding } from "../execution/bindings.js";
 import { internal, seal } from "../kernel/protocol.js";
 import { FIRST_EPOCH, isFinished } from "../persistence/fencing.js";
-import { captureActor, checkBeforeMigration, checkSnapshot, type WorkflowSnapshot } from "../persistence/snapshot.js";
+import {
+  captureActor,
+  checkBeforeMigration,
+  checkSnapshot,
+  type StreamMark,
+  type WorkflowSnapshot,
+} from "../persistence/snapshot.js";
 import { noSuchRun, type StoredRun, type WorkflowStore } from "../persistence/store.js";
 import { Checkpointer } from "./checkpointer.js";
 import type { HandlerParts } from "./handler.js";
@@ -38,15 +44,17 @@ type AnyActor = Actor<AnyStateMachine>;
 class Durable {
   readonly checkpointer: Checkpointer;
   actor: AnyActor | undefined;
+  /** Where the run's stream stands (set when the handler opens the run). */
+  mark: ((actor: AnyActor) => StreamMark) | undefined;
   /** Why this runner stopped the run (lease lost, detached, cannot be saved), rejected by the handler. */
   stopped: WorkflowError | undefined;
 
   constructor(
     readonly runId: string,
     store: WorkflowStore,
-    readonly capture: (actor: AnyActor) => WorkflowSnapshot,
+    readonly capture: (actor: AnyActor, stream?: StreamMark) => WorkflowSnapshot,
   ) {
-    this.checkpointer = new Checkpointer(runId, store, () => capture(this.actor as AnyActor), {
+    this.checkpointer = new Checkpointer(runId, store, () => this.snapshot(this.actor as AnyActor), {
       delivered: (events) => {
         for (const event of events) this.actor?.send(event);
       },
@@ -55,6 +63,10 @@ class Durable {
         this.actor?.stop();
       },
     });
+  }
+
+  snapshot(actor: AnyActor): WorkflowSnapshot {
+    return this.capture(actor, this.mark?.(actor));
   }
 
   /** What a run binding needs to save the run, and to check it still holds it before an effect. */
@@ -70,7 +82,7 @@ class Durable {
       detach: async (actor) => {
         // The run as it is now, then stopped here at once: nothing can happen between the
         // snapshot that is saved and the end of this runner (the run cannot finish meanwhile).
-        const snapshot = this.capture(actor);
+        const snapshot = this.snapshot(actor);
         this.stopped = new WorkflowStateError(
           `Run "${this.runId}" was detached from this process; continue it with wf.resume("${this.runId}", { store })`,
         );
@@ -114,8 +126,9 @@ export function newRunParts(
   return {
     ...base,
     ...durable.parts(),
-    open: (observe) => {
+    open: (observe, mark) => {
       durable.actor = create(observe);
+      durable.mark = mark;
       // The run's first record is written before its first step starts (its id must be new).
       return durable.checkpointer.create().then(() => durable.actor as AnyActor);
     },
@@ -175,18 +188,29 @@ export function resumeParts(
     });
     return actor;
   };
-  const base = { workflowName: wf.definition.name, topology: wf.topology, runId, capture, restored: true };
+  let restoredMark: StreamMark | undefined;
+  const base = {
+    workflowName: wf.definition.name,
+    topology: wf.topology,
+    runId,
+    capture,
+    restored: true,
+    restoredMark: () => restoredMark,
+  };
   const continueRun = (actor: AnyActor) => {
     actor.start();
     actor.send(seal({ type: internal.restore }));
   };
-  if (!durable || !store)
+  if (!durable || !store) {
+    restoredMark = given?.stream;
     return { ...base, open: (observe) => restore(given as WorkflowSnapshot, observe), start: continueRun };
+  }
   return {
     ...base,
     ...durable.parts(),
-    open: async (observe) => {
+    open: async (observe, mark) => {
       const { checkpointer } = durable;
+      durable.mark = mark;
       const owner = checkpointer.owner;
       const stored = await store.claim(runId, owner, options.takeover ? { takeover: true } : {});
       if (!stored && !given) throw new WorkflowStateError(noSuchRun(runId, store.description));
@@ -200,6 +224,7 @@ export function resumeParts(
         const snapshot = given ?? verify((stored as StoredRun).snapshot);
         if (given) await store.save(given, { owner, epoch: stored?.lease?.epoch ?? FIRST_EPOCH, create: !stored });
         durable.actor = restore(snapshot, observe);
+        restoredMark = snapshot.stream;
       } catch (error) {
         await store.release(runId, owner).catch(() => undefined);
         throw error;
@@ -217,14 +242,15 @@ export function resumeParts(
 
 const startActor = (actor: AnyActor) => void actor.start();
 
-const captures = new WeakMap<Launchable, (actor: AnyActor) => WorkflowSnapshot>();
+type Capture = (actor: AnyActor, stream?: StreamMark) => WorkflowSnapshot;
+const captures = new WeakMap<Launchable, Capture>();
 
 /** One snapshot function per workflow, not per run: an in-flight run holds as little as it can. */
-function captureOf(wf: Launchable): (actor: AnyActor) => WorkflowSnapshot {
+function captureOf(wf: Launchable): Capture {
   let capture = captures.get(wf);
   if (!capture) {
     const meta = metaOf(wf);
-    capture = (actor) => captureActor(actor, meta);
+    capture = (actor, stream) => captureActor(actor, meta, stream);
     captures.set(wf, capture);
   }
   return capture;

@@ -42,6 +42,11 @@ export class RunRecord {
   /** Invocations whose started item was dropped and that had not finished by then (the trace still names them). */
   #startedBefore: Map<number, StartedBefore> | undefined;
 
+  /** Makes the empty record continue at `position`: a resumed run's items keep their positions. */
+  protected startAt(position: number): void {
+    this.#all.startAt(position);
+  }
+
   /** Position of the oldest item held: the number of items dropped. */
   get start(): number {
     return this.#all.start;

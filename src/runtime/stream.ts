@@ -1,5 +1,6 @@
 import { StreamPositionError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import type { StreamMark } from "../persistence/snapshot.js";
 import { type RecordedItem, RunRecord } from "./record.js";
 import { type RetainOptions, retainedItems } from "./retention.js";
 import { Window } from "./window.js";
@@ -22,7 +23,17 @@ export interface StreamOptions {
   readonly after?: number;
   /** Add returned and sent events, step started/finished events and rejected events. */
   readonly all?: boolean;
+  /**
+   * Whether this reader holds the items it has not read yet (the default), so it sees every item
+   * however slowly it reads. `pin: false`: the `retain` window applies to this reader too, and
+   * once it falls behind, its next read throws `StreamPositionError`: what a server streaming to
+   * a client it does not control wants (a stalled client must not hold the run's items).
+   */
+  readonly pin?: boolean;
 }
+
+/** How far back a resumed run puts a pending prompt where it was; one further back is published anew. */
+const PLACED_PROMPTS_REACH = 10_000;
 
 /** What a reader reads: the default view or the record (the `all` view). */
 interface View {
@@ -35,6 +46,9 @@ interface View {
 interface Cursor {
   next: number;
   readonly all: boolean;
+  readonly pin: boolean;
+  /** Started at the oldest item held (no `after`): a resume that comes later moves it to the new oldest. */
+  readonly oldest: boolean;
 }
 
 /**
@@ -48,8 +62,14 @@ interface Cursor {
  * started; once it stops (or is garbage), the view shrinks back to the window.
  */
 export class RunStream extends RunRecord {
-  /** The default view; made with its first item or reader (a run in flight often has neither). */
-  #published: Window<AnyEvent> | undefined;
+  /**
+   * The default view; made with its first item or reader (a run in flight often has neither). A
+   * resumed run's view may have holes (`undefined`): items published before the resume, which its
+   * snapshot did not keep, between the pending prompts it put back where they were.
+   */
+  #published: Window<AnyEvent | undefined> | undefined;
+  /** Where each view continued from, for a resumed run: positions before are lost, not dropped. */
+  #resumedAt = { published: 0, all: 0 };
   #limit: number;
   #runId: string;
   #readers: Set<WeakRef<Cursor>> | undefined;
@@ -90,9 +110,60 @@ export class RunStream extends RunRecord {
     return this.#ended;
   }
 
-  /** How many items of the `all` view (the trace's items) were dropped from the record. */
+  /** How many items of the `all` view (the trace's items) were dropped from the record since it began here. */
   get dropped(): number {
-    return this.start;
+    return this.start - this.#resumedAt.all;
+  }
+
+  /** The position the next item of a view will have. */
+  next(all: boolean): number {
+    return all ? this.end : (this.#published?.end ?? this.#resumedAt.published);
+  }
+
+  /**
+   * Where the stream stands, for a snapshot: each view's next position and where each pending
+   * prompt is in the default view (-1 when it is not held), so a resumed run continues the same
+   * numbering and puts its prompts back where readers saw them.
+   */
+  mark(pending: readonly AnyEvent[]): StreamMark {
+    const mark = { published: this.next(false), all: this.end };
+    return pending.length === 0 ? mark : { ...mark, prompts: pending.map((event) => this.#positionOf(event)) };
+  }
+
+  /**
+   * Begins a resumed run's stream: each view continues at the snapshot's `mark` (none: from 0),
+   * and the run's pending prompts are published again, in the default view where they were when
+   * the mark places them (a reader that saw them does not see them twice), else as new items.
+   */
+  resume(mark: StreamMark | undefined, prompts: readonly AnyEvent[]): void {
+    if (mark === undefined) {
+      for (const prompt of prompts) this.publish(prompt);
+      return;
+    }
+    this.startAt(mark.all);
+    const at = new Map<number, AnyEvent>();
+    prompts.forEach((prompt, i) => {
+      const position = mark.prompts?.[i] ?? -1;
+      // Within reach only: a snapshot cannot make the run fill millions of holes.
+      const reach = Math.max(0, mark.published - PLACED_PROMPTS_REACH);
+      if (position >= reach && position < mark.published) at.set(position, prompt);
+    });
+    const first = Math.min(mark.published, ...at.keys());
+    this.#resumedAt = { published: mark.published, all: mark.all };
+    this.#items.startAt(first);
+    for (let p = first; p < mark.published; p++) this.#items.push(at.get(p));
+    this.#trim(false);
+    this.#startReaders();
+    const placed = new Set(at.values());
+    for (const prompt of prompts) {
+      if (!placed.has(prompt)) this.publish(prompt);
+      else {
+        // In the `all` view (the trace) it is a new item: that view keeps no holes.
+        this.push(prompt, undefined, true);
+        this.#trim(true);
+      }
+    }
+    this.#notify();
   }
 
   /** The terminal item; the stream ends after it. */
@@ -114,21 +185,38 @@ export class RunStream extends RunRecord {
   /**
    * The items of one view, from `after` on, until the terminal one. `reading` is called when the
    * reader starts and returns what to call when it stops (the handler keeps the process alive
-   * meanwhile).
+   * meanwhile). `at`, when given, gets each item's position before it is yielded (a resumed run's
+   * view may skip lost positions, so counting does not tell them).
    */
-  async *iterate(options: StreamOptions = {}, reading?: () => () => void): AsyncGenerator<AnyEvent, void, undefined> {
+  async *iterate(
+    options: StreamOptions = {},
+    reading?: () => () => void,
+    at?: { position: number },
+  ): AsyncGenerator<AnyEvent, void, undefined> {
     const all = options.all === true;
     const view: View = all ? this : this.#items;
     const after = options.after;
-    const cursor: Cursor = { next: after === undefined ? view.start : Math.max(0, Math.floor(after) + 1), all };
-    if (cursor.next < view.start) throw new StreamPositionError(this.#runId, cursor.next, view.start);
+    const cursor: Cursor = {
+      next: after === undefined ? view.start : Math.max(0, Math.floor(after) + 1),
+      all,
+      pin: options.pin !== false,
+      oldest: after === undefined,
+    };
+    this.#checkHeld(cursor, view, after !== undefined);
     const ref = new WeakRef(cursor);
     this.#readers ??= new Set();
     this.#readers.add(ref);
     const stopped = reading?.();
     try {
       for (;;) {
-        while (cursor.next < view.end) yield view.at(cursor.next++) as AnyEvent;
+        while (cursor.next < view.end) {
+          if (cursor.next < view.start)
+            throw new StreamPositionError(this.#runId, cursor.next, view.start, "lapped");
+          const item = view.at(cursor.next++);
+          if (item === undefined) continue;
+          if (at) at.position = cursor.next - 1;
+          yield item;
+        }
         if (this.#ended) return;
         await new Promise<void>((resolve) => {
           this.#wake ??= [];
@@ -140,6 +228,40 @@ export class RunStream extends RunRecord {
       this.#trim(all); // what only this reader held goes now, not with the next item
       stopped?.();
     }
+  }
+
+  /**
+   * A reader asking for a position the view no longer holds fails before it reads: dropped by the
+   * window, or (asked for explicitly) lost in a resume, when a hole lies between it and the items
+   * held since.
+   */
+  #checkHeld(cursor: Cursor, view: View, explicit: boolean): void {
+    const resumedAt = cursor.all ? this.#resumedAt.all : this.#resumedAt.published;
+    if (cursor.next < view.start) {
+      const why = cursor.next < resumedAt ? "resumed" : "retain";
+      throw new StreamPositionError(this.#runId, cursor.next, view.start, why);
+    }
+    if (!explicit || cursor.all) return;
+    for (let p = cursor.next; p < resumedAt; p++)
+      if (view.at(p) === undefined) throw new StreamPositionError(this.#runId, cursor.next, resumedAt, "resumed");
+  }
+
+  /** Readers that asked for the oldest item before a resumed run loaded start at its oldest now. */
+  #startReaders(): void {
+    for (const ref of this.#readers ?? []) {
+      const cursor = ref.deref();
+      if (!cursor?.oldest) continue;
+      const start = cursor.all ? this.start : this.#items.start;
+      if (cursor.next < start) cursor.next = start;
+    }
+  }
+
+  /** Where an item is in the default view, looked for from the newest: -1 when not held. */
+  #positionOf(event: AnyEvent): number {
+    const items = this.#published;
+    if (items === undefined) return -1;
+    for (let p = items.end - 1; p >= items.start; p--) if (items.at(p) === event) return p;
+    return -1;
   }
 
   /** Drops a view's items beyond the window, except those a live reader has yet to read. */
@@ -162,12 +284,12 @@ export class RunStream extends RunRecord {
     for (const ref of readers) {
       const cursor = ref.deref();
       if (cursor === undefined) readers.delete(ref);
-      else if (cursor.all === all && cursor.next < lowest) lowest = cursor.next;
+      else if (cursor.all === all && cursor.pin && cursor.next < lowest) lowest = cursor.next;
     }
     return lowest;
   }
 
-  get #items(): Window<AnyEvent> {
+  get #items(): Window<AnyEvent | undefined> {
     this.#published ??= new Window();
     return this.#published;
   }

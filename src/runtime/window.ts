@@ -24,6 +24,12 @@ export class Window<T> {
     return this.#start + this.#items.length - this.#head;
   }
 
+  /** Makes an empty window start at `position` (a resumed run's record continues its numbering). */
+  startAt(position: number): void {
+    if (this.end !== this.#start) throw new Error("Window.startAt: the window is not empty");
+    this.#start = position;
+  }
+
   push(item: T): void {
     this.#items.push(item);
   }

@@ -1,5 +1,6 @@
 import type { Context, Hono } from "hono";
 import type { WorkflowStore } from "../persistence/store.js";
+import type { RetainOptions } from "../runtime/retention.js";
 import { type AuthOption, authMiddleware } from "./auth.js";
 import { type CorsOptions, corsMiddleware } from "./cors.js";
 import { errorResponse, notFound } from "./errors.js";
@@ -28,6 +29,23 @@ export interface ServerOptions {
   readonly cors?: CorsOptions;
   /** Request limits: `bodyBytes` (default 1 MiB; a larger body is a 413 `PAYLOAD_TOO_LARGE`). */
   readonly limits?: LimitsOption;
+  /**
+   * How many recent items each run's stream keeps (the `retain` run option): the most a run holds
+   * for its readers. A client that falls further behind has its stream ended, and reconnecting
+   * from its last position is a 410 `STREAM_POSITION`. @default { items: 10_000 }
+   */
+  readonly retain?: RetainOptions;
+  /**
+   * Called with every error answered with a 5xx (a store that is down, a bug), before the response
+   * is sent: responses carry a code and a fixed message, so this is where an operator logs the
+   * error itself. What it throws is ignored.
+   *
+   * @example
+   * ```ts
+   * createServer({ workflows, store, onError: (error, request) => logger.error({ error, url: request.url }) });
+   * ```
+   */
+  readonly onError?: (error: unknown, request: Request) => void;
   /** An idle SSE stream gets a `: keep-alive` comment this often, in ms; 0 for none. @default 15000 */
   readonly heartbeatMs?: number;
 }
@@ -45,9 +63,24 @@ export interface ServerOptions {
  */
 export function createServer(options: ServerOptions): Hono {
   const { Hono } = honoModule();
-  const state: ServerState = { workflows: options.workflows, registry: new HandlerRegistry(), store: options.store };
+  const state: ServerState = {
+    workflows: options.workflows,
+    registry: new HandlerRegistry(),
+    store: options.store,
+    retain: options.retain,
+  };
   const app = new Hono();
-  app.onError((error, c) => errorJson(c, error));
+  app.onError((error, c) => {
+    const response = errorJson(c, error);
+    if (response.status >= 500 && options.onError) {
+      try {
+        options.onError(error, c.req.raw);
+      } catch {
+        // an operator's logger must not turn an error response into another fault
+      }
+    }
+    return response;
+  });
   app.notFound((c) => errorJson(c, notFound(`No route ${c.req.method} ${c.req.path}`)));
   // CORS first: a preflight carries no credentials, and a 401 needs its headers to be readable.
   if (options.cors) app.use("*", corsMiddleware(options.cors));

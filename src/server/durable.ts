@@ -99,7 +99,31 @@ export function adopt(state: ServerState, stored: StoredRun): HandlerEntry | und
   const served = servedByDefinition(state, stored.snapshot.workflow);
   if (!store || !served || hasEnded(stored) || !isFree(stored)) return undefined;
   if (state.registry.has(stored.snapshot.runId)) return state.registry.get(stored.snapshot.runId);
-  return hold(state, served.name, served.wf.resume(stored.snapshot.runId, { store }));
+  return hold(state, served.name, served.wf.resume(stored.snapshot.runId, { store, ...(state.retain ? { retain: state.retain } : {}) }));
+}
+
+/**
+ * A stored run this process does not hold, for `GET /events` and cancel: taken into this process
+ * when no live runner holds it (`entry`), or its record when it has ended (`ended`). A run held by
+ * a live runner elsewhere, or of a workflow not served here, is a 409; undefined: not in the store.
+ */
+export async function takeStored(
+  state: ServerState,
+  id: string,
+): Promise<{ entry: HandlerEntry } | { ended: StoredRun } | undefined> {
+  const stored = await storedRun(state, id);
+  if (!stored) return undefined;
+  if (hasEnded(stored)) return { ended: stored };
+  const entry = adopt(state, stored);
+  if (entry) return { entry };
+  const { workflow } = stored.snapshot;
+  if (!servedByDefinition(state, workflow))
+    throw new ApiError(409, "WORKFLOW_STATE", `Handler "${id}" is a run of "${workflow}", which is not served here`);
+  throw new ApiError(
+    409,
+    "WORKFLOW_STATE",
+    `Handler "${id}" is running in another server process: stream or cancel it there (route requests by handler id), or once it lets go`,
+  );
 }
 
 /** What {@link resumeInterrupted} did. */

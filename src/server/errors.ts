@@ -46,9 +46,24 @@ const statusOfCode: Partial<Record<WorkflowErrorCode, number>> = {
 };
 
 /**
- * The status and body an error is answered with. A WorkflowError keeps its code and message (they
- * are written for callers); anything else is an internal fault whose message may hold internals,
- * so it is not sent.
+ * Codes of faults on the server's side, whose messages are for its operator (a database's error,
+ * a file path, a package to install): a response says what failed, not how.
+ */
+const operatorCodes: Partial<Record<WorkflowErrorCode, string>> = {
+  STORE: "The server's run store failed; the run is unchanged",
+  MISSING_DEPENDENCY: "The server is missing a package this feature needs",
+};
+
+/** The message a caller may see for an error: its own, or for the server's faults a fixed one. */
+export function publicMessage(error: unknown): string {
+  if (!isWorkflowError(error)) return "Internal server error";
+  return operatorCodes[error.code] ?? error.message;
+}
+
+/**
+ * The status and body an error is answered with. A WorkflowError keeps its code and its message
+ * (written for callers), except the server's own faults (see `operatorCodes`); anything else is
+ * an internal fault whose message may hold internals, so it is not sent.
  */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) return { status: error.status, body: { code: error.code, message: error.message } };
@@ -56,7 +71,7 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
     return { status: 400, body: { code: error.code, message: error.message, issues: error.issues } };
   }
   if (isWorkflowError(error)) {
-    return { status: statusOfCode[error.code] ?? 500, body: { code: error.code, message: error.message } };
+    return { status: statusOfCode[error.code] ?? 500, body: { code: error.code, message: publicMessage(error) } };
   }
-  return { status: 500, body: { code: "INTERNAL", message: "Internal server error" } };
+  return { status: 500, body: { code: "INTERNAL", message: publicMessage(error) } };
 }

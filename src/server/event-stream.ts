@@ -1,5 +1,6 @@
 import { StreamPositionError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { streamWithPositions } from "../runtime/handler.js";
 import { toEnvelope } from "./envelope.js";
 import { badRequest } from "./errors.js";
 import type { HandlerEntry } from "./registry.js";
@@ -25,7 +26,12 @@ export function parseAfter(text: string | undefined, name: string): number | "no
   return n;
 }
 
-type Reader = { iterator: AsyncIterator<AnyEvent>; first: Promise<IteratorResult<AnyEvent>>; after: number };
+type Reader = {
+  iterator: AsyncIterator<AnyEvent>;
+  first: Promise<IteratorResult<AnyEvent>>;
+  /** The position of the item the last `next()` resolved with. */
+  at: { position: number };
+};
 
 /**
  * Starts reading the run's stream after `after`; -1 starts at the oldest item it still holds. A
@@ -33,7 +39,12 @@ type Reader = { iterator: AsyncIterator<AnyEvent>; first: Promise<IteratorResult
  * generator checks it as soon as it is first asked, so it has failed by the next macrotask if at all.
  */
 async function openReader(entry: HandlerEntry, all: boolean, after: number): Promise<Reader> {
-  const iterator = entry.handler.streamEvents({ all, after })[Symbol.asyncIterator]();
+  // Not pinning: a client that stops reading must not hold the run's items past its window.
+  const at = { position: after };
+  // -1 asks for the oldest item held: no position to check.
+  const options = after === -1 ? { all, pin: false } : { all, after, pin: false };
+  const stream = entry.handler[streamWithPositions](options, at);
+  const iterator = stream[Symbol.asyncIterator]();
   const first = iterator.next();
   const early = await Promise.race([
     first.then(
@@ -42,12 +53,26 @@ async function openReader(entry: HandlerEntry, all: boolean, after: number): Pro
     ),
     new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 0)),
   ]);
-  if (early === undefined) return { iterator, first, after };
-  if (early instanceof StreamPositionError && after === -1) return openReader(entry, all, early.start - 1);
+  if (early === undefined) return { iterator, first, at };
   throw early;
 }
 
 const encoder = new TextEncoder();
+
+/** One stream item on the wire: an SSE event with its position as `id`, or an NDJSON line with `sequence`. */
+export function formatItem(event: AnyEvent, at: number, request: EventStreamRequest): string {
+  const envelope = toEnvelope(event, request.qualified);
+  return request.sse
+    ? `id: ${at}\ndata: ${JSON.stringify(envelope)}\n\n`
+    : `${JSON.stringify({ ...envelope, sequence: at })}\n`;
+}
+
+/** The headers of a stream response. */
+export function streamHeaders(sse: boolean): Record<string, string> {
+  return sse
+    ? { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" }
+    : { "content-type": "application/x-ndjson", "cache-control": "no-cache" };
+}
 
 /**
  * The response of `GET /events/{handler_id}`: each item an envelope `{ type, value }`, numbered
@@ -55,38 +80,36 @@ const encoder = new TextEncoder();
  * terminal item; 204 when the run has ended and nothing is left after `after`.
  */
 export async function eventStreamResponse(entry: HandlerEntry, request: EventStreamRequest): Promise<Response> {
-  const { all, sse, qualified } = request;
+  const { all } = request;
+  await entry.handler.loaded; // a resumed run knows its stream positions once loaded
   const after = request.after === "now" ? entry.end(all) - 1 : request.after;
   // A position the run has not reached was never sent: waiting after it would skip what comes.
   if (after >= entry.end(all))
     throw badRequest(`position ${after} is past the run's last item (${entry.end(all) - 1})`);
   if (entry.status !== "running") {
-    await entry.settled;
+    await entry.done;
     if (after + 1 >= entry.end(all)) return new Response(null, { status: 204 });
   }
   const reader = await openReader(entry, all, after);
-  let position = reader.after + 1;
   let pending: Promise<IteratorResult<AnyEvent>> | undefined = reader.first;
-  const format = (event: AnyEvent, at: number) => {
-    const envelope = toEnvelope(event, qualified);
-    return sse
-      ? `id: ${at}\ndata: ${JSON.stringify(envelope)}\n\n`
-      : `${JSON.stringify({ ...envelope, sequence: at })}\n`;
-  };
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const next = await (pending ?? reader.iterator.next());
+      let next: IteratorResult<AnyEvent>;
+      try {
+        next = await (pending ?? reader.iterator.next());
+      } catch {
+        // Lapped: the reader fell behind the run's window. Ending the response makes the client
+        // reconnect with its last position, which is then refused with STREAM_POSITION (410).
+        return controller.close();
+      }
       pending = undefined;
       if (next.done) return controller.close();
-      controller.enqueue(encoder.encode(format(next.value, position++)));
+      controller.enqueue(encoder.encode(formatItem(next.value, reader.at.position, request)));
     },
     cancel() {
       // Not awaited: it is queued behind a read that waits for the run's next item.
       reader.iterator.return?.().catch(() => undefined);
     },
   });
-  const headers: Record<string, string> = sse
-    ? { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" }
-    : { "content-type": "application/x-ndjson", "cache-control": "no-cache" };
-  return new Response(body, { status: 200, headers });
+  return new Response(body, { status: 200, headers: streamHeaders(request.sse) });
 }

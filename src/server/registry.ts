@@ -2,6 +2,7 @@ import { isWorkflowError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { WorkflowHandler } from "../runtime/handler.js";
 import { type EventEnvelope, toEnvelope } from "./envelope.js";
+import { publicMessage } from "./errors.js";
 
 /** A handler's status, as the API names them. */
 export type HandlerStatus = "running" | "completed" | "failed" | "cancelled";
@@ -33,12 +34,8 @@ export class HandlerEntry {
   /** The WorkflowError code of a failed or cancelled run. */
   errorCode: string | undefined;
   stop: AnyEvent | undefined;
-  /** Items seen so far in the default view and in the `all` view: the next position of each. */
-  readonly seen = { published: 0, all: 0 };
-  /** Settles (never rejects) once the status is final. */
+  /** Settles (never rejects) once the status is final, the run's stream complete. */
   readonly done: Promise<void>;
-  /** Settles once the status is final and every item of both views is counted. */
-  readonly settled: Promise<void>;
 
   constructor(id: string, workflowName: string, handler: WorkflowHandler<unknown, never>) {
     this.id = id;
@@ -49,13 +46,11 @@ export class HandlerEntry {
       (error: unknown) =>
         this.#finish(isWorkflowError(error) && error.code === "CANCELLED" ? "cancelled" : "failed", undefined, error),
     );
-    const counted = [this.#count(false), this.#count(true)];
-    this.settled = Promise.all([this.done, ...counted]).then(() => undefined);
   }
 
-  /** Where a reader asking for "now" starts: after the last item seen in its view. */
+  /** The position the next item of a view takes: a reader asking for "now" starts there. */
   end(all: boolean): number {
-    return all ? this.seen.all : this.seen.published;
+    return this.handler.nextStreamPosition({ all });
   }
 
   touch(): void {
@@ -65,25 +60,10 @@ export class HandlerEntry {
   #finish(status: HandlerStatus, stop: AnyEvent | undefined, error?: unknown): void {
     this.status = status;
     this.stop = stop;
-    if (status === "failed") this.error = isWorkflowError(error) ? error.message : "The run failed";
+    if (status === "failed") this.error = isWorkflowError(error) ? publicMessage(error) : "The run failed";
     if (error !== undefined) this.errorCode = isWorkflowError(error) ? error.code : "STEP_FAILED";
     this.completedAt = new Date();
     this.updatedAt = this.completedAt;
-  }
-
-  /**
-   * Counts a view's items as they come (the run's stream does not say how long it is), so "now"
-   * has a position; it reads each item as it arrives, so it holds none back from the window.
-   */
-  #count(all: boolean): Promise<void> {
-    const counting = async () => {
-      for await (const _ of this.handler.streamEvents({ all, after: -1 })) {
-        if (all) this.seen.all++;
-        else this.seen.published++;
-        this.updatedAt = new Date();
-      }
-    };
-    return counting().catch(() => undefined); // the run's failure is the `done` promise's to report
   }
 
   toJson(): HandlerJson {

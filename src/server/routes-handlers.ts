@@ -1,11 +1,19 @@
 import type { Context, Hono } from "hono";
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { rememberState, sendToStored, storedHandlerJson, storedHandlers, storedRun } from "./durable.js";
+import {
+  rememberState,
+  sendToStored,
+  storedHandlerJson,
+  storedHandlers,
+  storedRun,
+  takeStored,
+} from "./durable.js";
 import { fromEnvelope } from "./envelope.js";
 import { ApiError, badRequest } from "./errors.js";
 import { eventStreamResponse, parseAfter } from "./event-stream.js";
-import type { HandlerJson } from "./registry.js";
+import type { HandlerEntry, HandlerJson } from "./registry.js";
+import { endedRunStream } from "./stored-stream.js";
 import { jsonBody } from "./routes-workflows.js";
 import { handlerWithId, type ServerState } from "./runs.js";
 
@@ -54,11 +62,20 @@ export function handlerRoutes(app: Hono, state: ServerState): void {
   app.get("/results/:id", async (c) => handlerStatus(c, await handlerJsonWithId(state, c.req.param("id"))));
 
   app.post("/handlers/:id/cancel", async (c) => {
-    const entry = handlerWithId(state, c.req.param("id"));
+    const id = c.req.param("id");
     const purge = flag(c.req.query("purge"), false);
+    const taken = state.registry.has(id) ? undefined : await takeStored(state, id);
+    if (taken && "ended" in taken) {
+      const { status } = taken.ended.snapshot;
+      if (!purge) throw new WorkflowStateError(`Handler "${id}" has ended (${status}); there is nothing to cancel`);
+      await state.store?.delete(id);
+      return c.json({ status: "deleted" });
+    }
+    const entry = taken?.entry ?? handlerWithId(state, id);
     if (entry.status !== "running" && !purge) {
       throw new WorkflowStateError(`Handler "${entry.id}" has ended (${entry.status}); there is nothing to cancel`);
     }
+    await entry.handler.loaded; // a run taken from the store is cancelled once it is loaded
     entry.handler.cancel();
     await entry.done;
     if (!purge) return c.json({ status: "cancelled" });
@@ -85,15 +102,20 @@ export function handlerRoutes(app: Hono, state: ServerState): void {
   });
 
   app.get("/events/:id", async (c) => {
-    const entry = handlerWithId(state, c.req.param("id"));
+    const id = c.req.param("id");
     const sse = flag(c.req.query("sse"), true);
     const lastEventId = sse ? parseAfter(c.req.header("last-event-id"), "Last-Event-ID") : undefined;
     const after = lastEventId ?? parseAfter(c.req.query("after_sequence"), "after_sequence") ?? "now";
-    return eventStreamResponse(entry, {
+    const request = {
       sse,
       all: flag(c.req.query("include_internal"), false),
       qualified: flag(c.req.query("include_qualified_name"), false),
       after,
-    });
+    };
+    // A stored run not held here: resumed here when free (its positions continue), else its record.
+    const taken = state.registry.has(id) ? undefined : await takeStored(state, id);
+    if (taken && "ended" in taken) return endedRunStream(taken.ended, request);
+    const entry: HandlerEntry = taken?.entry ?? handlerWithId(state, id);
+    return eventStreamResponse(entry, request);
   });
 }

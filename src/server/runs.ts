@@ -1,6 +1,7 @@
 import type { WorkflowDefinition } from "../definition/types.js";
 import type { WorkflowStore } from "../persistence/store.js";
 import type { WorkflowHandler } from "../runtime/handler.js";
+import type { RetainOptions } from "../runtime/retention.js";
 import { ApiError, badRequest, notFound } from "./errors.js";
 import type { HandlerEntry, HandlerRegistry } from "./registry.js";
 
@@ -9,10 +10,13 @@ export interface ServedWorkflow {
   readonly definition: WorkflowDefinition;
   run(
     input: never,
-    options: { readonly runId?: string; readonly store?: WorkflowStore },
+    options: { readonly runId?: string; readonly store?: WorkflowStore; readonly retain?: RetainOptions },
   ): WorkflowHandler<unknown, never>;
   /** Continues a stored run here (after a restart, or a runner's death). */
-  resume(runId: string, options: { readonly store: WorkflowStore }): WorkflowHandler<unknown, never>;
+  resume(
+    runId: string,
+    options: { readonly store: WorkflowStore; readonly retain?: RetainOptions },
+  ): WorkflowHandler<unknown, never>;
   /** Delivers an event to a stored run through the store. */
   sendEvent(runId: string, event: never, options: { readonly store: WorkflowStore }): Promise<void>;
 }
@@ -25,6 +29,8 @@ export interface ServerState {
   readonly workflows: ServedWorkflows;
   readonly registry: HandlerRegistry;
   readonly store: WorkflowStore | undefined;
+  /** The `retain` option of every run this server starts or resumes. */
+  readonly retain: RetainOptions | undefined;
 }
 
 export function workflowNamed(state: ServerState, name: string): ServedWorkflow {
@@ -70,6 +76,7 @@ export async function startRun(state: ServerState, name: string, body: unknown):
   const handler = wf.run(fields as never, {
     ...(typeof id === "string" ? { runId: id } : {}),
     ...(state.store ? { store: state.store } : {}),
+    ...(state.retain ? { retain: state.retain } : {}),
   });
   return state.store ? state.registry.addStored(name, handler) : state.registry.add(name, handler);
 }
