@@ -27,7 +27,9 @@ export interface StreamOptions {
    * Whether this reader holds the items it has not read yet (the default), so it sees every item
    * however slowly it reads. `pin: false`: the `retain` window applies to this reader too, and
    * once it falls behind, its next read throws `StreamPositionError`: what a server streaming to
-   * a client it does not control wants (a stalled client must not hold the run's items).
+   * a client it does not control wants (a stalled client must not hold the run's items). A reader
+   * that waits for the next item (it keeps up) holds what comes meanwhile either way, so a burst
+   * larger than the window does not lap it; one that stops asking does not.
    */
   readonly pin?: boolean;
 }
@@ -47,6 +49,8 @@ interface Cursor {
   next: number;
   readonly all: boolean;
   readonly pin: boolean;
+  /** Waiting for the next item (it has read all there is): it pins what comes meanwhile, pinning or not. */
+  parked: boolean;
   /** Started at the oldest item held (no `after`): a resume that comes later moves it to the new oldest. */
   readonly oldest: boolean;
 }
@@ -200,6 +204,7 @@ export class RunStream extends RunRecord {
       next: after === undefined ? view.start : Math.max(0, Math.floor(after) + 1),
       all,
       pin: options.pin !== false,
+      parked: false,
       oldest: after === undefined,
     };
     this.#checkHeld(cursor, view, after !== undefined);
@@ -218,10 +223,12 @@ export class RunStream extends RunRecord {
           yield item;
         }
         if (this.#ended) return;
+        cursor.parked = true;
         await new Promise<void>((resolve) => {
           this.#wake ??= [];
           this.#wake.push(resolve);
         });
+        cursor.parked = false;
       }
     } finally {
       this.#readers.delete(ref);
@@ -284,7 +291,7 @@ export class RunStream extends RunRecord {
     for (const ref of readers) {
       const cursor = ref.deref();
       if (cursor === undefined) readers.delete(ref);
-      else if (cursor.all === all && cursor.pin && cursor.next < lowest) lowest = cursor.next;
+      else if (cursor.all === all && (cursor.pin || cursor.parked) && cursor.next < lowest) lowest = cursor.next;
     }
     return lowest;
   }
