@@ -215,8 +215,7 @@ export class RunStream extends RunRecord {
     try {
       for (;;) {
         while (cursor.next < view.end) {
-          if (cursor.next < view.start)
-            throw new StreamPositionError(this.#runId, cursor.next, view.start, "lapped");
+          if (cursor.next < view.start) throw new StreamPositionError(this.#runId, cursor.next, view.start, "lapped");
           const item = view.at(cursor.next++);
           if (item === undefined) continue;
           if (at) at.position = cursor.next - 1;

@@ -99,7 +99,11 @@ export function adopt(state: ServerState, stored: StoredRun): HandlerEntry | und
   const served = servedByDefinition(state, stored.snapshot.workflow);
   if (!store || !served || hasEnded(stored) || !isFree(stored)) return undefined;
   if (state.registry.has(stored.snapshot.runId)) return state.registry.get(stored.snapshot.runId);
-  return hold(state, served.name, served.wf.resume(stored.snapshot.runId, { store, ...(state.retain ? { retain: state.retain } : {}) }));
+  return hold(
+    state,
+    served.name,
+    served.wf.resume(stored.snapshot.runId, { store, ...(state.retain ? { retain: state.retain } : {}) }),
+  );
 }
 
 /**

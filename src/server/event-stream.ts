@@ -1,4 +1,3 @@
-import { StreamPositionError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { streamWithPositions } from "../runtime/handler.js";
 import { toEnvelope } from "./envelope.js";

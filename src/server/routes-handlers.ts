@@ -1,21 +1,14 @@
 import type { Context, Hono } from "hono";
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import {
-  rememberState,
-  sendToStored,
-  storedHandlerJson,
-  storedHandlers,
-  storedRun,
-  takeStored,
-} from "./durable.js";
+import { rememberState, sendToStored, storedHandlerJson, storedHandlers, storedRun, takeStored } from "./durable.js";
 import { fromEnvelope } from "./envelope.js";
 import { ApiError, badRequest } from "./errors.js";
 import { eventStreamResponse, parseAfter } from "./event-stream.js";
 import type { HandlerEntry, HandlerJson } from "./registry.js";
-import { endedRunStream } from "./stored-stream.js";
 import { jsonBody } from "./routes-workflows.js";
 import { handlerWithId, type ServerState } from "./runs.js";
+import { endedRunStream } from "./stored-stream.js";
 
 /** 200 with the Handler once the run has ended, 202 with it while it runs. */
 const handlerStatus = (c: Context, handler: HandlerJson) => c.json(handler, handler.status === "running" ? 202 : 200);

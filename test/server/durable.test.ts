@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +19,7 @@ import { resumeInterrupted } from "../../src/server/durable.js";
 import { createServer, serve } from "../../src/server/index.js";
 import { deferred, sleep } from "../helpers.js";
 import { startTestServer } from "./harness.js";
+import { startServerProcess } from "./processes.js";
 
 type Client = ReturnType<typeof createClient>;
 const yes = { event: { type: "HumanResponseEvent", value: { response: "yes" } } };
@@ -170,28 +170,6 @@ describe("resumeInterrupted", () => {
 
 const dir = mkdtempSync(join(tmpdir(), "stepchart-server-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A server process (test/server/fixtures/server-runner.ts) on `db`; resolves once it listens. */
-function startServerProcess(db: string): Promise<{ child: ChildProcess; client: Client; exited: Promise<void> }> {
-  // The runner compiles its workflows to the shape this test's project compiles them to.
-  const env = { ...process.env, STEPCHART_TEST_SHAPE: workflow({}).definition.shape };
-  const script = join(import.meta.dirname, "fixtures", "server-runner.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", script, db], { stdio: ["ignore", "pipe", "pipe"], env });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  let out = "";
-  let errors = "";
-  child.stderr?.on("data", (chunk) => {
-    errors += String(chunk);
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (chunk) => {
-      out += String(chunk);
-      const port = /port (\d+)\n/.exec(out)?.[1];
-      if (port) resolve({ child, exited, client: createClient(createConfig({ baseUrl: `http://127.0.0.1:${port}` })) });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${errors}`)));
-  });
-}
 
 describe("stepchart/server restarted on the same SQLite database", () => {
   it("lists a run that was waiting for a person when the process was killed, and completes it with the answer posted to the new process", async () => {
