@@ -1,3 +1,4 @@
+import { createServer as createNetServer } from "node:net";
 import {
   createClient,
   createConfig,
@@ -8,6 +9,8 @@ import {
   postWorkflowsByNameRunNowait,
 } from "@llamaindex/workflows-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryStore, WorkflowError } from "../../src/index.js";
+import { PostgresStore } from "../../src/persistence/postgres-store.js";
 import { createServer, type RunningServer, type ServerOptions, serve } from "../../src/server/index.js";
 import { echo, ticker } from "./harness.js";
 
@@ -229,3 +232,48 @@ describe("SSE heartbeats", () => {
     expect(types).toEqual(["InputRequiredEvent", "Tick", "StopEvent"]);
   });
 });
+
+describe("errors on the server's side", () => {
+  it("answers a store it cannot reach with 500 INTERNAL and no details, and hands the error to onError", async () => {
+    const closed = await freePort();
+    const seen: unknown[] = [];
+    const store = new PostgresStore({ connectionString: `postgres://nobody@127.0.0.1:${closed}/none` });
+    const baseUrl = await start({
+      store,
+      onError: (error, request) => seen.push([error, new URL(request.url).pathname]),
+    });
+    const answer = await fetch(`${baseUrl}/handlers`);
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toEqual({ code: "INTERNAL", message: "Internal server error" });
+    expect(seen).toEqual([[expect.objectContaining({ message: expect.stringMatching(/ECONNREFUSED/) }), "/handlers"]]);
+    await store.close();
+  });
+
+  it("keeps a STORE error's code but not its message, which is the operator's (paths, hosts)", async () => {
+    class UnreadableStore extends MemoryStore {
+      override async list(): Promise<never> {
+        throw new WorkflowError("STORE", "SqliteStore cannot open the database /srv/secret/runs.db: EACCES");
+      }
+    }
+    const baseUrl = await start({
+      store: new UnreadableStore(),
+      onError: () => {
+        throw new Error("a logger that fails");
+      },
+    });
+    const answer = await fetch(`${baseUrl}/handlers`);
+    expect(answer.status).toBe(500);
+    const body = await answer.text();
+    expect(JSON.parse(body)).toEqual({ code: "STORE", message: "The server's run store failed; the run is unchanged" });
+    expect(body).not.toContain("/srv/secret");
+  });
+});
+
+/** A port nothing listens on. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
