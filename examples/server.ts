@@ -17,10 +17,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { ResumeOptions, RunOptions, WorkflowDefinition, WorkflowHandler, WorkflowStore } from "../src/index.js";
+import type { WorkflowStore } from "../src/index.js";
 import type { LLM } from "../src/openai/index.js";
 import { SqliteStore } from "../src/persistence/sqlite-store.js";
-import { createServer, resumeInterrupted, type ServedWorkflows, serve } from "../src/server/index.js";
+import { createServer, detachRuns, resumeInterrupted, serve } from "../src/server/index.js";
 import { extract } from "./extract.js";
 import { approval } from "./human-approval.js";
 import { parallelSearch } from "./parallel-search.js";
@@ -30,83 +30,29 @@ import { visitCounter } from "./state.js";
 import { streaming } from "./streaming.js";
 import { isMain, llmFromEnv } from "./util.js";
 
-type Handler = WorkflowHandler<unknown, never>;
-
-/** An example workflow as the server drives it, with the run options that carry resources. */
-interface ExampleWorkflow {
-  readonly definition: WorkflowDefinition;
-  run(input: never, options: RunOptions): Handler;
-  resume(runId: string, options: ResumeOptions): Handler;
-  sendEvent(runId: string, event: never, options: { readonly store: WorkflowStore }): Promise<void>;
-}
-
-/**
- * The runs this process holds. A shutdown hands them back to the store (saved, lease let go), so
- * the next process continues them rather than waiting for their leases to expire.
- */
-export class HeldRuns {
-  readonly #handlers = new Set<Handler>();
-
-  hold(handler: Handler): Handler {
-    this.#handlers.add(handler);
-    const drop = () => this.#handlers.delete(handler);
-    void handler.then(drop, drop);
-    return handler;
-  }
-
-  /**
-   * Detaches every run still going here (only for runs kept in a store); resolves to how many
-   * were saved. One that cannot be is left to its lease: the next start finds it interrupted.
-   */
-  async detachAll(): Promise<number> {
-    const detached = await Promise.allSettled([...this.#handlers].map((handler) => handler.detach()));
-    return detached.filter((d) => d.status === "fulfilled").length;
-  }
-}
-
-/**
- * The server's side of a workflow: every run and resume gets the example's resources (resources are
- * not part of a stored run, so a resumed run needs them again), and is held in `held` if given.
- */
-function served(wf: ExampleWorkflow, resources: Record<string, unknown>, held: HeldRuns | undefined) {
-  const hold = (handler: Handler) => (held ? held.hold(handler) : handler);
-  return {
-    definition: wf.definition,
-    run: (input: never, options: RunOptions) => hold(wf.run(input, { ...options, resources })),
-    resume: (runId: string, options: ResumeOptions) => hold(wf.resume(runId, { ...options, resources })),
-    sendEvent: (runId: string, event: never, options: { readonly store: WorkflowStore }) =>
-      wf.sendEvent(runId, event, options),
-  };
-}
-
-/** Options of {@link exampleWorkflows} and {@link createExamplesServer}. */
-export interface ExampleOptions {
-  /** A model for the examples that use one; without it they take their offline path. */
-  readonly llm?: LLM | undefined;
-  /** Where to keep track of the runs started or resumed here (for a clean shutdown). */
-  readonly held?: HeldRuns;
-}
-
 /** Every example workflow, by the name it is served under (its definition's name). */
-export function exampleWorkflows(options: ExampleOptions = {}): ServedWorkflows {
-  const { llm, held } = options;
-  const model = llm ? { llm } : {};
-  const documents = { index: buildIndex(), ...model };
-  return {
-    rag: served(rag, documents, held),
-    "rag-class": served(ragClass, documents, held),
-    "parallel-search": served(parallelSearch, documents, held),
-    state: served(visitCounter, {}, held),
-    streaming: served(streaming, model, held),
-    extract: served(extract, model, held),
-    "human-approval": served(approval, model, held),
-  };
-}
+export const exampleWorkflows = {
+  rag,
+  "rag-class": ragClass,
+  "parallel-search": parallelSearch,
+  state: visitCounter,
+  streaming,
+  extract,
+  "human-approval": approval,
+};
 
-/** The examples server's app (see stepchart/server's `createServer`); `serve(app)` listens. */
-export function createExamplesServer(options: ExampleOptions & { readonly store?: WorkflowStore } = {}) {
-  const { store, ...examples } = options;
-  return createServer({ workflows: exampleWorkflows(examples), ...(store ? { store } : {}) });
+/**
+ * The examples server's app (see stepchart/server's `createServer`); `serve(app)` listens. Every
+ * run gets the bundled documents' index and, when one is configured, the model: resources are not
+ * part of a stored run, so the server hands them to resumed runs too.
+ */
+export function createExamplesServer(options: { readonly store?: WorkflowStore; readonly llm?: LLM | undefined } = {}) {
+  const { store, llm } = options;
+  return createServer({
+    workflows: exampleWorkflows,
+    resources: { index: buildIndex(), ...(llm ? { llm } : {}) },
+    ...(store ? { store } : {}),
+  });
 }
 
 function portOf(text: string | undefined): number {
@@ -119,9 +65,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const path = env.STEPCHART_DB || ".stepchart/runs.db";
   mkdirSync(dirname(path), { recursive: true });
   const store = new SqliteStore({ path });
-  const held = new HeldRuns();
   const llm = llmFromEnv(env);
-  const app = createExamplesServer({ store, llm, held });
+  const app = createExamplesServer({ store, llm });
   const server = await serve(app, { port: portOf(env.PORT), host: "127.0.0.1" });
   const { resumed, skipped } = await resumeInterrupted(app);
   const url = `http://${server.host}:${server.port}`;
@@ -137,9 +82,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const shutdown = async (signal: string) => {
     // Stop taking requests first, so no run starts after the others are handed back.
     await server.close();
-    const saved = await held.detachAll();
+    const { detached } = await detachRuns(app);
     store.close();
-    console.log(`${signal}: closed; ${saved} run(s) saved for the next start`);
+    console.log(`${signal}: closed; ${detached.length} run(s) saved for the next start`);
   };
   let closing = false;
   // Once each: a second Ctrl-C while closing stops the process at once.

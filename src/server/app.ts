@@ -36,6 +36,12 @@ export interface ServerOptions {
    */
   readonly retain?: RetainOptions;
   /**
+   * `ctx.resources` of every run the server starts or resumes (merged over each workflow's own):
+   * an index, a model client, a database pool. Resources are not part of a stored run, so a run
+   * resumed after a restart gets them from here again.
+   */
+  readonly resources?: Readonly<Record<string, unknown>>;
+  /**
    * Called with every error answered with a 5xx (a store that is down, a bug), before the response
    * is sent: responses carry a code and a fixed message, so this is where an operator logs the
    * error itself. What it throws is ignored.
@@ -68,6 +74,7 @@ export function createServer(options: ServerOptions): Hono {
     registry: new HandlerRegistry(),
     store: options.store,
     retain: options.retain,
+    resources: options.resources,
   };
   const app = new Hono();
   app.onError((error, c) => {

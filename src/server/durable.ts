@@ -1,4 +1,3 @@
-import type { Hono } from "hono";
 import type { AnyEvent } from "../events/types.js";
 import { errorOf } from "../kernel/outcome.js";
 import { ownerIsGone } from "../persistence/lease.js";
@@ -8,7 +7,7 @@ import type { WorkflowHandler } from "../runtime/handler.js";
 import { toEnvelope } from "./envelope.js";
 import { ApiError } from "./errors.js";
 import type { HandlerEntry, HandlerJson, HandlerStatus } from "./registry.js";
-import type { ServedWorkflow, ServerState } from "./runs.js";
+import { runOptions, type ServedWorkflow, type ServerState } from "./runs.js";
 
 /**
  * The server's runs beyond this process: runs in the store that no handler here holds (started
@@ -99,11 +98,7 @@ export function adopt(state: ServerState, stored: StoredRun): HandlerEntry | und
   const served = servedByDefinition(state, stored.snapshot.workflow);
   if (!store || !served || hasEnded(stored) || !isFree(stored)) return undefined;
   if (state.registry.has(stored.snapshot.runId)) return state.registry.get(stored.snapshot.runId);
-  return hold(
-    state,
-    served.name,
-    served.wf.resume(stored.snapshot.runId, { store, ...(state.retain ? { retain: state.retain } : {}) }),
-  );
+  return hold(state, served.name, served.wf.resume(stored.snapshot.runId, { ...runOptions(state), store }));
 }
 
 /**
@@ -128,55 +123,6 @@ export async function takeStored(
     "WORKFLOW_STATE",
     `Handler "${id}" is running in another server process: stream or cancel it there (route requests by handler id), or once it lets go`,
   );
-}
-
-/** What {@link resumeInterrupted} did. */
-export interface ResumeReport {
-  /** Run ids now running in this process. */
-  readonly resumed: string[];
-  /** Interrupted runs left alone, and why (a workflow this server does not serve, a corrupt record). */
-  readonly skipped: { readonly runId: string; readonly reason: string }[];
-}
-
-const states = new WeakMap<object, ServerState>();
-
-/** @internal Ties an app to its state, for {@link resumeInterrupted}. */
-export function rememberState(app: Hono, state: ServerState): void {
-  states.set(app, state);
-}
-
-/**
- * Continues in this process every run of the app's store listed as `interrupted` (its runner died
- * or let go mid-run) of a workflow the app serves. Call it once the server is up, after a restart.
- * Runs waiting for a person need no process: the answer posted to `POST /events/{id}` resumes them.
- *
- * @example
- * ```ts
- * const app = createServer({ workflows: { approval }, store: new SqliteStore({ path: "runs.db" }) });
- * await serve(app, { port: 8000 });
- * const { resumed, skipped } = await resumeInterrupted(app);
- * ```
- */
-export async function resumeInterrupted(app: Hono): Promise<ResumeReport> {
-  const state = states.get(app);
-  const store = state?.store;
-  if (!state || !store) return { resumed: [], skipped: [] };
-  const report: ResumeReport = { resumed: [], skipped: [] };
-  for (const { runId, workflow } of await store.list({ status: "interrupted" })) {
-    if (state.registry.has(runId)) continue;
-    if (!servedByDefinition(state, workflow)) {
-      report.skipped.push({ runId, reason: `workflow "${workflow}" is not served here` });
-      continue;
-    }
-    try {
-      const stored = await store.load(runId);
-      if (stored && adopt(state, stored)) report.resumed.push(runId);
-      else report.skipped.push({ runId, reason: "another runner holds it, or it ended" });
-    } catch (error) {
-      report.skipped.push({ runId, reason: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return report;
 }
 
 /**

@@ -9,9 +9,9 @@
 export { createServer, type ServerOptions } from "./app.js";
 export type { AuthOption } from "./auth.js";
 export type { CorsOptions } from "./cors.js";
-export { type ResumeReport, resumeInterrupted } from "./durable.js";
 export type { EventEnvelope } from "./envelope.js";
 export type { ErrorBody, ServerErrorCode } from "./errors.js";
+export { type DetachReport, detachRuns, type ResumeReport, resumeInterrupted } from "./lifecycle.js";
 export type { LimitsOption } from "./limits.js";
 export type { HandlerJson, HandlerStatus } from "./registry.js";
 export type { ServedWorkflow, ServedWorkflows } from "./runs.js";

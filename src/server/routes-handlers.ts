@@ -1,10 +1,11 @@
 import type { Context, Hono } from "hono";
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { rememberState, sendToStored, storedHandlerJson, storedHandlers, storedRun, takeStored } from "./durable.js";
+import { sendToStored, storedHandlerJson, storedHandlers, storedRun, takeStored } from "./durable.js";
 import { fromEnvelope } from "./envelope.js";
 import { ApiError, badRequest } from "./errors.js";
 import { eventStreamResponse, parseAfter } from "./event-stream.js";
+import { rememberState } from "./lifecycle.js";
 import type { HandlerEntry, HandlerJson } from "./registry.js";
 import { jsonBody } from "./routes-workflows.js";
 import { handlerWithId, type ServerState } from "./runs.js";

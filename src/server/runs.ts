@@ -8,17 +8,21 @@ import type { HandlerEntry, HandlerRegistry } from "./registry.js";
 /** What the server needs of a workflow (any `Workflow`, whatever its types). */
 export interface ServedWorkflow {
   readonly definition: WorkflowDefinition;
-  run(
-    input: never,
-    options: { readonly runId?: string; readonly store?: WorkflowStore; readonly retain?: RetainOptions },
-  ): WorkflowHandler<unknown, never>;
+  run(input: never, options: RunOptionsOfServer & { readonly runId?: string }): WorkflowHandler<unknown, never>;
   /** Continues a stored run here (after a restart, or a runner's death). */
   resume(
     runId: string,
-    options: { readonly store: WorkflowStore; readonly retain?: RetainOptions },
+    options: RunOptionsOfServer & { readonly store: WorkflowStore },
   ): WorkflowHandler<unknown, never>;
   /** Delivers an event to a stored run through the store. */
   sendEvent(runId: string, event: never, options: { readonly store: WorkflowStore }): Promise<void>;
+}
+
+/** The run options the server passes to every run and resume. */
+export interface RunOptionsOfServer {
+  readonly store?: WorkflowStore;
+  readonly retain?: RetainOptions;
+  readonly resources?: Readonly<Record<string, unknown>>;
 }
 
 /** The workflows a server serves, by the name clients use in URLs. */
@@ -31,6 +35,17 @@ export interface ServerState {
   readonly store: WorkflowStore | undefined;
   /** The `retain` option of every run this server starts or resumes. */
   readonly retain: RetainOptions | undefined;
+  /** The `resources` of every run this server starts or resumes. */
+  readonly resources: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The options of a run this server starts or resumes. */
+export function runOptions(state: ServerState): RunOptionsOfServer {
+  return {
+    ...(state.store ? { store: state.store } : {}),
+    ...(state.retain ? { retain: state.retain } : {}),
+    ...(state.resources ? { resources: state.resources } : {}),
+  };
 }
 
 export function workflowNamed(state: ServerState, name: string): ServedWorkflow {
@@ -75,8 +90,7 @@ export async function startRun(state: ServerState, name: string, body: unknown):
   const { type: _type, ...fields } = start;
   const handler = wf.run(fields as never, {
     ...(typeof id === "string" ? { runId: id } : {}),
-    ...(state.store ? { store: state.store } : {}),
-    ...(state.retain ? { retain: state.retain } : {}),
+    ...runOptions(state),
   });
   return state.store ? state.registry.addStored(name, handler) : state.registry.add(name, handler);
 }
