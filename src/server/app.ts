@@ -5,7 +5,7 @@ import { type AuthOption, authMiddleware } from "./auth.js";
 import { type CorsOptions, corsMiddleware } from "./cors.js";
 import { errorResponse, notFound } from "./errors.js";
 import { defaultHeartbeatMs, heartbeatMiddleware } from "./heartbeat.js";
-import { bodyLimitMiddleware, type LimitsOption } from "./limits.js";
+import { bodyLimitMiddleware, endedRunsLimit, type LimitsOption } from "./limits.js";
 import { openApiDocument } from "./openapi.js";
 import { honoModule } from "./peers.js";
 import { HandlerRegistry } from "./registry.js";
@@ -27,7 +27,10 @@ export interface ServerOptions {
   readonly auth?: AuthOption;
   /** Answer browsers from other origins: Hono's `cors()` options (`{}` allows any origin). Default: off. */
   readonly cors?: CorsOptions;
-  /** Request limits: `bodyBytes` (default 1 MiB; a larger body is a 413 `PAYLOAD_TOO_LARGE`). */
+  /**
+   * Limits: `bodyBytes` (default 1 MiB; a larger body is a 413 `PAYLOAD_TOO_LARGE`), `endedRuns`
+   * (ended runs kept in memory, default 1,000; older ones are read from the store, or forgotten).
+   */
   readonly limits?: LimitsOption;
   /**
    * How many recent items each run's stream keeps (the `retain` run option): the most a run holds
@@ -71,7 +74,7 @@ export function createServer(options: ServerOptions): Hono {
   const { Hono } = honoModule();
   const state: ServerState = {
     workflows: options.workflows,
-    registry: new HandlerRegistry(),
+    registry: new HandlerRegistry(endedRunsLimit(options.limits)),
     store: options.store,
     retain: options.retain,
     resources: options.resources,

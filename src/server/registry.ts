@@ -84,11 +84,31 @@ export class HandlerEntry {
 /** The runs this server started, by handler id (the run id). In memory: a restart forgets them. */
 export class HandlerRegistry {
   readonly #entries = new Map<string, HandlerEntry>();
+  /** Ended entries, oldest end first: beyond `#keepEnded`, the oldest is forgotten. */
+  readonly #ended = new Set<HandlerEntry>();
+  readonly #keepEnded: number;
+
+  /** `keepEnded`: how many ended runs to keep (their Handler and the tail of their stream). */
+  constructor(keepEnded: number) {
+    this.#keepEnded = keepEnded;
+  }
 
   add(workflowName: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
     const entry = new HandlerEntry(handler.runId, workflowName, handler);
     this.#entries.set(entry.id, entry);
+    void entry.done.then(() => this.#forgetBeyond(entry));
     return entry;
+  }
+
+  /** A long-lived server must not hold every run it ever ran: past the limit, the oldest ended goes. */
+  #forgetBeyond(ended: HandlerEntry): void {
+    if (this.#entries.get(ended.id) !== ended) return;
+    this.#ended.add(ended);
+    for (const oldest of this.#ended) {
+      if (this.#ended.size <= this.#keepEnded) break;
+      this.#ended.delete(oldest);
+      if (this.#entries.get(oldest.id) === oldest) this.#entries.delete(oldest.id);
+    }
   }
 
   /**
@@ -99,7 +119,7 @@ export class HandlerRegistry {
   addStored(workflowName: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
     const entry = this.add(workflowName, handler);
     void entry.done.then(() => {
-      if (entry.errorCode === "WORKFLOW_STATE" && this.#entries.get(entry.id) === entry) this.#entries.delete(entry.id);
+      if (entry.errorCode === "WORKFLOW_STATE" && this.#entries.get(entry.id) === entry) this.delete(entry.id);
     });
     return entry;
   }
@@ -113,6 +133,8 @@ export class HandlerRegistry {
   }
 
   delete(id: string): void {
+    const entry = this.#entries.get(id);
+    if (entry) this.#ended.delete(entry);
     this.#entries.delete(id);
   }
 

@@ -126,6 +126,42 @@ describe("limits", () => {
   });
 });
 
+describe("ended runs kept in memory (limits.endedRuns)", () => {
+  async function runEchoes(baseUrl: string, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const ran = await fetch(`${baseUrl}/workflows/echo/run`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ start_event: { text: `run ${i}` } }),
+      });
+      ids.push(((await ran.json()) as { handler_id: string }).handler_id);
+    }
+    return ids;
+  }
+
+  it("forgets the oldest ended run past the limit: a 404 without a store", async () => {
+    const baseUrl = await start({ limits: { endedRuns: 2 } });
+    const ids = await runEchoes(baseUrl, 3);
+    const statuses = await Promise.all(ids.map(async (id) => (await fetch(`${baseUrl}/results/${id}`)).status));
+    expect(statuses).toEqual([404, 200, 200]);
+    const listed = (await (await fetch(`${baseUrl}/handlers`)).json()) as { handlers: { handler_id: string }[] };
+    expect(listed.handlers.map((h) => h.handler_id)).toEqual(ids.slice(1));
+  });
+
+  it("reads a forgotten run from its record with a store", async () => {
+    const baseUrl = await start({ limits: { endedRuns: 1 }, store: new MemoryStore() });
+    const [first] = await runEchoes(baseUrl, 2);
+    const result = await fetch(`${baseUrl}/results/${first}`);
+    expect(result.status).toBe(200);
+    expect(await result.json()).toMatchObject({ status: "completed", result: { value: { result: "RUN 0" } } });
+  });
+
+  it("refuses a limit that is not a whole number", () => {
+    expect(() => createServer({ workflows: { echo }, limits: { endedRuns: -1 } })).toThrow(TypeError);
+  });
+});
+
 describe("cors", () => {
   const preflight = (baseUrl: string) =>
     fetch(`${baseUrl}/workflows/echo/run-nowait`, {
