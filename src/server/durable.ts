@@ -139,5 +139,26 @@ export async function sendToStored(state: ServerState, stored: StoredRun, event:
     throw new ApiError(409, "WORKFLOW_STATE", `Handler "${runId}" is a run of "${workflow}", which is not served here`);
   }
   await served.wf.sendEvent(runId, event as never, { store });
-  adopt(state, stored);
+  if (!adopt(state, stored)) adoptWhenFree(state, stored);
+}
+
+/**
+ * A run held by another runner takes a delivered event at its next renewal. If that runner is
+ * dead (on another host, so its lease has to run out), nobody would: once the lease has expired,
+ * this server looks again and resumes the run if it is still free, applying the event.
+ */
+function adoptWhenFree(state: ServerState, stored: StoredRun): void {
+  const expiresAt = stored.lease?.expiresAt;
+  if (expiresAt === undefined || !state.store) return;
+  const store = state.store;
+  const timer = setTimeout(
+    () => {
+      void store
+        .load(stored.snapshot.runId)
+        .then((again) => again && adopt(state, again))
+        .catch(() => undefined); // a store that is down: the next answer or resumeInterrupted takes it
+    },
+    Math.max(0, expiresAt - Date.now()) + 50,
+  );
+  timer.unref?.();
 }

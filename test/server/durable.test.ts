@@ -17,7 +17,7 @@ import { MemoryStore, StopEvent, startEvent, type WorkflowStore, workflow } from
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { createServer, resumeInterrupted, serve } from "../../src/server/index.js";
 import { deferred, sleep } from "../helpers.js";
-import { startTestServer } from "./harness.js";
+import { startTestServer, ticker } from "./harness.js";
 import { startServerProcess } from "./processes.js";
 
 type Client = ReturnType<typeof createClient>;
@@ -132,6 +132,27 @@ describe("a run another server took over", () => {
     while ((await statusOn(a)) === "running") await sleep(10);
     expect(await statusOn(a)).toBe("completed");
     expect(await statusOn(b)).toBe("completed");
+  });
+});
+
+describe("an answer to a run whose runner died on another host", () => {
+  it("is applied once that runner's lease runs out: this server then resumes the run", async () => {
+    const store = new MemoryStore({ leaseMs: 300 });
+    const handler = ticker.run({ count: 1 }, { store, runId: "far-1" });
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    await handler.detach();
+    // A runner on another host claims it and dies: its lease cannot be seen to be free before it expires.
+    expect(await store.claim("far-1", "another-host:4242:dead0000")).toBeDefined();
+    const server = await serve(createServer({ workflows: { ticker }, store }), { port: 0 });
+    try {
+      const client = createClient(createConfig({ baseUrl: `http://127.0.0.1:${server.port}` }));
+      const sent = await postEventsByHandlerId({ client, path: { handler_id: "far-1" }, body: yes });
+      expect(sent.data).toEqual({ status: "sent" });
+      const done = await result(client, "far-1");
+      expect(done.data).toMatchObject({ status: "completed", result: { value: { result: "yes" } } });
+    } finally {
+      await server.close();
+    }
   });
 });
 
