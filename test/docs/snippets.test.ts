@@ -14,22 +14,34 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "test/.snippets");
 const pages = ["docs/machine.md", "README.md"];
 
+/** stepchart's entry points, as the package exports them, and their sources. */
+const entries: Record<string, string> = {
+  stepchart: "../../src/index.js",
+  "stepchart/server": "../../src/server/index.js",
+  "stepchart/inspect": "../../src/inspect/index.js",
+  "stepchart/testing": "../../src/testing/index.js",
+  "stepchart/openai": "../../src/openai/index.js",
+};
+
 interface Snippet {
   readonly name: string;
   readonly file: string;
   readonly expected: readonly string[];
 }
 
-/** The `ts` blocks of a page that import stepchart (the others are fragments). */
+/** The `ts` blocks of a page that import stepchart (the others are fragments), as runnable sources. */
 function snippetsOf(page: string): Snippet[] {
   const text = readFileSync(join(root, page), "utf8");
   const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
   return blocks
-    .filter((code) => code.includes('from "stepchart"'))
+    .filter((code) => code.includes('from "stepchart"') || code.includes('from "stepchart/server"'))
     .map((code, i) => {
       const name = `${page.replace(/[/.]/g, "-")}-${i + 1}`;
       const file = join(out, `${name}.mts`);
-      const source = code.replaceAll('from "stepchart"', 'from "../../src/index.js"');
+      const source = Object.entries(entries).reduce(
+        (text, [entry, path]) => text.replaceAll(`from "${entry}"`, `from "${path}"`),
+        code,
+      );
       writeFileSync(file, source);
       const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/\s*(.+)$/gm)].map((m) => m[1] as string);
       return { name, file, expected };
