@@ -262,13 +262,25 @@ export class RunStream extends RunRecord {
     }
   }
 
-  /** Where an item is in the default view, looked for from the newest: -1 when not held. */
+  /**
+   * Where an item is in the default view, looked for from the newest (-1 when not held), and
+   * remembered: a run waiting on a prompt while another step streams is saved again and again.
+   */
   #positionOf(event: AnyEvent): number {
     const items = this.#published;
     if (items === undefined) return -1;
-    for (let p = items.end - 1; p >= items.start; p--) if (items.at(p) === event) return p;
+    const known = this.#found?.get(event);
+    if (known !== undefined && items.at(known) === event) return known;
+    for (let p = items.end - 1; p >= items.start; p--) {
+      if (items.at(p) !== event) continue;
+      this.#found ??= new WeakMap();
+      this.#found.set(event, p);
+      return p;
+    }
     return -1;
   }
+
+  #found: WeakMap<AnyEvent, number> | undefined;
 
   /** Drops a view's items beyond the window, except those a live reader has yet to read. */
   #trim(all: boolean): void {
