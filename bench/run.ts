@@ -1,7 +1,8 @@
 /**
  * stepchart benchmark: stepchart (both machine shapes) vs workflow-core, bare async and raw XState,
  * side by side in one process. `npm run bench` (full) or `npm run bench -- --quick` (smoke test:
- * fewer reps, no 100k fan-out); `-- --soak` runs only the soak (e), a one-million-step run's live heap.
+ * fewer reps, no 100k fan-out); `-- --soak` runs only the soak (e), a one-million-step run's live heap;
+ * `-- --server` runs only the server load (g): 1,000 runs over HTTP + SSE at once, beside in-process.
  * Needs `global.gc` for the heap figures: without `--expose-gc` it re-runs itself with it.
  */
 import { spawnSync } from "node:child_process";
@@ -21,6 +22,7 @@ import {
   type Results,
 } from "./lib/compare.js";
 import { fmt, fmtStats, hasGc, ratio, table, type Workload } from "./lib/measure.js";
+import { serverLoadSection } from "./lib/server-load.js";
 import { checkpointSection, loopSection, soakSection } from "./lib/stepchart-only.js";
 import { summary, TARGET, type Target, type Verdict, vsCore, vsCoreVerdict, yes } from "./lib/targets.js";
 import { bare } from "./workloads/bare.js";
@@ -30,6 +32,7 @@ import { xstate } from "./workloads/xstate.js";
 
 const quick = process.argv.includes("--quick");
 const soakOnly = process.argv.includes("--soak");
+const serverOnly = process.argv.includes("--server");
 
 if (!hasGc()) {
   if (process.env.STEPCHART_BENCH_CHILD) throw new Error("global.gc is still unavailable after --expose-gc");
@@ -192,6 +195,7 @@ async function main(): Promise<void> {
   await checkpointSection(quick);
   await soakSection(SOAK_MARKS);
   await loopSection(quick, a.get(stepchart)?.median ?? Number.NaN);
+  await serverLoadSection(quick);
   console.log(
     "\nNotes: every workload checks its result and throws on a wrong answer. Raw XState fan-out keeps at most 4 " +
       "children in flight (like numWorkers: 4); workflow-core has no numWorkers, so all its jobs start at once, " +
@@ -202,4 +206,5 @@ async function main(): Promise<void> {
 }
 
 if (soakOnly) await soakSection(SOAK_MARKS);
+else if (serverOnly) await serverLoadSection(quick);
 else await main();
