@@ -41,7 +41,7 @@ export interface HandlerParts {
   readonly detach?: (actor: Actor<AnyStateMachine>) => Promise<void>;
   /** Why the actor was stopped from outside the run, when that is an error (a lost lease). */
   readonly stoppedBecause?: () => unknown;
-  /** A restored run: its stream starts with the prompts still pending (the old stream is gone). */
+  /** A restored run: its stream continues the snapshot's positions, the pending prompts where they were. */
   readonly restored?: boolean;
   /** A restored run's stream mark, from its snapshot (read once the actor is open). */
   readonly restoredMark?: () => StreamMark | undefined;
@@ -106,6 +106,7 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   constructor(parts: HandlerParts) {
     this.runId = parts.runId;
     this.#stream = new RunStream(parts.runId, parts.retain);
+    if (parts.restored) this.#stream.expectResume();
     this.#capture = parts.capture;
     this.#detach = parts.detach;
     this.#verbose = parts.verbose ? createVerboseLog(parts.workflowName) : undefined;
@@ -182,15 +183,17 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   }
 
   /**
-   * Resolves once the run is open: at once for a run without a store, once its first record is
-   * written for one with a store, once it is loaded for a resumed one (its stream positions are
-   * known from then on). Never rejects: a run that cannot be loaded rejects its result instead.
+   * Resolves once the run is open, to `true`: at once for a run without a store, once its first
+   * record is written for one with a store, once it is loaded for a resumed one (its stream
+   * positions are known from then on). Resolves to `false` when it could not be opened (the run
+   * id is taken, another runner claimed the run first, the record is corrupt): the handler then
+   * rejects with the reason. Never rejects.
    */
-  get loaded(): Promise<void> {
+  get loaded(): Promise<boolean> {
     return this.#loaded;
   }
 
-  #loaded: Promise<void> = Promise.resolve();
+  #loaded: Promise<boolean> = Promise.resolve(true);
 
   #open(parts: HandlerParts): void {
     let opened: Actor<AnyStateMachine> | Promise<Actor<AnyStateMachine>>;
@@ -201,8 +204,14 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     }
     if (opened instanceof Promise) {
       this.#loaded = opened.then(
-        (actor) => this.#attach(actor, parts),
-        (error: unknown) => this.#end(terminalOf(error), () => this.#settle.reject(error)),
+        (actor) => {
+          this.#attach(actor, parts);
+          return true;
+        },
+        (error: unknown) => {
+          this.#end(terminalOf(error), () => this.#settle.reject(error));
+          return false;
+        },
       );
     } else this.#attach(opened, parts);
   }
@@ -224,12 +233,12 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
       this.#stream.trace(emitted);
       this.#verbose?.item(emitted, undefined, false);
     });
-    const finish = (terminal: AnyEvent, settle: () => void) => {
+    const finish = (terminal: AnyEvent, settle: () => void, moved = false) => {
       signal?.removeEventListener("abort", onAbort);
-      if (!close) return this.#end(terminal, settle);
+      if (!close) return this.#end(terminal, settle, moved);
       close().then(
-        () => this.#end(terminal, settle),
-        () => this.#end(terminal, settle),
+        () => this.#end(terminal, settle, moved),
+        () => this.#end(terminal, settle, moved),
       );
     };
     actor.subscribe({
@@ -237,7 +246,9 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
         release(actor);
         this.#ended = true;
         const why = stoppedBecause?.();
-        if (why !== undefined) return finish(terminalOf(why), () => this.#settle.reject(why));
+        // Detached, or taken over: the run goes on elsewhere, and its stream there too.
+        const moved = why instanceof WorkflowStateError;
+        if (why !== undefined) return finish(terminalOf(why), () => this.#settle.reject(why), moved);
         const outcome = (actor.getSnapshot().context as RunContext).outcome;
         const stop = stopOf(outcome);
         finish(stop, () => this.#settle.resolve(stop));
@@ -265,9 +276,11 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
     this.#queued.push(work);
   }
 
-  #end(terminal: AnyEvent, settle: () => void): void {
+  /** `moved`: the run goes on in another process; its stream ends here without the terminal item. */
+  #end(terminal: AnyEvent, settle: () => void, moved = false): void {
     this.#ended = true;
-    this.#stream.finish(terminal);
+    if (moved) this.#stream.close();
+    else this.#stream.finish(terminal);
     this.#verbose?.entry(endOf(terminal));
     settle();
     // After settling: the awaiting code's continuation is queued, and runs before Node checks
@@ -349,7 +362,10 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    * StopEvent, or a WorkflowTimedOut/Cancelled/Failed event). Any number of consumers; each starts
    * at the oldest item the run still holds (all of them, unless the run outgrew its `retain`
    * window) and sees every item from there, however slowly it reads. `after` starts after a
-   * position (a dropped one throws `StreamPositionError`), `all` adds the run's internal traffic.
+   * position (a dropped one throws `StreamPositionError`), `all` adds the run's internal traffic,
+   * `pin: false` lets the window pass a reader that stopped reading, `signal` stops a reader. A
+   * run that goes on elsewhere (detached, or taken over by another runner) ends its stream here
+   * with no terminal item: the process that continues it numbers the next items.
    */
   streamEvents(options: StreamOptions = {}): AsyncIterable<AnyEvent> {
     return this.#stream.iterate(options, () => this.#read());
@@ -358,7 +374,8 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
   /**
    * The position the stream's next item will take, in the default view or (`all: true`) the `all`
    * view. Positions count for the run's whole life, across resumes from a snapshot or store, so a
-   * reader that wants only what comes next passes `after: handler.nextStreamPosition() - 1`.
+   * reader that wants only what comes next passes `after: handler.nextStreamPosition() - 1`. A
+   * resumed run knows it once `loaded` (before that it says 0).
    */
   nextStreamPosition(options: { readonly all?: boolean } = {}): number {
     return this.#stream.next(options.all === true);
@@ -385,7 +402,8 @@ export class WorkflowHandler<TResult = unknown, TSend extends AnyEvent = AnyEven
    * run's store and the lease is let go, so any process can `wf.resume(runId, { store })` it (a
    * deploy, or a process that should not sit idle while a person decides). In-flight steps are
    * stopped (their `ctx.signal` aborts) and re-run on resume. The handler rejects with
-   * `WorkflowStateError`. Only for runs started or resumed with a `store`.
+   * `WorkflowStateError`, and its stream ends with no terminal item (the resumed run's stream
+   * continues its positions). Only for runs started or resumed with a `store`.
    *
    * @example
    * ```ts

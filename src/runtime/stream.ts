@@ -1,6 +1,7 @@
 import { StreamPositionError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import type { StreamMark } from "../persistence/snapshot.js";
+import { type Cursor, Readers } from "./readers.js";
 import { type RecordedItem, RunRecord } from "./record.js";
 import { type RetainOptions, retainedItems } from "./retention.js";
 import { Window } from "./window.js";
@@ -27,11 +28,14 @@ export interface StreamOptions {
    * Whether this reader holds the items it has not read yet (the default), so it sees every item
    * however slowly it reads. `pin: false`: the `retain` window applies to this reader too, and
    * once it falls behind, its next read throws `StreamPositionError`: what a server streaming to
-   * a client it does not control wants (a stalled client must not hold the run's items). A reader
-   * that waits for the next item (it keeps up) holds what comes meanwhile either way, so a burst
-   * larger than the window does not lap it; one that stops asking does not.
+   * a client it does not control wants (a stalled client must not hold the run's items). Such a
+   * reader still holds what came while it waited for the next item, until it has read it, so a
+   * burst larger than the window does not lap a reader that keeps reading; one that stops asking
+   * holds nothing more.
    */
   readonly pin?: boolean;
+  /** Stops the reader: once aborted, the iteration ends, even while it waits for the next item. */
+  readonly signal?: AbortSignal;
 }
 
 /** How far back a resumed run puts a pending prompt where it was; one further back is published anew. */
@@ -44,17 +48,6 @@ interface View {
   at(position: number): AnyEvent | undefined;
 }
 
-/** A reader's place in one view: the next position it reads. Held weakly by the stream. */
-interface Cursor {
-  next: number;
-  readonly all: boolean;
-  readonly pin: boolean;
-  /** Waiting for the next item (it has read all there is): it pins what comes meanwhile, pinning or not. */
-  parked: boolean;
-  /** Started at the oldest item held (no `after`): a resume that comes later moves it to the new oldest. */
-  readonly oldest: boolean;
-}
-
 /**
  * The run's stream, in two views: what every consumer sees (stream writes, prompts, the terminal
  * item) and the `all` view (that plus the run's internal traffic), which is also the run's trace
@@ -62,8 +55,8 @@ interface Cursor {
  *
  * Each view keeps its most recent items (`retain.items`) and lets older ones go, so a long run
  * holds a bounded record; positions keep counting. A reader that is iterating holds the items it
- * has not read yet (it is never skipped ahead), so a consumer sees every item from where it
- * started; once it stops (or is garbage), the view shrinks back to the window.
+ * has not read yet (unless it asked not to, `pin: false`), so a consumer sees every item from
+ * where it started; once it stops (or is garbage), the view shrinks back to the window.
  */
 export class RunStream extends RunRecord {
   /**
@@ -76,9 +69,13 @@ export class RunStream extends RunRecord {
   #resumedAt = { published: 0, all: 0 };
   #limit: number;
   #runId: string;
-  #readers: Set<WeakRef<Cursor>> | undefined;
+  readonly #readers = new Readers();
+  /** The terminal item was recorded (it is the last item). */
   #ended = false;
-  #wake: (() => void)[] | undefined;
+  /** No item comes any more: the terminal one was recorded, or the run goes on elsewhere. */
+  #closed = false;
+  /** A resumed run's stream before it is loaded: readers wait for it, to start where it resumes. */
+  #loading: { promise: Promise<void>; resolve(): void } | undefined;
 
   constructor(runId: string, retain: RetainOptions | undefined) {
     super();
@@ -88,7 +85,7 @@ export class RunStream extends RunRecord {
 
   /** A stream item for every view; `from`: the invocation that wrote it. */
   publish(event: AnyEvent, from?: number): void {
-    if (this.#ended) return;
+    if (this.#closed) return;
     this.#items.push(event);
     this.#trim(false);
     this.push(event, from, true);
@@ -98,7 +95,7 @@ export class RunStream extends RunRecord {
 
   /** An item for the `all` view only; `from`: the invocation that returned or sent it. */
   trace(event: AnyEvent, from?: number): void {
-    if (this.#ended) return;
+    if (this.#closed) return;
     this.push(event, from, false);
     this.#trim(true);
     this.#notify();
@@ -106,7 +103,7 @@ export class RunStream extends RunRecord {
 
   /** An event from outside the run: kept for the trace, in no stream view. */
   override outside(event: AnyEvent): void {
-    if (!this.#ended) super.outside(event);
+    if (!this.#closed) super.outside(event);
   }
 
   /** Whether the terminal item was recorded (it is the last item). */
@@ -140,6 +137,14 @@ export class RunStream extends RunRecord {
    * the mark places them (a reader that saw them does not see them twice), else as new items.
    */
   resume(mark: StreamMark | undefined, prompts: readonly AnyEvent[]): void {
+    try {
+      this.#resume(mark, prompts);
+    } finally {
+      this.#loaded();
+    }
+  }
+
+  #resume(mark: StreamMark | undefined, prompts: readonly AnyEvent[]): void {
     if (mark === undefined) {
       for (const prompt of prompts) this.publish(prompt);
       return;
@@ -148,8 +153,9 @@ export class RunStream extends RunRecord {
     const at = new Map<number, AnyEvent>();
     prompts.forEach((prompt, i) => {
       const position = mark.prompts?.[i] ?? -1;
-      // Within reach only: a snapshot cannot make the run fill millions of holes.
-      const reach = Math.max(0, mark.published - PLACED_PROMPTS_REACH);
+      // Within the window only (the window would drop it at once), and within reach: a snapshot
+      // cannot make the run fill millions of holes.
+      const reach = Math.max(0, mark.published - Math.min(PLACED_PROMPTS_REACH, this.#limit));
       if (position >= reach && position < mark.published) at.set(position, prompt);
     });
     const first = Math.min(mark.published, ...at.keys());
@@ -157,7 +163,6 @@ export class RunStream extends RunRecord {
     this.#items.startAt(first);
     for (let p = first; p < mark.published; p++) this.#items.push(at.get(p));
     this.#trim(false);
-    this.#startReaders();
     const placed = new Set(at.values());
     for (const prompt of prompts) {
       if (!placed.has(prompt)) this.publish(prompt);
@@ -172,13 +177,31 @@ export class RunStream extends RunRecord {
 
   /** The terminal item; the stream ends after it. */
   finish(terminal: AnyEvent): void {
-    if (this.#ended) return;
+    if (this.#closed) return;
     this.#items.push(terminal);
     this.terminal(terminal);
     this.#ended = true;
     this.#trim(false);
     this.#trim(true);
-    this.#notify();
+    this.#close();
+  }
+
+  /**
+   * Ends the stream here without a terminal item: the run goes on in another process (detached,
+   * or taken over), which numbers its items from where this one's snapshot left them, so this one
+   * must not use a position. Readers end; a server's client reconnects to the run's new home.
+   */
+  close(): void {
+    if (!this.#closed) this.#close();
+  }
+
+  /** A resumed run's stream: readers that start before `resume` wait for it. */
+  expectResume(): void {
+    let resolve = () => undefined as void;
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.#loading = { promise, resolve };
   }
 
   /** Every item the run still holds, in order, events from outside included, with where each came from. */
@@ -197,40 +220,32 @@ export class RunStream extends RunRecord {
     reading?: () => () => void,
     at?: { position: number },
   ): AsyncGenerator<AnyEvent, void, undefined> {
-    const all = options.all === true;
+    if (this.#loading) await this.#loading.promise; // positions are known once a resumed run loaded
+    const { all = false, after, signal } = options;
     const view: View = all ? this : this.#items;
-    const after = options.after;
-    const cursor: Cursor = {
-      next: after === undefined ? view.start : Math.max(0, Math.floor(after) + 1),
-      all,
-      pin: options.pin !== false,
-      parked: false,
-      oldest: after === undefined,
-    };
+    const next = after === undefined ? view.start : Math.max(0, Math.floor(after) + 1);
+    const cursor: Cursor = { next, all, pin: options.pin !== false, parked: false, holdUntil: 0 };
     this.#checkHeld(cursor, view, after !== undefined);
-    const ref = new WeakRef(cursor);
-    this.#readers ??= new Set();
-    this.#readers.add(ref);
+    const ref = this.#readers.add(cursor);
     const stopped = reading?.();
     try {
       for (;;) {
         while (cursor.next < view.end) {
+          if (signal?.aborted) return;
           if (cursor.next < view.start) throw new StreamPositionError(this.#runId, cursor.next, view.start, "lapped");
           const item = view.at(cursor.next++);
           if (item === undefined) continue;
           if (at) at.position = cursor.next - 1;
           yield item;
         }
-        if (this.#ended) return;
+        if (this.#closed || signal?.aborted) return;
         cursor.parked = true;
-        await new Promise<void>((resolve) => {
-          this.#wake ??= [];
-          this.#wake.push(resolve);
-        });
+        await this.#readers.wait(signal);
         cursor.parked = false;
+        cursor.holdUntil = view.end;
       }
     } finally {
-      this.#readers.delete(ref);
+      this.#readers.remove(ref);
       this.#trim(all); // what only this reader held goes now, not with the next item
       stopped?.();
     }
@@ -250,16 +265,6 @@ export class RunStream extends RunRecord {
     if (!explicit || cursor.all) return;
     for (let p = cursor.next; p < resumedAt; p++)
       if (view.at(p) === undefined) throw new StreamPositionError(this.#runId, cursor.next, resumedAt, "resumed");
-  }
-
-  /** Readers that asked for the oldest item before a resumed run loaded start at its oldest now. */
-  #startReaders(): void {
-    for (const ref of this.#readers ?? []) {
-      const cursor = ref.deref();
-      if (!cursor?.oldest) continue;
-      const start = cursor.all ? this.start : this.#items.start;
-      if (cursor.next < start) cursor.next = start;
-    }
   }
 
   /**
@@ -287,24 +292,11 @@ export class RunStream extends RunRecord {
     const view: View = all ? this : this.#items;
     const beyond = view.end - this.#limit;
     if (beyond <= view.start) return;
-    const pinned = Math.min(beyond, this.#pinned(all));
+    const pinned = Math.min(beyond, this.#readers.lowestHeld(all, view.end, this.#limit));
     const from = all ? this.boundary(pinned) : pinned;
     if (from <= view.start) return;
     if (all) this.dropBefore(from);
     else this.#items.dropBefore(from);
-  }
-
-  /** The lowest position a live reader of the view still has to read. */
-  #pinned(all: boolean): number {
-    let lowest = Number.POSITIVE_INFINITY;
-    const readers = this.#readers;
-    if (readers === undefined) return lowest;
-    for (const ref of readers) {
-      const cursor = ref.deref();
-      if (cursor === undefined) readers.delete(ref);
-      else if (cursor.all === all && (cursor.pin || cursor.parked) && cursor.next < lowest) lowest = cursor.next;
-    }
-    return lowest;
   }
 
   get #items(): Window<AnyEvent | undefined> {
@@ -313,9 +305,17 @@ export class RunStream extends RunRecord {
   }
 
   #notify(): void {
-    const wake = this.#wake;
-    if (wake === undefined || wake.length === 0) return;
-    this.#wake = undefined;
-    for (const resolve of wake) resolve();
+    this.#readers.notify();
+  }
+
+  #close(): void {
+    this.#closed = true;
+    this.#loaded();
+    this.#notify();
+  }
+
+  #loaded(): void {
+    this.#loading?.resolve();
+    this.#loading = undefined;
   }
 }

@@ -34,7 +34,8 @@ export const RUN_ID = "property-run";
 
 /**
  * Durable runs: at the `at`-th body point, `handler.detach()`, which saves the run as it is and
- * stops it at once (nothing is published after that but the terminal item).
+ * stops it at once (nothing is published after that: its stream ends without a terminal item, as
+ * the run goes on elsewhere).
  */
 export function detachAt(
   h: WorkflowHandler<unknown, never>,
@@ -57,7 +58,7 @@ export function detachAt(
     // Detached after it ended (a body of a failed run still going): no crash, the run is over.
     const { status } = stored.snapshot;
     if (status !== "running" && status !== "waiting") return undefined;
-    return { snapshot: stored.snapshot, published: items.length - restored - 1 };
+    return { snapshot: stored.snapshot, published: items.length - restored };
   };
 }
 

@@ -95,6 +95,43 @@ describe("stream positions across a resume", () => {
     expect(resumed.nextStreamPosition()).toBe(6);
   });
 
+  it("wait for a resumed run to load before starting, so a reader that came early is refused lost items too", async () => {
+    const { store } = await detachedAtPrompt("early-1");
+    const resumed = ticker.resume("early-1", { store });
+    const early = read(resumed.streamEvents({ after: 0 })).catch((e: unknown) => e);
+    expect(await early).toMatchObject({ code: "STREAM_POSITION", position: 1 });
+    expect(((await early) as Error).message).toMatch(/keeps stream positions, not items/);
+    resumed.cancel();
+    await resumed.catch(() => undefined);
+  });
+
+  it("publish a pending prompt anew when its old position is outside the resumed run's window", async () => {
+    const { snapshot } = await detachedAtPrompt("window-1");
+    const copy = JSON.parse(JSON.stringify(snapshot));
+    copy.stream = { ...copy.stream, prompts: [1] }; // as if two items had come after the prompt
+    const resumed = ticker.resume(copy, { retain: { items: 2 } });
+    const items = read(resumed.streamEvents());
+    resumed.sendEvent(yes);
+    await resumed;
+    // Position 1 is not within a window of 2 items before 4: the prompt is item 4, and nobody misses it.
+    expect(await items).toEqual(["InputRequiredEvent", "Tick -1", "StopEvent"]);
+    expect(resumed.nextStreamPosition()).toBe(7);
+  });
+
+  it("end without a terminal item when the run is detached: the next process numbers what follows", async () => {
+    const store = new MemoryStore();
+    const handler = ticker.run({ count: 3 }, { store, runId: "moved-1" });
+    const first = read(handler.streamEvents());
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    await handler.detach();
+    expect(await first).toEqual(["Tick 0", "Tick 1", "Tick 2", "InputRequiredEvent"]);
+    expect(handler.nextStreamPosition()).toBe(4);
+    const resumed = ticker.resume("moved-1", { store });
+    const next = read(resumed.streamEvents({ after: 3 }));
+    resumed.sendEvent(yes);
+    await resumed;
+    expect(await next).toEqual(["Tick -1", "StopEvent"]);
+  });
   it("start at 0 for a snapshot written before positions were kept, the prompt published again", async () => {
     const { snapshot } = await detachedAtPrompt("old-1");
     const { stream: _, ...old } = JSON.parse(JSON.stringify(snapshot));
@@ -130,6 +167,17 @@ const notes = workflow({ name: "notes", timeout: null })
     return StopEvent({ result: "done" });
   });
 
+/** 50 notes and a prompt at once, then on the answer 3 more notes and the end: less than a window of 5. */
+const trickle = workflow({ name: "trickle", timeout: null })
+  .step("first", { accepts: StartEvent, emits: [InputRequiredEvent] }, (ctx) => {
+    for (let n = 0; n < 50; n++) ctx.writeEventToStream(Note({ n }));
+    return InputRequiredEvent({ prefix: "more?" });
+  })
+  .step("second", { accepts: HumanResponseEvent, emits: [StopEvent] }, (ctx) => {
+    for (let n = 50; n < 53; n++) ctx.writeEventToStream(Note({ n }));
+    return StopEvent({ result: "done" });
+  });
+
 describe("a reader that does not pin (pin: false)", () => {
   it("keeps up with a burst larger than the window while it waits, and is lapped once it stops asking", async () => {
     const handler = notes.run({}, { retain: { items: 5 } });
@@ -144,6 +192,35 @@ describe("a reader that does not pin (pin: false)", () => {
     expect(error).toBeInstanceOf(StreamPositionError);
     expect(error).toMatchObject({ position: 51, start: 97 });
     expect((error as Error).message).toMatch(/fell behind/);
+  });
+
+  it("is not lapped by a burst larger than the window while it keeps reading, as a few more items come", async () => {
+    const handler = trickle.run({}, { retain: { items: 5 } });
+    const loose = handler.streamEvents({ pin: false })[Symbol.asyncIterator]();
+    const seen: unknown[] = [];
+    // The first 51 items come at once while it waits; it reads them one per turn, and the answer
+    // (3 more notes and the end: within a window of the burst) comes after its fifth read.
+    for (let next = await loose.next(); !next.done; next = await loose.next()) {
+      seen.push(next.value.type === "Note" ? next.value.n : next.value.type);
+      if (seen.length === 5) handler.sendEvent(yes);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(seen).toEqual([...Array.from({ length: 50 }, (_, n) => n), "InputRequiredEvent", 50, 51, 52, "StopEvent"]);
+  });
+
+  it("stops at once when its signal aborts, even while it waits for an item that may never come", async () => {
+    const handler = notes.run({}, { retain: { items: 5 } });
+    const abort = new AbortController();
+    let count = 0;
+    const reading = (async () => {
+      for await (const _ of handler.streamEvents({ pin: false, signal: abort.signal })) count++;
+    })();
+    while (count < 51) await new Promise((resolve) => setImmediate(resolve)); // now waiting for a person
+    abort.abort();
+    await reading;
+    expect(count).toBe(51);
+    handler.cancel();
+    await handler.catch(() => undefined);
   });
 
   it("where a pinning reader, as slow, gets everything (and holds the items for a loose one too)", async () => {
