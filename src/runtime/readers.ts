@@ -64,7 +64,8 @@ export class Readers {
   wait(signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
-      const wake = (this.#wake ??= new Set());
+      this.#wake ??= new Set();
+      const wake = this.#wake;
       const done = () => {
         wake.delete(done);
         signal?.removeEventListener("abort", done);

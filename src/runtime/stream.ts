@@ -197,7 +197,7 @@ export class RunStream extends RunRecord {
 
   /** A resumed run's stream: readers that start before `resume` wait for it. */
   expectResume(): void {
-    let resolve = () => undefined as void;
+    let resolve: () => void = () => undefined;
     const promise = new Promise<void>((r) => {
       resolve = r;
     });

@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import type { WorkflowStore } from "../persistence/store.js";
-import type { RetainOptions } from "../runtime/retention.js";
+import { type RetainOptions, retainedItems } from "../runtime/retention.js";
 import { type AuthOption, authMiddleware } from "./auth.js";
 import { type CorsOptions, corsMiddleware } from "./cors.js";
 import { errorResponse, notFound } from "./errors.js";
@@ -72,12 +72,15 @@ export interface ServerOptions {
  */
 export function createServer(options: ServerOptions): Hono {
   const { Hono } = honoModule();
+  retainedItems(options.retain); // a bad window is the operator's mistake, told now, not per run
   const state: ServerState = {
     workflows: options.workflows,
     registry: new HandlerRegistry(endedRunsLimit(options.limits)),
     store: options.store,
     retain: options.retain,
     resources: options.resources,
+    closed: false,
+    looking: new Set(),
   };
   const app = new Hono();
   app.onError((error, c) => {

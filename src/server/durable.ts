@@ -76,8 +76,12 @@ export async function storedHandlers(state: ServerState): Promise<HandlerJson[]>
   const store = state.store;
   if (!store) return [];
   const summaries = (await store.list()).filter((s) => !state.registry.has(s.runId));
-  const records = await Promise.all(summaries.map((s) => store.load(s.runId)));
-  return records.filter((r): r is StoredRun => r !== undefined).map((r) => storedHandlerJson(state, r));
+  // One record that cannot be read (corrupt, or deleted meanwhile) does not hide the others.
+  const loaded = await Promise.allSettled(summaries.map((s) => store.load(s.runId)));
+  return loaded
+    .map((r) => (r.status === "fulfilled" ? r.value : undefined))
+    .filter((r): r is StoredRun => r !== undefined)
+    .map((r) => storedHandlerJson(state, r));
 }
 
 /**
@@ -86,7 +90,7 @@ export async function storedHandlers(state: ServerState): Promise<HandlerJson[]>
  * entry is dropped and the run lists from its record again.
  */
 function hold(state: ServerState, name: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
-  return state.registry.addStored(name, handler);
+  return state.registry.addStored(name, handler, { resumed: true });
 }
 
 /**
@@ -96,7 +100,7 @@ function hold(state: ServerState, name: string, handler: WorkflowHandler<unknown
 export function adopt(state: ServerState, stored: StoredRun): HandlerEntry | undefined {
   const store = state.store;
   const served = servedByDefinition(state, stored.snapshot.workflow);
-  if (!store || !served || hasEnded(stored) || !isFree(stored)) return undefined;
+  if (!store || !served || state.closed || hasEnded(stored) || !isFree(stored)) return undefined;
   if (state.registry.has(stored.snapshot.runId)) return state.registry.get(stored.snapshot.runId);
   return hold(state, served.name, served.wf.resume(stored.snapshot.runId, { ...runOptions(state), store }));
 }
@@ -114,16 +118,36 @@ export async function takeStored(
   if (!stored) return undefined;
   if (hasEnded(stored)) return { ended: stored };
   const entry = adopt(state, stored);
-  if (entry) return { entry };
+  if (entry) return whenOpen(state, entry);
   const { workflow } = stored.snapshot;
   if (!servedByDefinition(state, workflow))
     throw new ApiError(409, "WORKFLOW_STATE", `Handler "${id}" is a run of "${workflow}", which is not served here`);
-  throw new ApiError(
+  throw heldElsewhere(id);
+}
+
+/**
+ * A held entry once its run is open here. A run that another runner claimed first (while this one
+ * loaded it) is not this server's: its entry goes, and the answer is the record's (ended) or a
+ * 409 (held elsewhere). A run that failed to load for another reason stays, failed.
+ */
+export async function whenOpen(
+  state: ServerState,
+  entry: HandlerEntry,
+): Promise<{ entry: HandlerEntry } | { ended: StoredRun }> {
+  if (await entry.handler.loaded) return { entry };
+  await entry.done;
+  if (state.registry.get(entry.id) === entry) return { entry };
+  const stored = await state.store?.load(entry.id);
+  if (stored && hasEnded(stored)) return { ended: stored };
+  throw heldElsewhere(entry.id);
+}
+
+const heldElsewhere = (id: string) =>
+  new ApiError(
     409,
     "WORKFLOW_STATE",
     `Handler "${id}" is running in another server process: stream or cancel it there (route requests by handler id), or once it lets go`,
   );
-}
 
 /**
  * `POST /events/{id}` for a stored run this process does not hold: delivered through the store's
@@ -139,7 +163,7 @@ export async function sendToStored(state: ServerState, stored: StoredRun, event:
     throw new ApiError(409, "WORKFLOW_STATE", `Handler "${runId}" is a run of "${workflow}", which is not served here`);
   }
   await served.wf.sendEvent(runId, event as never, { store });
-  if (!adopt(state, stored)) adoptWhenFree(state, stored);
+  if (!adopt(state, stored)) adoptWhenFree(state, runId, stored.lease?.expiresAt);
 }
 
 /**
@@ -147,14 +171,15 @@ export async function sendToStored(state: ServerState, stored: StoredRun, event:
  * dead (on another host, so its lease has to run out), nobody would: once the lease has expired,
  * this server looks again and resumes the run if it is still free, applying the event.
  */
-function adoptWhenFree(state: ServerState, stored: StoredRun): void {
-  const expiresAt = stored.lease?.expiresAt;
-  if (expiresAt === undefined || !state.store) return;
+function adoptWhenFree(state: ServerState, runId: string, expiresAt: number | undefined): void {
   const store = state.store;
+  if (expiresAt === undefined || !store || state.looking.has(runId)) return;
+  state.looking.add(runId); // one look per run, however many answers are posted meanwhile
   const timer = setTimeout(
     () => {
+      state.looking.delete(runId);
       void store
-        .load(stored.snapshot.runId)
+        .load(runId)
         .then((again) => again && adopt(state, again))
         .catch(() => undefined); // a store that is down: the next answer or resumeInterrupted takes it
     },

@@ -1,9 +1,9 @@
 import { EventValidationError, isWorkflowError, type ValidationIssue, type WorkflowErrorCode } from "../errors.js";
 
 /**
- * The `code` of an error response: a WorkflowError's own code, or one of the three the HTTP layer
- * adds for what no run raised (an unknown workflow or handler, a malformed request, a fault of
- * the server itself).
+ * The `code` of an error response: a WorkflowError's own code, or one the HTTP layer adds for what
+ * no run raised (an unknown workflow or handler, a malformed request, a fault of the server
+ * itself, a missing or wrong token, a body over the limit).
  */
 export type ServerErrorCode =
   | WorkflowErrorCode
@@ -40,7 +40,7 @@ export const badRequest = (why: string): ApiError => new ApiError(400, "BAD_REQU
 const statusOfCode: Partial<Record<WorkflowErrorCode, number>> = {
   EVENT_VALIDATION: 400,
   ROUTING: 400,
-  SNAPSHOT: 400,
+  // No request carries a snapshot: a SnapshotError comes from a stored record, the server's fault.
   WORKFLOW_STATE: 409,
   STREAM_POSITION: 410,
 };

@@ -1,3 +1,4 @@
+import { StreamPositionError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { streamWithPositions } from "../runtime/handler.js";
 import { toEnvelope } from "./envelope.js";
@@ -27,6 +28,8 @@ export function parseAfter(text: string | undefined, name: string): number | "no
 
 type Reader = {
   iterator: AsyncIterator<AnyEvent>;
+  /** Stops the reader at once, even while it waits for the run's next item (a client gone). */
+  stop: AbortController;
   first: Promise<IteratorResult<AnyEvent>>;
   /** The position of the item the last `next()` resolved with. */
   at: { position: number };
@@ -41,7 +44,9 @@ async function openReader(entry: HandlerEntry, all: boolean, after: number): Pro
   // Not pinning: a client that stops reading must not hold the run's items past its window.
   const at = { position: after };
   // -1 asks for the oldest item held: no position to check.
-  const options = after === -1 ? { all, pin: false } : { all, after, pin: false };
+  const stop = new AbortController();
+  const base = { all, pin: false, signal: stop.signal };
+  const options = after === -1 ? base : { ...base, after };
   const stream = entry.handler[streamWithPositions](options, at);
   const iterator = stream[Symbol.asyncIterator]();
   const first = iterator.next();
@@ -52,7 +57,7 @@ async function openReader(entry: HandlerEntry, all: boolean, after: number): Pro
     ),
     new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 0)),
   ]);
-  if (early === undefined) return { iterator, first, at };
+  if (early === undefined) return { iterator, stop, first, at };
   throw early;
 }
 
@@ -82,9 +87,12 @@ export async function eventStreamResponse(entry: HandlerEntry, request: EventStr
   const { all } = request;
   await entry.handler.loaded; // a resumed run knows its stream positions once loaded
   const after = request.after === "now" ? entry.end(all) - 1 : request.after;
-  // A position the run has not reached was never sent: waiting after it would skip what comes.
-  if (after >= entry.end(all))
+  // A position the run has not reached was never sent: waiting after it would skip what comes. In
+  // a run resumed here, it may have been sent before a crash, after the last save: lost.
+  if (after >= entry.end(all)) {
+    if (entry.resumed) throw new StreamPositionError(entry.id, after + 1, entry.end(all), "resumed");
     throw badRequest(`position ${after} is past the run's last item (${entry.end(all) - 1})`);
+  }
   if (entry.status !== "running") {
     await entry.done;
     if (after + 1 >= entry.end(all)) return new Response(null, { status: 204 });
@@ -106,7 +114,8 @@ export async function eventStreamResponse(entry: HandlerEntry, request: EventStr
       controller.enqueue(encoder.encode(formatItem(next.value, reader.at.position, request)));
     },
     cancel() {
-      // Not awaited: it is queued behind a read that waits for the run's next item.
+      // The abort ends a read waiting for the run's next item; return() is queued behind it.
+      reader.stop.abort();
       reader.iterator.return?.().catch(() => undefined);
     },
   });

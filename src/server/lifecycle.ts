@@ -47,7 +47,9 @@ export async function resumeInterrupted(app: Hono): Promise<ResumeReport> {
     }
     try {
       const stored = await store.load(runId);
-      if (stored && adopt(state, stored)) report.resumed.push(runId);
+      const entry = stored && adopt(state, stored);
+      if (entry && (await entry.handler.loaded)) report.resumed.push(runId);
+      else if (entry) report.skipped.push({ runId, reason: await reasonOf(entry.handler) });
       else report.skipped.push({ runId, reason: "another runner holds it, or it ended" });
     } catch (error) {
       report.skipped.push({ runId, reason: error instanceof Error ? error.message : String(error) });
@@ -67,9 +69,9 @@ export interface DetachReport {
 /**
  * Hands every run this server holds back to its store: each is saved as it is and its lease let
  * go (`handler.detach()`), so the next server (after a deploy, on another host) continues it at
- * once instead of waiting for the lease to expire. Call it after the server stopped taking
- * requests (`await server.close()`), before the process exits. Without a store there is nowhere
- * to keep a run, and nothing is done.
+ * once instead of waiting for the lease to expire. From then on the app takes no run from the
+ * store. Call it after the server stopped taking requests (`await server.close()`), before the
+ * process exits. Without a store there is nowhere to keep a run, and nothing is done.
  *
  * @example
  * ```ts
@@ -84,12 +86,16 @@ export async function detachRuns(app: Hono): Promise<DetachReport> {
   const state = states.get(app);
   const report: DetachReport = { detached: [], failed: [] };
   if (!state?.store) return report;
+  state.closed = true; // no run is taken from the store from now on
   const running = state.registry.list({ status: ["running"] });
   await Promise.all(
     running.map(async (entry) => {
       try {
-        await entry.handler.loaded;
+        if (!(await entry.handler.loaded)) return; // never ran here
         await entry.handler.detach();
+        await entry.done;
+        // One that ended meanwhile was not handed back: it is over, and its record says so.
+        if (entry.errorCode !== "WORKFLOW_STATE") return;
         state.registry.delete(entry.id);
         report.detached.push(entry.id);
       } catch (error) {
@@ -98,4 +104,14 @@ export async function detachRuns(app: Hono): Promise<DetachReport> {
     }),
   );
   return report;
+}
+
+/** Why a handler could not open its run. */
+async function reasonOf(handler: { then(ok: () => void, fail: (error: unknown) => void): unknown }): Promise<string> {
+  return new Promise((resolve) =>
+    handler.then(
+      () => resolve("it ended"),
+      (error: unknown) => resolve(error instanceof Error ? error.message : String(error)),
+    ),
+  );
 }

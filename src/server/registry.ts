@@ -36,9 +36,12 @@ export class HandlerEntry {
   stop: AnyEvent | undefined;
   /** Settles (never rejects) once the status is final, the run's stream complete. */
   readonly done: Promise<void>;
+  /** A run resumed here from the store: positions before its resume may be lost, not unreached. */
+  readonly resumed: boolean;
 
-  constructor(id: string, workflowName: string, handler: WorkflowHandler<unknown, never>) {
+  constructor(id: string, workflowName: string, handler: WorkflowHandler<unknown, never>, resumed = false) {
     this.id = id;
+    this.resumed = resumed;
     this.workflowName = workflowName;
     this.handler = handler;
     this.done = handler.stopEvent.then(
@@ -93,8 +96,8 @@ export class HandlerRegistry {
     this.#keepEnded = keepEnded;
   }
 
-  add(workflowName: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
-    const entry = new HandlerEntry(handler.runId, workflowName, handler);
+  add(workflowName: string, handler: WorkflowHandler<unknown, never>, resumed = false): HandlerEntry {
+    const entry = new HandlerEntry(handler.runId, workflowName, handler, resumed);
     this.#entries.set(entry.id, entry);
     void entry.done.then(() => this.#forgetBeyond(entry));
     return entry;
@@ -116,8 +119,12 @@ export class HandlerRegistry {
    * `WORKFLOW_STATE`), its entry goes: the store describes the run from then on, and a stale
    * `failed` entry here would shadow it.
    */
-  addStored(workflowName: string, handler: WorkflowHandler<unknown, never>): HandlerEntry {
-    const entry = this.add(workflowName, handler);
+  addStored(
+    workflowName: string,
+    handler: WorkflowHandler<unknown, never>,
+    options: { readonly resumed?: boolean } = {},
+  ): HandlerEntry {
+    const entry = this.add(workflowName, handler, options.resumed === true);
     void entry.done.then(() => {
       if (entry.errorCode === "WORKFLOW_STATE" && this.#entries.get(entry.id) === entry) this.delete(entry.id);
     });

@@ -1,9 +1,10 @@
 import type { Context, Hono } from "hono";
 import { WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { sendToStored, storedHandlerJson, storedHandlers, storedRun, takeStored } from "./durable.js";
+import type { StoredRun } from "../persistence/store.js";
+import { sendToStored, storedHandlerJson, storedHandlers, storedRun, takeStored, whenOpen } from "./durable.js";
 import { fromEnvelope } from "./envelope.js";
-import { ApiError, badRequest } from "./errors.js";
+import { ApiError, badRequest, notFound } from "./errors.js";
 import { eventStreamResponse, parseAfter } from "./event-stream.js";
 import { rememberState } from "./lifecycle.js";
 import type { HandlerEntry, HandlerJson } from "./registry.js";
@@ -21,6 +22,17 @@ async function handlerJsonWithId(state: ServerState, id: string): Promise<Handle
   const stored = await storedRun(state, id);
   if (stored) return storedHandlerJson(state, stored);
   return handlerWithId(state, id).toJson(); // the 404
+}
+
+/**
+ * The run a request names: held here (once open: one this server was loading may have been
+ * another runner's), or taken from the store, or its record if it ended. 404 for none, 409 for a
+ * run another process holds.
+ */
+async function entryOrRecord(state: ServerState, id: string): Promise<{ entry: HandlerEntry } | { ended: StoredRun }> {
+  const held = state.registry.get(id);
+  if (held) return whenOpen(state, held);
+  return (await takeStored(state, id)) ?? { entry: handlerWithId(state, id) };
 }
 
 const keep = (values: readonly string[] | undefined, value: string) => !values?.length || values.includes(value);
@@ -58,18 +70,17 @@ export function handlerRoutes(app: Hono, state: ServerState): void {
   app.post("/handlers/:id/cancel", async (c) => {
     const id = c.req.param("id");
     const purge = flag(c.req.query("purge"), false);
-    const taken = state.registry.has(id) ? undefined : await takeStored(state, id);
-    if (taken && "ended" in taken) {
+    const taken = await entryOrRecord(state, id);
+    if ("ended" in taken) {
       const { status } = taken.ended.snapshot;
       if (!purge) throw new WorkflowStateError(`Handler "${id}" has ended (${status}); there is nothing to cancel`);
       await state.store?.delete(id);
       return c.json({ status: "deleted" });
     }
-    const entry = taken?.entry ?? handlerWithId(state, id);
+    const { entry } = taken;
     if (entry.status !== "running" && !purge) {
       throw new WorkflowStateError(`Handler "${entry.id}" has ended (${entry.status}); there is nothing to cancel`);
     }
-    await entry.handler.loaded; // a run taken from the store is cancelled once it is loaded
     entry.handler.cancel();
     await entry.done;
     if (!purge) return c.json({ status: "cancelled" });
@@ -85,8 +96,18 @@ export function handlerRoutes(app: Hono, state: ServerState): void {
       await sendToStored(state, stored, await eventOfBody(c));
       return c.json({ status: "sent" });
     }
-    const entry = handlerWithId(state, id);
     const parsed = await eventOfBody(c);
+    const held = handlerWithId(state, id);
+    // One this server is still loading from the store may turn out to be another runner's.
+    const loaded = await held.handler.loaded;
+    if (!loaded) await held.done;
+    if (!loaded && state.registry.get(id) !== held) {
+      const again = await storedRun(state, id);
+      if (!again) throw notFound(`No handler "${id}"`);
+      await sendToStored(state, again, parsed);
+      return c.json({ status: "sent" });
+    }
+    const entry = held;
     if (entry.status !== "running") {
       throw new ApiError(409, "WORKFLOW_STATE", `Handler "${entry.id}" has ended (${entry.status})`);
     }
@@ -107,9 +128,8 @@ export function handlerRoutes(app: Hono, state: ServerState): void {
       after,
     };
     // A stored run not held here: resumed here when free (its positions continue), else its record.
-    const taken = state.registry.has(id) ? undefined : await takeStored(state, id);
-    if (taken && "ended" in taken) return endedRunStream(taken.ended, request);
-    const entry: HandlerEntry = taken?.entry ?? handlerWithId(state, id);
-    return eventStreamResponse(entry, request);
+    const taken = await entryOrRecord(state, id);
+    if ("ended" in taken) return endedRunStream(taken.ended, request);
+    return eventStreamResponse(taken.entry, request);
   });
 }

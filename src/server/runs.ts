@@ -37,6 +37,10 @@ export interface ServerState {
   readonly retain: RetainOptions | undefined;
   /** The `resources` of every run this server starts or resumes. */
   readonly resources: Readonly<Record<string, unknown>> | undefined;
+  /** Set by `detachRuns`: the server takes no more runs from the store. */
+  closed: boolean;
+  /** Runs held by a runner that may be dead, which this server looks at again when their lease ends. */
+  readonly looking: Set<string>;
 }
 
 /** The options of a run this server starts or resumes. */

@@ -8,6 +8,11 @@ export interface ServeOptions {
   readonly port?: number;
   /** @default "127.0.0.1": reachable from this machine only, until you choose otherwise. */
   readonly host?: string;
+  /**
+   * How many connections may wait to be accepted (the listen backlog); raise it for bursts of new
+   * clients (1,000 browsers opening their streams at once overflow Node's default). @default 511
+   */
+  readonly backlog?: number;
 }
 
 /** A running server. */
@@ -29,11 +34,14 @@ export interface RunningServer {
  * ```
  */
 export function serve(app: Hono, options: ServeOptions = {}): Promise<RunningServer> {
-  const { serve: listen } = nodeServerModule();
+  const { createAdaptorServer } = nodeServerModule();
   const host = options.host ?? "127.0.0.1";
+  const server = createAdaptorServer({ fetch: app.fetch });
   return new Promise((resolve, reject) => {
-    const server = listen({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, (info: AddressInfo) => {
+    server.once("error", reject);
+    server.listen({ port: options.port ?? 0, host, backlog: options.backlog ?? 511 }, () => {
       server.off("error", reject);
+      const info = server.address() as AddressInfo;
       resolve({
         port: info.port,
         host,
@@ -44,6 +52,5 @@ export function serve(app: Hono, options: ServeOptions = {}): Promise<RunningSer
           }),
       });
     });
-    server.once("error", reject);
   });
 }

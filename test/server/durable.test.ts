@@ -10,6 +10,7 @@ import {
   postEventsByHandlerId,
   postWorkflowsByNameRunNowait,
 } from "@llamaindex/workflows-client";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { approval } from "../../examples/human-approval.js";
@@ -17,7 +18,7 @@ import { MemoryStore, StopEvent, startEvent, type WorkflowStore, workflow } from
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { createServer, resumeInterrupted, serve } from "../../src/server/index.js";
 import { deferred, sleep } from "../helpers.js";
-import { startTestServer, ticker } from "./harness.js";
+import { echo, startTestServer, ticker } from "./harness.js";
 import { startServerProcess } from "./processes.js";
 
 type Client = ReturnType<typeof createClient>;
@@ -152,6 +153,82 @@ describe("an answer to a run whose runner died on another host", () => {
       expect(done.data).toMatchObject({ status: "completed", result: { value: { result: "yes" } } });
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("a stored run another runner claims while this server loads it", () => {
+  /** A store whose next claim lets a competitor (another runner, in this process) resume the run first. */
+  class RacedStore extends MemoryStore {
+    competitor: Promise<unknown> | undefined;
+    #race = false;
+    raceNextClaim(): void {
+      this.#race = true;
+    }
+    override async claim(...args: Parameters<MemoryStore["claim"]>) {
+      if (this.#race) {
+        this.#race = false;
+        const competitor = ticker.resume(args[0], { store: this });
+        this.competitor = competitor.then(String);
+        await competitor.loaded;
+      }
+      return super.claim(...args);
+    }
+  }
+
+  async function waitingRun(store: RacedStore, runId: string): Promise<void> {
+    const handler = ticker.run({ count: 1 }, { store, runId });
+    for await (const ev of handler.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    await handler.detach();
+  }
+
+  it("answers 409 to a stream or a cancel, deletes nothing, and an answer reaches the competitor", async () => {
+    const store = new RacedStore({ leaseMs: 300 });
+    await waitingRun(store, "raced-1");
+    const server = await serve(createServer({ workflows: { ticker }, store }), { port: 0 });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      store.raceNextClaim();
+      const stream = await fetch(`${base}/events/raced-1?after_sequence=-1`);
+      expect([stream.status, ((await stream.json()) as { code: string }).code]).toEqual([409, "WORKFLOW_STATE"]);
+      const purge = await fetch(`${base}/handlers/raced-1/cancel?purge=true`, { method: "POST" });
+      expect(purge.status).toBe(409);
+      expect(await store.load("raced-1")).toBeDefined();
+      const client = createClient(createConfig({ baseUrl: base }));
+      expect((await postEventsByHandlerId({ client, path: { handler_id: "raced-1" }, body: yes })).data).toEqual({
+        status: "sent",
+      });
+      expect(await store.competitor).toBe("yes");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("a stored record the server cannot read", () => {
+  it("is a 500 SNAPSHOT for that run (to onError), and does not hide the others from the list", async () => {
+    const db = join(dir, "corrupt.db");
+    const store = new SqliteStore({ path: db });
+    await echo.run({ text: "fine" }, { store, runId: "fine-1" });
+    await echo.run({ text: "bad" }, { store, runId: "bad-1" });
+    const raw = new Database(db);
+    raw.prepare("UPDATE stepchart_runs SET snapshot = ? WHERE run_id = ?").run('{"version":1,"machine":', "bad-1");
+    raw.close();
+    const errors: unknown[] = [];
+    const server = await serve(createServer({ workflows: { echo }, store, onError: (e) => errors.push(e) }), {
+      port: 0,
+    });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      const listed = (await (await fetch(`${base}/handlers`)).json()) as { handlers: { handler_id: string }[] };
+      expect(listed.handlers.map((h) => h.handler_id)).toEqual(["fine-1"]);
+      const bad = await fetch(`${base}/handlers/bad-1`);
+      expect(bad.status).toBe(500);
+      expect(((await bad.json()) as { code: string }).code).toBe("SNAPSHOT");
+      expect(errors).toHaveLength(1);
+    } finally {
+      await server.close();
+      store.close();
     }
   });
 });

@@ -157,8 +157,11 @@ describe("ended runs kept in memory (limits.endedRuns)", () => {
     expect(await result.json()).toMatchObject({ status: "completed", result: { value: { result: "RUN 0" } } });
   });
 
-  it("refuses a limit that is not a whole number", () => {
+  it("refuses a limit that is not a whole number, and a retain window that is not one, when created", () => {
     expect(() => createServer({ workflows: { echo }, limits: { endedRuns: -1 } })).toThrow(TypeError);
+    expect(() => createServer({ workflows: { echo }, retain: { items: 0 } })).toThrow(
+      expect.objectContaining({ code: "WORKFLOW_VALIDATION" }),
+    );
   });
 });
 
