@@ -1,4 +1,7 @@
 import {
+  createClient,
+  createConfig,
+  getEventsByHandlerId,
   getHandlers,
   getHandlersByHandlerId,
   getHealth,
@@ -13,7 +16,8 @@ import {
   postWorkflowsByNameRunNowait,
 } from "@llamaindex/workflows-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./harness.js";
+import { createServer } from "../../src/server/index.js";
+import { startTestServer, type TestServer, ticker } from "./harness.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -193,5 +197,37 @@ describe("stepchart/server, driven by @llamaindex/workflows-client over HTTP", (
     const body = await fetch(`${server.baseUrl}/workflows/echo/run`, { method: "POST", body: "{" });
     expect(body.status).toBe(400);
     expect(await body.json()).toEqual({ code: "BAD_REQUEST", message: "The body is not valid JSON" });
+  });
+});
+
+describe("the app as a standard fetch handler (Bun, Deno, edge runtimes: no Node server)", () => {
+  it("answers Requests with Responses, streams included, and the official client drives it through `fetch`", async () => {
+    const app = createServer({ workflows: { ticker } });
+    // The client's `fetch` option: every call goes to `app.fetch`, no socket involved.
+    const client = createClient(
+      createConfig({
+        baseUrl: "http://workflows.local",
+        fetch: async (input, init) => app.fetch(new Request(input, init)),
+      }),
+    );
+    const started = await postWorkflowsByNameRunNowait({
+      client,
+      path: { name: "ticker" },
+      body: { start_event: { count: 2 } },
+    });
+    const handler_id = started.data?.handler_id as string;
+    const { stream } = await getEventsByHandlerId({ client, path: { handler_id }, query: { after_sequence: -1 } });
+    const seen: string[] = [];
+    for await (const ev of stream) {
+      if (!ev) continue;
+      seen.push(ev.type);
+      if (ev.type === "InputRequiredEvent") {
+        const answer = { event: { type: "HumanResponseEvent", value: { response: "edge" } } };
+        await postEventsByHandlerId({ client, path: { handler_id }, body: answer });
+      }
+    }
+    expect(seen).toEqual(["Tick", "Tick", "InputRequiredEvent", "Tick", "StopEvent"]);
+    const result = await app.fetch(new Request(`http://workflows.local/results/${handler_id}`));
+    expect(await result.json()).toMatchObject({ status: "completed", result: { value: { result: "edge" } } });
   });
 });
