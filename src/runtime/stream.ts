@@ -29,9 +29,9 @@ export interface StreamOptions {
    * however slowly it reads. `pin: false`: the `retain` window applies to this reader too, and
    * once it falls behind, its next read throws `StreamPositionError`: what a server streaming to
    * a client it does not control wants (a stalled client must not hold the run's items). Such a
-   * reader still holds what came while it waited for the next item, until it has read it, so a
-   * burst larger than the window does not lap a reader that keeps reading; one that stops asking
-   * holds nothing more.
+   * reader still holds what came while it waited for the next item, until it has read it (and no
+   * longer once another window's worth has come after that), so a burst larger than the window
+   * does not lap a reader that keeps reading; one that stops asking holds nothing more.
    */
   readonly pin?: boolean;
   /** Stops the reader: once aborted, the iteration ends, even while it waits for the next item. */

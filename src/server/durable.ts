@@ -117,6 +117,7 @@ export async function takeStored(
   const stored = await storedRun(state, id);
   if (!stored) return undefined;
   if (hasEnded(stored)) return { ended: stored };
+  if (state.closed) throw new ApiError(409, "WORKFLOW_STATE", `This server is shutting down; ask another for "${id}"`);
   const entry = adopt(state, stored);
   if (entry) return whenOpen(state, entry);
   const { workflow } = stored.snapshot;
@@ -134,12 +135,15 @@ export async function whenOpen(
   state: ServerState,
   entry: HandlerEntry,
 ): Promise<{ entry: HandlerEntry } | { ended: StoredRun }> {
-  if (await entry.handler.loaded) return { entry };
-  await entry.done;
-  if (state.registry.get(entry.id) === entry) return { entry };
+  if ((await entry.handler.loaded) || !entry.resumed) return { entry };
+  const why = await entry.handler.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   const stored = await state.store?.load(entry.id);
   if (stored && hasEnded(stored)) return { ended: stored };
-  throw heldElsewhere(entry.id);
+  if (stored && !isFree(stored)) throw heldElsewhere(entry.id);
+  throw why; // the store failed, or the record cannot be read: a 500, its message not sent
 }
 
 const heldElsewhere = (id: string) =>

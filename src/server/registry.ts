@@ -116,8 +116,8 @@ export class HandlerRegistry {
 
   /**
    * Adds a run kept in a store. Once another runner takes it over (its handler ends with
-   * `WORKFLOW_STATE`), its entry goes: the store describes the run from then on, and a stale
-   * `failed` entry here would shadow it.
+   * `WORKFLOW_STATE`), or when a run taken from the store (`resumed`) fails to load, its entry
+   * goes: the store describes the run from then on, and a stale `failed` entry would shadow it.
    */
   addStored(
     workflowName: string,
@@ -125,9 +125,13 @@ export class HandlerRegistry {
     options: { readonly resumed?: boolean } = {},
   ): HandlerEntry {
     const entry = this.add(workflowName, handler, options.resumed === true);
-    void entry.done.then(() => {
-      if (entry.errorCode === "WORKFLOW_STATE" && this.#entries.get(entry.id) === entry) this.delete(entry.id);
-    });
+    const drop = () => {
+      if (this.#entries.get(entry.id) === entry) this.delete(entry.id);
+    };
+    // A run this server failed to take from the store (claimed elsewhere, ended meanwhile, the
+    // store down) is not this server's to describe: the record is.
+    if (options.resumed) void handler.loaded.then((opened) => opened || drop());
+    void entry.done.then(() => entry.errorCode === "WORKFLOW_STATE" && drop());
     return entry;
   }
 

@@ -91,29 +91,27 @@ export function handlerRoutes(app: Hono, state: ServerState): void {
 
   app.post("/events/:id", async (c) => {
     const id = c.req.param("id");
-    const stored = await storedRun(state, id);
-    if (stored) {
-      await sendToStored(state, stored, await eventOfBody(c));
+    const event = await eventOfBody(c);
+    // Held here (once open), else through the store; a run this server was still taking from the
+    // store may turn out not to be its own, and then the store is asked again.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const held = state.registry.get(id);
+      if (held && ((await held.handler.loaded) || state.registry.get(id) === held)) {
+        await held.handler.loaded;
+        if (held.status !== "running") {
+          throw new ApiError(409, "WORKFLOW_STATE", `Handler "${held.id}" has ended (${held.status})`);
+        }
+        held.handler.sendEvent(event as never);
+        held.touch();
+        return c.json({ status: "sent" });
+      }
+      if (held) continue;
+      const stored = await storedRun(state, id);
+      if (!stored) break;
+      await sendToStored(state, stored, event);
       return c.json({ status: "sent" });
     }
-    const parsed = await eventOfBody(c);
-    const held = handlerWithId(state, id);
-    // One this server is still loading from the store may turn out to be another runner's.
-    const loaded = await held.handler.loaded;
-    if (!loaded) await held.done;
-    if (!loaded && state.registry.get(id) !== held) {
-      const again = await storedRun(state, id);
-      if (!again) throw notFound(`No handler "${id}"`);
-      await sendToStored(state, again, parsed);
-      return c.json({ status: "sent" });
-    }
-    const entry = held;
-    if (entry.status !== "running") {
-      throw new ApiError(409, "WORKFLOW_STATE", `Handler "${entry.id}" has ended (${entry.status})`);
-    }
-    entry.handler.sendEvent(parsed as never);
-    entry.touch();
-    return c.json({ status: "sent" });
+    throw notFound(`No handler "${id}"`);
   });
 
   app.get("/events/:id", async (c) => {

@@ -14,11 +14,18 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { approval } from "../../examples/human-approval.js";
-import { MemoryStore, StopEvent, startEvent, type WorkflowStore, workflow } from "../../src/index.js";
+import {
+  HumanResponseEvent,
+  MemoryStore,
+  StopEvent,
+  startEvent,
+  type WorkflowStore,
+  workflow,
+} from "../../src/index.js";
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { createServer, resumeInterrupted, serve } from "../../src/server/index.js";
 import { deferred, sleep } from "../helpers.js";
-import { echo, startTestServer, ticker } from "./harness.js";
+import { echo, readSse, startTestServer, ticker } from "./harness.js";
 import { startServerProcess } from "./processes.js";
 
 type Client = ReturnType<typeof createClient>;
@@ -165,12 +172,32 @@ describe("a stored run another runner claims while this server loads it", () => 
     raceNextClaim(): void {
       this.#race = true;
     }
+    #finish = false;
+    #fail = false;
+    /** The competitor also answers the run and waits for its end: it has ended when this server claims it. */
+    finishNextClaim(): void {
+      this.#race = true;
+      this.#finish = true;
+    }
+    /** The next claim fails as a store that is down would. */
+    failNextClaim(): void {
+      this.#fail = true;
+    }
     override async claim(...args: Parameters<MemoryStore["claim"]>) {
+      if (this.#fail) {
+        this.#fail = false;
+        throw new Error("connect ECONNREFUSED 10.0.0.7:5432");
+      }
       if (this.#race) {
         this.#race = false;
         const competitor = ticker.resume(args[0], { store: this });
         this.competitor = competitor.then(String);
         await competitor.loaded;
+        if (this.#finish) {
+          this.#finish = false;
+          competitor.sendEvent(HumanResponseEvent({ response: "done elsewhere" }));
+          await this.competitor;
+        }
       }
       return super.claim(...args);
     }
@@ -199,6 +226,41 @@ describe("a stored run another runner claims while this server loads it", () => 
         status: "sent",
       });
       expect(await store.competitor).toBe("yes");
+    } finally {
+      await server.close();
+    }
+  });
+  it("answers a run that ended while it was being claimed from its record, not as failed", async () => {
+    const store = new RacedStore({ leaseMs: 300 });
+    await waitingRun(store, "raced-2");
+    const server = await serve(createServer({ workflows: { ticker }, store }), { port: 0 });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      store.finishNextClaim();
+      const read = await readSse(`${base}/events/raced-2?after_sequence=-1`);
+      expect(read.items.map((i) => [i.id, i.data.type])).toEqual([["3", "StopEvent"]]);
+      const handler = (await (await fetch(`${base}/handlers/raced-2`)).json()) as { status: string };
+      expect(handler.status).toBe("completed");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("answers a store failure while taking a run with a 500 and no details, and takes the run at the next request", async () => {
+    const store = new RacedStore({ leaseMs: 300 });
+    await waitingRun(store, "down-1");
+    const server = await serve(createServer({ workflows: { ticker }, store }), { port: 0 });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      store.failNextClaim();
+      const failed = await fetch(`${base}/events/down-1?after_sequence=-1`);
+      expect(failed.status).toBe(500);
+      expect(await failed.json()).toEqual({ code: "INTERNAL", message: "Internal server error" });
+      expect((await store.load("down-1"))?.snapshot.status).toBe("waiting");
+      const again = await readSse(`${base}/events/down-1?after_sequence=-1`, {
+        until: (item) => item.data.type === "InputRequiredEvent",
+      });
+      expect(again.items.map((i) => [i.id, i.data.type])).toEqual([["1", "InputRequiredEvent"]]);
     } finally {
       await server.close();
     }
