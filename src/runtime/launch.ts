@@ -16,7 +16,7 @@ import {
 } from "../persistence/snapshot.js";
 import { noSuchRun, type StoredRun, type WorkflowStore } from "../persistence/store.js";
 import { Checkpointer } from "./checkpointer.js";
-import type { HandlerParts } from "./handler.js";
+import type { HandlerParts } from "./parts.js";
 
 /** What launching needs from a workflow. */
 export interface Launchable {
