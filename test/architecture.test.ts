@@ -91,9 +91,25 @@ describe("dependencies point one way", () => {
     expect(offenders.map(where)).toEqual([]);
   });
 
-  it("the server subpath is not imported by the rest of the library", () => {
+  it("only src/cli/ imports the terminal libraries (commander, @clack/prompts, log-update, picocolors)", () => {
+    const terminal = (m: string) => ["commander", "log-update", "picocolors"].includes(m) || m.startsWith("@clack/");
+    const offenders = sources().filter((f) => !where(f).startsWith("cli/") && importsOf(f).some(terminal));
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("nothing in the library imports the CLI", () => {
     const offenders = sources().filter(
-      (f) => !where(f).startsWith("server/") && importsOf(f).some((m) => m.includes("/server/")),
+      (f) => !where(f).startsWith("cli/") && importsOf(f).some((m) => m.includes("/cli/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
+  it("the server subpath is not imported by the rest of the library (but the CLI)", () => {
+    const offenders = sources().filter(
+      (f) =>
+        !where(f).startsWith("server/") &&
+        !where(f).startsWith("cli/") &&
+        importsOf(f).some((m) => m.includes("/server/")),
     );
     expect(offenders.map(where)).toEqual([]);
   });

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `stepchart` command: the built CLI (dist/cli.js), or, in a clone of the repository that has
+// not been built, its TypeScript source through tsx.
+import { existsSync } from "node:fs";
+
+const built = new URL("../dist/cli.js", import.meta.url);
+if (existsSync(built)) {
+  await import(built.href);
+} else {
+  const { tsImport } = await import("tsx/esm/api");
+  await tsImport("../src/cli/main.ts", import.meta.url);
+}

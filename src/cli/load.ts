@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { peer, required } from "../internal/peers.js";
+import type { Workflow } from "../runtime/workflow.js";
+import { UsageError } from "./usage-error.js";
+
+/** A workflow as the CLI drives it (a `Workflow` of any types). */
+export type AnyWorkflow = Workflow;
+
+/** Extensions Node 20 cannot import without a TypeScript loader. */
+const typescript = new Set([".ts", ".mts", ".cts", ".tsx"]);
+
+/**
+ * A workflow is recognised by its shape, not `instanceof`: the file imports its own copy of
+ * stepchart (`node_modules/stepchart`, or the sources in this repository), not the CLI's.
+ */
+export function isWorkflow(value: unknown): value is AnyWorkflow {
+  const wf = value as { definition?: { name?: unknown; steps?: unknown }; run?: unknown; resume?: unknown } | null;
+  return (
+    typeof wf === "object" &&
+    wf !== null &&
+    typeof wf.run === "function" &&
+    typeof wf.resume === "function" &&
+    typeof wf.definition?.name === "string" &&
+    Array.isArray(wf.definition.steps)
+  );
+}
+
+async function importFile(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (!typescript.has(extname(file))) return (await import(url)) as Record<string, unknown>;
+  // tsx: an optional peer, as most TypeScript projects have it (`npm install -D tsx`).
+  const tsx = required(await peer(import("tsx/esm/api")), "tsx", "stepchart run on a .ts file", "npm install -D tsx");
+  return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
+}
+
+/**
+ * The workflows a file exports (a default export and named ones), by export name, in file order;
+ * a workflow exported under two names is listed once, under the first.
+ */
+export async function loadWorkflows(path: string): Promise<Map<string, AnyWorkflow>> {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new UsageError(`No such file: ${path}`);
+  const exports = await importFile(file);
+  const found = new Map<string, AnyWorkflow>();
+  const seen = new Set<unknown>();
+  for (const [name, value] of Object.entries(exports)) {
+    if (!isWorkflow(value) || seen.has(value)) continue;
+    seen.add(value);
+    found.set(name, value);
+  }
+  if (found.size === 0) throw new UsageError(`${path} exports no workflow`);
+  return found;
+}
+
+/**
+ * The workflow a command names with `--workflow` (an export name or a workflow's `name`), or the
+ * file's only one (its default export, when it has one and others).
+ */
+export function pickWorkflow(found: ReadonlyMap<string, AnyWorkflow>, wanted?: string): AnyWorkflow {
+  const all = [...found.entries()];
+  if (wanted !== undefined) {
+    const match = all.find(([name, wf]) => name === wanted || wf.definition.name === wanted);
+    if (match) return match[1];
+    throw new UsageError(`No workflow "${wanted}"; the file exports: ${describe(all)}`);
+  }
+  if (all.length === 1) return (all[0] as [string, AnyWorkflow])[1];
+  const byDefault = found.get("default");
+  if (byDefault) return byDefault;
+  throw new UsageError(`The file exports several workflows (${describe(all)}): pick one with --workflow`);
+}
+
+const describe = (all: [string, AnyWorkflow][]) =>
+  all.map(([name, wf]) => (name === wf.definition.name ? name : `${name} ("${wf.definition.name}")`)).join(", ");
