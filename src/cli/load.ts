@@ -35,9 +35,12 @@ async function importFile(file: string): Promise<Record<string, unknown>> {
   return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
 }
 
+/** The default export of each loaded file's workflows, when it is one (it may be listed by its name). */
+const defaults = new WeakMap<ReadonlyMap<string, AnyWorkflow>, AnyWorkflow>();
+
 /**
- * The workflows a file exports (a default export and named ones), by export name, in file order;
- * a workflow exported under two names is listed once, under the first.
+ * The workflows a file exports, by export name (in name order, as a module lists them); a workflow
+ * exported under two names is listed once, under a name rather than `default` when it has one.
  */
 export async function loadWorkflows(path: string): Promise<Map<string, AnyWorkflow>> {
   const file = resolve(path);
@@ -45,12 +48,14 @@ export async function loadWorkflows(path: string): Promise<Map<string, AnyWorkfl
   const exports = await importFile(file);
   const found = new Map<string, AnyWorkflow>();
   const seen = new Set<unknown>();
-  for (const [name, value] of Object.entries(exports)) {
+  const named = Object.entries(exports).filter(([name]) => name !== "default");
+  for (const [name, value] of [...named, ["default", exports.default] as const]) {
     if (!isWorkflow(value) || seen.has(value)) continue;
     seen.add(value);
     found.set(name, value);
   }
   if (found.size === 0) throw new UsageError(`${path} exports no workflow`);
+  if (isWorkflow(exports.default)) defaults.set(found, exports.default);
   return found;
 }
 
@@ -66,7 +71,7 @@ export function pickWorkflow(found: ReadonlyMap<string, AnyWorkflow>, wanted?: s
     throw new UsageError(`No workflow "${wanted}"; the file exports: ${describe(all)}`);
   }
   if (all.length === 1) return (all[0] as [string, AnyWorkflow])[1];
-  const byDefault = found.get("default");
+  const byDefault = defaults.get(found) ?? found.get("default");
   if (byDefault) return byDefault;
   throw new UsageError(`The file exports several workflows (${describe(all)}): pick one with --workflow`);
 }

@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { loadWorkflows, pickWorkflow } from "../../src/cli/load.js";
+import { openStore } from "../../src/cli/store-arg.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const fixtures = join(root, "test/cli/fixtures-load");
+
+describe("loading the workflows a file exports", () => {
+  it("finds a TypeScript file's workflows by export name, each once (by its name, not `default`), and leaves other exports", async () => {
+    const found = await loadWorkflows(join(fixtures, "two.ts"));
+    expect([...found.keys()]).toEqual(["bye", "hello"]);
+  });
+
+  it("imports a JavaScript file without a loader", async () => {
+    const found = await loadWorkflows(join(fixtures, "plain.mjs"));
+    expect([...found.keys()]).toEqual(["answer"]);
+  });
+
+  it("picks by export name or workflow name, the default export when there are several, else asks", async () => {
+    const found = await loadWorkflows(join(fixtures, "two.ts"));
+    expect(pickWorkflow(found, "bye").definition.name).toBe("farewell");
+    expect(pickWorkflow(found, "farewell").definition.name).toBe("farewell");
+    expect(pickWorkflow(found).definition.name).toBe("hello");
+    expect(() => pickWorkflow(found, "nope")).toThrow(
+      /No workflow "nope"; the file exports: bye \("farewell"\), hello/,
+    );
+    const withoutDefault = new Map(found);
+    expect(() => pickWorkflow(withoutDefault)).toThrow(/several workflows .* pick one with --workflow/);
+  });
+
+  it("says so for a missing file and for a file without workflows", async () => {
+    await expect(loadWorkflows(join(fixtures, "missing.ts"))).rejects.toThrow(/No such file/);
+    await expect(loadWorkflows(join(root, "src/cli/exit-codes.ts"))).rejects.toThrow(/exports no workflow/);
+  });
+});
+
+describe("--store", () => {
+  it("opens sqlite:<path>, and refuses what it does not know", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stepchart-cli-store-"));
+    const opened = await openStore(`sqlite:${join(dir, "runs.db")}`);
+    expect(opened.label).toMatch(/^sqlite:/);
+    await opened.close();
+    rmSync(dir, { recursive: true, force: true });
+    await expect(openStore("redis://x")).rejects.toThrow(/sqlite:<path> or a postgres:\/\/ URL/);
+    await expect(openStore("sqlite:")).rejects.toThrow(/needs a path/);
+  });
+});
+
+describe("bin/stepchart.js", () => {
+  it("starts the CLI: --help lists the commands, an unknown command is a usage error (64)", async () => {
+    const bin = join(root, "bin/stepchart.js");
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, "--help"], { cwd: root });
+    expect(stdout).toMatch(/Commands:[\s\S]*run <file>[\s\S]*runs[\s\S]*serve[\s\S]*draw[\s\S]*dev/);
+    const failed = await promisify(execFile)(process.execPath, [bin, "nonsense"], { cwd: root }).catch((e) => e);
+    expect(failed).toMatchObject({ code: 64 });
+    expect(String(failed.stderr)).toMatch(/unknown command 'nonsense'/);
+  });
+});
