@@ -1,9 +1,253 @@
-import type { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { createColors } from "picocolors";
+import { isWorkflowError } from "../../errors.js";
+import type { AnyEvent } from "../../events/types.js";
+import type { PendingInput, RunContext } from "../../kernel/context.js";
+import { type ListFilter, listedStatus, noSuchRun, type StoredRun } from "../../persistence/store.js";
 import type { CliIo } from "../io.js";
+import { type AnyWorkflow, loadWorkflows, pickWorkflow } from "../load.js";
+import { type OpenedStore, openStore } from "../store-arg.js";
+import { formatTable } from "../table.js";
+import { UsageError } from "../usage-error.js";
 import { addResumeCommand } from "./resume.js";
+
+const STATUSES = ["running", "waiting", "interrupted", "completed", "failed", "timedOut", "cancelled"];
+const STORE_HELP = "where the runs are: sqlite:<path> or a postgres:// URL";
 
 /** `stepchart runs list | show | send | resume`: see docs/cli.md. */
 export function registerRuns(program: Command, io: CliIo, exit: (code: number) => void): void {
   const runs = program.command("runs").description("operate the runs kept in a store");
+  addListCommand(runs, io);
+  addShowCommand(runs, io);
+  addSendCommand(runs, io);
   addResumeCommand(runs, io, exit);
+}
+
+function addListCommand(runs: Command, io: CliIo): void {
+  runs
+    .command("list")
+    .description("the store's runs, most recently saved first")
+    .requiredOption("--store <store>", STORE_HELP)
+    .addOption(new Option("--status <status>", "only runs in this status").choices(STATUSES))
+    .option("--workflow <name>", "only runs of this workflow (its definition's name)")
+    .option("--json", "print the runs as JSON, for scripts")
+    .action(async (options: { store: string; status?: string; workflow?: string; json?: boolean }) => {
+      const filter = {
+        ...(options.status ? { status: options.status as NonNullable<ListFilter["status"]> } : {}),
+        ...(options.workflow ? { workflow: options.workflow } : {}),
+      };
+      const list = await withStore(options.store, (opened) => opened.store.list(filter));
+      if (options.json) return void io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      if (list.length === 0) return void io.stdout.write("No runs.\n");
+      const c = colours(io);
+      const rows = list.map((run) => [run.runId, run.workflow, c.status(run.status), run.savedAt]);
+      io.stdout.write(`${formatTable(["RUN ID", "WORKFLOW", "STATUS", "SAVED AT"].map(c.bold), rows)}\n`);
+    });
+}
+
+function addShowCommand(runs: Command, io: CliIo): void {
+  runs
+    .command("show <id>")
+    .description("one run as its record stands: status, pending prompts, outcome, what it was doing")
+    .requiredOption("--store <store>", STORE_HELP)
+    .option("--json", "print the run as JSON, for scripts")
+    .action(async (id: string, options: { store: string; json?: boolean }) => {
+      const report = await withStore(options.store, async (opened) => describeRun(await loadRun(opened, id)));
+      if (options.json) return void io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      io.stdout.write(formatReport(report, colours(io), options.store));
+    });
+}
+
+function addSendCommand(runs: Command, io: CliIo): void {
+  runs
+    .command("send <id>")
+    .description("deliver an event to a stored run (answer its prompt); the run takes it when it goes on")
+    .requiredOption("--store <store>", STORE_HELP)
+    .requiredOption("--file <path>", "the file exporting the run's workflow (to validate the event)")
+    .option("--workflow <name>", "which of the file's workflows (default: the one named like the run's)")
+    .addOption(new Option("--event <json>", "the event as JSON {type, ...fields}, or @file.json").conflicts("response"))
+    .option("--response <text>", 'shorthand for --event \'{"type":"HumanResponseEvent","response":"<text>"}\'')
+    .action(async (id: string, options: SendOptions) => {
+      const event = eventOf(options, io.cwd);
+      const workflows = await loadWorkflows(resolve(io.cwd, options.file));
+      await withStore(options.store, async (opened) => {
+        const stored = await loadRun(opened, id);
+        const wf = workflowFor(workflows, stored, options.workflow);
+        try {
+          await wf.sendEvent(id, event as never, { store: opened.store });
+        } catch (error) {
+          // By code: the file's workflow may come with its own copy of stepchart, and its error classes.
+          if (isWorkflowError(error) && (error.code === "EVENT_VALIDATION" || error.code === "WORKFLOW_STATE"))
+            throw new UsageError(error.message);
+          throw error;
+        }
+        const held =
+          stored.lease !== null && listedStatus(stored.snapshot.status, stored.lease, Date.now()) === "running";
+        io.stdout.write(`Delivered ${event.type} to run ${id}.\n`);
+        io.stdout.write(
+          held
+            ? "A process holds the run: it takes the event at its next lease renewal.\n"
+            : `The run takes it when it goes on: stepchart runs resume ${id} --store ${opened.label} --file ${options.file}\n` +
+                "(or a stepchart server on this store, when the event is posted there or the run is streamed)\n",
+        );
+      });
+    });
+}
+
+interface SendOptions {
+  store: string;
+  file: string;
+  workflow?: string;
+  event?: string;
+  response?: string;
+}
+
+/** The event `--event` (inline JSON or `@file`) or `--response` gives. */
+function eventOf(options: SendOptions, cwd: string): AnyEvent {
+  if (options.response !== undefined) return { type: "HumanResponseEvent", response: options.response } as AnyEvent;
+  if (options.event === undefined) throw new UsageError("runs send needs --event <json> or --response <text>");
+  const text = options.event.startsWith("@") ? readText(resolve(cwd, options.event.slice(1))) : options.event;
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--event is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof event !== "object" || event === null || typeof (event as { type?: unknown }).type !== "string")
+    throw new UsageError(
+      '--event must be a JSON object with a "type", as in {"type":"HumanResponseEvent","response":"yes"}',
+    );
+  return event as AnyEvent;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The workflow the run belongs to: `--workflow`, else the file's workflow with the run's definition name. */
+function workflowFor(found: ReadonlyMap<string, AnyWorkflow>, stored: StoredRun, wanted?: string): AnyWorkflow {
+  if (wanted !== undefined) return pickWorkflow(found, wanted);
+  const name = stored.snapshot.workflow;
+  const match = [...found.values()].find((wf) => wf.definition.name === name);
+  if (match) return match;
+  throw new UsageError(`Run "${stored.snapshot.runId}" is a run of "${name}", which the file does not export`);
+}
+
+async function withStore<T>(arg: string, use: (opened: OpenedStore) => Promise<T>): Promise<T> {
+  const opened = await openStore(arg);
+  try {
+    return await use(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function loadRun(opened: OpenedStore, id: string): Promise<StoredRun> {
+  const stored = await opened.store.load(id);
+  if (!stored) throw new UsageError(noSuchRun(id, opened.label));
+  return stored;
+}
+
+/**
+ * What `runs show` says about a run: all read from its record. A record keeps the run's state,
+ * not its history: the full trace (`traceRun`) lives with the process running the run, so what is
+ * shown of the past is what the record keeps of it (the last event types routed, the steps in
+ * flight and their attempts, the queues).
+ */
+export function describeRun({ snapshot, lease }: StoredRun) {
+  const context = snapshot.machine.context as Partial<RunContext>;
+  const outcome = context.outcome ?? null;
+  const queued = Object.entries(context.slots ?? {})
+    .map(([step, slot]) => ({ step, events: slot.queue.items.slice(slot.queue.head, slot.queue.tail).map(typeOf) }))
+    .filter((q) => q.events.length > 0);
+  return {
+    runId: snapshot.runId,
+    workflow: snapshot.workflow,
+    status: listedStatus(snapshot.status, lease, Date.now()),
+    savedAt: snapshot.savedAt,
+    lease: lease && { owner: lease.owner, expiresAt: new Date(lease.expiresAt).toISOString() },
+    pending: (context.pending ?? []).map((p: PendingInput) => p.event),
+    outcome:
+      outcome?.status === "completed"
+        ? { status: "completed" as const, result: (outcome.stop as { result?: unknown }).result ?? null }
+        : outcome,
+    recentEvents: [...(context.recent ?? [])],
+    inFlight: (context.inflight ?? []).map((inv) => ({
+      step: inv.step,
+      invocation: inv.id,
+      event: inv.event.type,
+      attempt: inv.attempt,
+      ...(inv.lastError ? { lastError: inv.lastError } : {}),
+    })),
+    queued,
+    waitingFor: (context.waiters ?? []).map((w) => w.eventType),
+    state: context.state ?? {},
+  };
+}
+
+type RunReport = ReturnType<typeof describeRun>;
+const typeOf = (item: { event: AnyEvent }) => item.event.type;
+
+function formatReport(r: RunReport, c: Colours, store: string): string {
+  const json = (value: unknown) => JSON.stringify(value);
+  const lines = [
+    `${c.bold("run")}       ${r.runId}`,
+    `${c.bold("workflow")}  ${r.workflow}`,
+    `${c.bold("status")}    ${c.status(r.status)}`,
+    `${c.bold("saved at")}  ${r.savedAt}`,
+    `${c.bold("runner")}    ${r.lease ? `${r.lease.owner} (lease until ${r.lease.expiresAt})` : "none"}`,
+  ];
+  if (r.pending.length > 0) {
+    lines.push("", c.bold(`Waiting for a person (${r.pending.length}):`));
+    for (const prompt of r.pending) {
+      const { type, prefix, payload, ...rest } = prompt as AnyEvent & { prefix?: string; payload?: unknown };
+      lines.push(`  ${type}${prefix ? `: ${prefix.trim()}` : ""}`);
+      if (payload !== undefined) lines.push(`    payload ${json(payload)}`);
+      if (Object.keys(rest).length > 0) lines.push(`    ${json(rest)}`);
+    }
+    lines.push(`  answer: stepchart runs send ${r.runId} --store ${store} --file <file> --response "<answer>"`);
+  }
+  const o = r.outcome;
+  if (o?.status === "completed") lines.push("", `${c.bold("Result")} ${json(o.result)}`);
+  else if (o?.status === "failed") {
+    const where = o.step === null ? "the run stalled" : `step ${o.step} failed after ${o.attempts} attempt(s)`;
+    lines.push("", `${c.bold("Error")} ${where}: ${o.error.code ? `${o.error.code}: ` : ""}${o.error.message}`);
+  } else if (o?.status === "timedOut")
+    lines.push("", `${c.bold("Timed out")} after ${o.timeout} ms (active: ${o.activeSteps.join(", ") || "none"})`);
+  else if (o?.status === "cancelled") lines.push("", c.bold("Cancelled"));
+  lines.push("", c.bold("What the record keeps of the run"));
+  lines.push(`  recent events  ${r.recentEvents.join(" → ") || "none"}`);
+  for (const inv of r.inFlight) {
+    const error = inv.lastError ? ` (last error: ${inv.lastError.message})` : "";
+    const label = r.outcome ? "was running  " : "in flight    ";
+    lines.push(`  ${label}  ${inv.step}#${inv.invocation} on ${inv.event}, attempt ${inv.attempt}${error}`);
+  }
+  for (const q of r.queued) lines.push(`  queued         ${q.step}: ${q.events.join(", ")}`);
+  for (const type of r.waitingFor) lines.push(`  a step awaits  ${type}`);
+  lines.push(`  state          ${json(r.state)}`);
+  lines.push(c.dim("  (the full trace is kept by the process running the run; a stored record has its state)"));
+  return `${lines.join("\n")}\n`;
+}
+
+type Colours = ReturnType<typeof colours>;
+
+/** Colour on a terminal only, and never with NO_COLOR (https://no-color.org). */
+function colours(io: CliIo) {
+  const pc = createColors(io.stdout.isTTY === true && !io.env.NO_COLOR);
+  const byStatus: Record<string, (text: string) => string> = {
+    completed: pc.green,
+    failed: pc.red,
+    timedOut: pc.red,
+    waiting: pc.yellow,
+    interrupted: pc.magenta,
+    running: pc.cyan,
+    cancelled: pc.dim,
+  };
+  return { bold: pc.bold, dim: pc.dim, status: (status: string) => (byStatus[status] ?? String)(status) };
 }

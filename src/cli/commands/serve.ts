@@ -1,7 +1,111 @@
-import type { Command } from "commander";
+import { resolve } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { createServer, detachRuns, resumeInterrupted, serve } from "../../server/index.js";
+import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { type AnyWorkflow, loadWorkflows } from "../load.js";
+import { type OpenedStore, openStore } from "../store-arg.js";
+import { UsageError } from "../usage-error.js";
+
+interface ServeCommandOptions {
+  port: number;
+  host: string;
+  store?: string;
+  token: string[];
+}
 
 /** `stepchart serve <file...>`: see docs/cli.md. */
-export function registerServe(program: Command, _io: CliIo, _exit: (code: number) => void): void {
-  program.command("serve <files...>").description("serve the files' workflows over HTTP (stepchart/server)");
+export function registerServe(program: Command, io: CliIo, exit: (code: number) => void): void {
+  program
+    .command("serve <files...>")
+    .description("serve the files' workflows over HTTP (stepchart/server), each under its workflow name")
+    .option("--port <port>", "the port to listen on (0: a free one)", parsePort, 8000)
+    .option("--host <host>", "the address to bind (set --token before binding beyond this machine)", "127.0.0.1")
+    .option("--store <store>", "keep runs in sqlite:<path> or a postgres:// URL (default: in memory)")
+    .addOption(
+      new Option("--token <token>", "require Authorization: Bearer <token> (repeat to accept several)")
+        .env("STEPCHART_TOKEN")
+        .argParser((token: string, previous: string[]) => [...previous, token])
+        .default([]),
+    )
+    .action(async (files: string[], options: ServeCommandOptions) => {
+      const workflows = await workflowsByName(files, io.cwd);
+      const opened = options.store === undefined ? undefined : await openStore(options.store);
+      try {
+        await serveUntilSignal(workflows, opened, options, io);
+        exit(EXIT.completed);
+      } finally {
+        await opened?.close();
+      }
+    });
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new InvalidArgumentError("a port is a number from 0 to 65535");
+  return port;
+}
+
+/** Every workflow the files export, by its definition's name (what clients call it by). */
+async function workflowsByName(files: readonly string[], cwd: string): Promise<Record<string, AnyWorkflow>> {
+  const byName: Record<string, AnyWorkflow> = {};
+  for (const file of files) {
+    for (const wf of (await loadWorkflows(resolve(cwd, file))).values()) {
+      const name = wf.definition.name;
+      if (byName[name] && byName[name] !== wf)
+        throw new UsageError(
+          `Two workflows are named "${name}" (the second in ${file}): a server serves each name once`,
+        );
+      byName[name] = wf;
+    }
+  }
+  return byName;
+}
+
+async function serveUntilSignal(
+  workflows: Record<string, AnyWorkflow>,
+  opened: OpenedStore | undefined,
+  options: ServeCommandOptions,
+  io: CliIo,
+): Promise<void> {
+  const app = createServer({
+    workflows,
+    ...(opened ? { store: opened.store } : {}),
+    ...(options.token.length > 0 ? { auth: { bearer: options.token } } : {}),
+  });
+  const server = await serve(app, { port: options.port, host: options.host });
+  const url = `http://${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`;
+  const { resumed, skipped } = await resumeInterrupted(app);
+  io.stdout.write(`stepchart serving ${Object.keys(workflows).join(", ")} on ${url}\n`);
+  io.stdout.write(
+    opened
+      ? `  runs kept in ${opened.label}; resumed ${resumed.length} interrupted run(s)\n`
+      : "  runs kept in memory (no --store): a restart forgets them\n",
+  );
+  io.stdout.write(`  try: curl ${url}/workflows   (the API: ${url}/openapi.json; Ctrl-C stops)\n`);
+  for (const { runId, reason } of skipped) io.stderr.write(`stepchart: left run ${runId} alone: ${reason}\n`);
+  if (options.token.length === 0 && !isLoopback(options.host))
+    io.stderr.write(`stepchart: warning: anyone who reaches ${url} can start and answer runs; set --token\n`);
+
+  const signal = await nextSignal();
+  // Stop taking requests first, so no run starts after the others are handed back.
+  await server.close();
+  const { detached, failed } = await detachRuns(app);
+  for (const { runId, reason } of failed) io.stderr.write(`stepchart: could not hand back run ${runId}: ${reason}\n`);
+  io.stdout.write(`${signal}: stopped${opened ? `; ${detached.length} run(s) handed back to ${opened.label}` : ""}\n`);
+}
+
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
+
+/** The first SIGINT or SIGTERM; a second one while closing ends the process as Node would. */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      done(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
 }
