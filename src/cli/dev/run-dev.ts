@@ -1,0 +1,94 @@
+import { resolve } from "node:path";
+import { detachRuns, resumeInterrupted, serve } from "../../server/index.js";
+import { EXIT } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { type AnyWorkflow, loadWorkflows } from "../load.js";
+import { type OpenedStore, openStore } from "../store-arg.js";
+import { UsageError } from "../usage-error.js";
+import { createDevApp, type DevApp } from "./dev-app.js";
+
+/** What `stepchart dev` was given. */
+export interface DevOptions {
+  readonly files: readonly string[];
+  readonly port: number;
+  readonly host: string;
+  readonly store?: string | undefined;
+  /** Resolves when the server should stop; by default, the first SIGINT or SIGTERM. */
+  readonly until?: Promise<unknown>;
+}
+
+/**
+ * The workflows of every file, by workflow name (what the store records and the page shows); one
+ * workflow exported twice is served once, two different ones of the same name are a usage error.
+ */
+export async function workflowsOf(files: readonly string[], cwd: string): Promise<Record<string, AnyWorkflow>> {
+  const served: Record<string, AnyWorkflow> = {};
+  for (const file of files) {
+    for (const wf of (await loadWorkflows(resolve(cwd, file))).values()) {
+      const name = wf.definition.name;
+      const already = served[name];
+      if (already && already !== wf)
+        throw new UsageError(`Two workflows are named "${name}"; rename one to serve both`);
+      served[name] = wf;
+    }
+  }
+  return served;
+}
+
+/** The first SIGINT or SIGTERM, its listeners removed once it came. */
+function signalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+/**
+ * Runs without a store live in this process only: they are cancelled at shutdown, so none keeps
+ * the process alive, and each ends as cancelled rather than mid-step.
+ */
+async function cancelHeldRuns(app: DevApp): Promise<void> {
+  const list = await app.fetch(new Request("http://dev/handlers?status=running"));
+  const { handlers } = (await list.json()) as { handlers: { handler_id: string }[] };
+  await Promise.all(
+    handlers.map((h) =>
+      app.fetch(new Request(`http://dev/handlers/${encodeURIComponent(h.handler_id)}/cancel`, { method: "POST" })),
+    ),
+  );
+}
+
+const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
+
+/** `stepchart dev`: serves the page until a signal, then lets go of the runs and the store. */
+export async function runDev(options: DevOptions, io: CliIo, exit: (code: number) => void): Promise<void> {
+  const workflows = await workflowsOf(options.files, io.cwd);
+  let opened: OpenedStore | undefined;
+  if (options.store !== undefined) opened = await openStore(options.store);
+  const until = options.until ?? signalled();
+  try {
+    const app = createDevApp({ workflows, ...(opened ? { store: opened.store } : {}) });
+    const server = await serve(app, { port: options.port, host: options.host });
+    const names = Object.keys(workflows).join(", ");
+    const kept = opened ? `, runs kept in ${opened.label}` : "";
+    io.stdout.write(`stepchart dev: ${names} on http://${urlHost(server.host)}:${server.port}/${kept}\n`);
+    if (!isLoopback(options.host))
+      io.stderr.write(
+        `stepchart dev: listening on ${options.host} with no auth: anyone who reaches it can run these workflows\n`,
+      );
+    if (opened) await resumeInterrupted(app);
+    await until;
+    await server.close();
+    if (opened) await detachRuns(app);
+    else await cancelHeldRuns(app);
+    io.stdout.write("stepchart dev: stopped\n");
+    exit(EXIT.completed);
+  } finally {
+    await opened?.close();
+  }
+}
