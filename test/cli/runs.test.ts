@@ -173,7 +173,7 @@ describe("stepchart runs send", () => {
     expect(notJson.code).toBe(64);
     expect(notJson.stderr).toMatch(/--event is not JSON/);
     expect(both.code).toBe(64);
-    expect(both.stderr).toMatch(/'--event <json>' cannot be used with option '--response <text>'/);
+    expect(both.stderr).toMatch(/'-e, --event <json>' cannot be used with option '-r, --response <text>'/);
     expect(neither.code).toBe(64);
     expect(neither.stderr).toMatch(/needs --event <json> or --response <text>/);
   });

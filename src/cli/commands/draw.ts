@@ -20,14 +20,14 @@ export function registerDraw(program: Command, io: CliIo, _exit: (code: number) 
     .description(
       "draw a workflow a file exports: Mermaid text, an HTML page that renders offline, or its statechart JSON",
     )
-    .option("--workflow <name>", "which of the file's workflows (an export name or a workflow name)")
+    .option("-w, --workflow <name>", "which of the file's workflows (an export name or a workflow name)")
     .addOption(
       new Option(
         "--format <format>",
         "mermaid (toMermaid), html (drawAllPossibleFlows; needs mermaid installed) or json (toStatechart's config, for Stately's editor) (default: from --out's extension, else mermaid)",
       ).choices(FORMATS),
     )
-    .option("--out <path>", "write to this file instead of stdout")
+    .option("-o, --out <path>", "write to this file instead of stdout")
     .action(async (file: string, options: { workflow?: string; format?: Format; out?: string }) => {
       const wf = pickWorkflow(await loadWorkflows(resolve(io.cwd, file)), options.workflow);
       const format = options.format ?? byExtension[extname(options.out ?? "").toLowerCase()] ?? "mermaid";

@@ -29,9 +29,9 @@ function addListCommand(runs: Command, io: CliIo): void {
   runs
     .command("list")
     .description("the store's runs, most recently saved first")
-    .requiredOption("--store <store>", STORE_HELP)
+    .requiredOption("-s, --store <store>", STORE_HELP)
     .addOption(new Option("--status <status>", "only runs in this status").choices(STATUSES))
-    .option("--workflow <name>", "only runs of this workflow (its definition's name)")
+    .option("-w, --workflow <name>", "only runs of this workflow (its definition's name)")
     .option("--json", "print the runs as JSON, for scripts")
     .action(async (options: { store: string; status?: string; workflow?: string; json?: boolean }) => {
       const filter = {
@@ -51,7 +51,7 @@ function addShowCommand(runs: Command, io: CliIo): void {
   runs
     .command("show <id>")
     .description("one run as its record stands: status, pending prompts, outcome, what it was doing")
-    .requiredOption("--store <store>", STORE_HELP)
+    .requiredOption("-s, --store <store>", STORE_HELP)
     .option("--json", "print the run as JSON, for scripts")
     .action(async (id: string, options: { store: string; json?: boolean }) => {
       const report = await withStore(options.store, async (opened) => describeRun(await loadRun(opened, id)));
@@ -64,11 +64,13 @@ function addSendCommand(runs: Command, io: CliIo): void {
   runs
     .command("send <id>")
     .description("deliver an event to a stored run (answer its prompt); the run takes it when it goes on")
-    .requiredOption("--store <store>", STORE_HELP)
-    .requiredOption("--file <path>", "the file exporting the run's workflow (to validate the event)")
-    .option("--workflow <name>", "which of the file's workflows (default: the one named like the run's)")
-    .addOption(new Option("--event <json>", "the event as JSON {type, ...fields}, or @file.json").conflicts("response"))
-    .option("--response <text>", 'shorthand for --event \'{"type":"HumanResponseEvent","response":"<text>"}\'')
+    .requiredOption("-s, --store <store>", STORE_HELP)
+    .requiredOption("-f, --file <path>", "the file exporting the run's workflow (to validate the event)")
+    .option("-w, --workflow <name>", "which of the file's workflows (default: the one named like the run's)")
+    .addOption(
+      new Option("-e, --event <json>", "the event as JSON {type, ...fields}, or @file.json").conflicts("response"),
+    )
+    .option("-r, --response <text>", 'shorthand for --event \'{"type":"HumanResponseEvent","response":"<text>"}\'')
     .action(async (id: string, options: SendOptions) => {
       const event = eventOf(options, io.cwd);
       const workflows = await loadWorkflows(resolve(io.cwd, options.file));

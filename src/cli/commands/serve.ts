@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { Workflow } from "../../runtime/workflow.js";
 import { createServer, detachRuns, resumeInterrupted, serve } from "../../server/index.js";
 import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
@@ -19,9 +20,9 @@ export function registerServe(program: Command, io: CliIo, exit: (code: number) 
   program
     .command("serve <files...>")
     .description("serve the files' workflows over HTTP (stepchart/server), each under its workflow name")
-    .option("--port <port>", "the port to listen on (0: a free one)", parsePort, 8000)
+    .option("-p, --port <port>", "the port to listen on (0: a free one)", parsePort, 8000)
     .option("--host <host>", "the address to bind (set --token before binding beyond this machine)", "127.0.0.1")
-    .option("--store <store>", "keep runs in sqlite:<path> or a postgres:// URL (default: in memory)")
+    .option("-s, --store <store>", "keep runs in sqlite:<path> or a postgres:// URL (default: in memory)")
     .addOption(
       new Option("--token <token>", "require Authorization: Bearer <token> (repeat to accept several)")
         .env("STEPCHART_TOKEN")
@@ -56,11 +57,20 @@ async function workflowsByName(files: readonly string[], cwd: string): Promise<R
         throw new UsageError(
           `Two workflows are named "${name}" (the second in ${file}): a server serves each name once`,
         );
-      byName[name] = wf;
+      byName[name] = ownCopy(wf);
     }
   }
   return byName;
 }
+
+/**
+ * The workflow, as this copy of stepchart's class: the server reaches into the handlers of the runs
+ * it starts (their positioned streams), which a handler of another copy (a TypeScript file loaded
+ * through tsx's `tsImport` imports stepchart afresh) does not answer. The definition is plain data,
+ * so the same workflow is rebuilt from it.
+ */
+const ownCopy = (wf: AnyWorkflow): AnyWorkflow =>
+  wf instanceof Workflow ? wf : Workflow.fromDefinition(wf.definition);
 
 async function serveUntilSignal(
   workflows: Record<string, AnyWorkflow>,
@@ -72,6 +82,9 @@ async function serveUntilSignal(
     workflows,
     ...(opened ? { store: opened.store } : {}),
     ...(options.token.length > 0 ? { auth: { bearer: options.token } } : {}),
+    // A 5xx tells the caller nothing of the server's insides: the operator reads it here.
+    onError: (error, request) =>
+      io.stderr.write(`stepchart: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
   });
   const server = await serve(app, { port: options.port, host: options.host });
   const url = `http://${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`;
@@ -94,6 +107,9 @@ async function serveUntilSignal(
   for (const { runId, reason } of failed) io.stderr.write(`stepchart: could not hand back run ${runId}: ${reason}\n`);
   io.stdout.write(`${signal}: stopped${opened ? `; ${detached.length} run(s) handed back to ${opened.label}` : ""}\n`);
 }
+
+const describeError = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
 
