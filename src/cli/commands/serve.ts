@@ -69,8 +69,10 @@ async function workflowsByName(files: readonly string[], cwd: string): Promise<R
  * through tsx's `tsImport` imports stepchart afresh) does not answer. The definition is plain data,
  * so the same workflow is rebuilt from it.
  */
-const ownCopy = (wf: AnyWorkflow): AnyWorkflow =>
-  wf instanceof Workflow ? wf : Workflow.fromDefinition(wf.definition);
+function ownCopy(wf: AnyWorkflow): AnyWorkflow {
+  const { definition } = wf;
+  return wf instanceof Workflow ? wf : Workflow.fromDefinition(definition);
+}
 
 async function serveUntilSignal(
   workflows: Record<string, AnyWorkflow>,
