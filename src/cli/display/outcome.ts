@@ -1,0 +1,111 @@
+import type { AnyEvent } from "../../events/types.js";
+import { EXIT } from "../exit-codes.js";
+
+/** How to reach a stored run again: the commands printed for a run left waiting or detached. */
+export interface StoredRunRef {
+  readonly runId: string;
+  /** The `--store` argument, as printed (a PostgreSQL URL without its password). */
+  readonly store: string;
+  /** The workflow file, as the user named it. */
+  readonly file: string;
+}
+
+/** How a run watched by the CLI ended here. */
+export type RunOutcome =
+  | { readonly status: "completed"; readonly result: unknown }
+  | {
+      readonly status: "failed";
+      readonly step: string | null;
+      readonly error: { readonly name: string; readonly message: string };
+      readonly attempts: number;
+    }
+  | { readonly status: "timedOut"; readonly timeout: number; readonly activeSteps: readonly string[] }
+  | { readonly status: "cancelled" }
+  /**
+   * Left waiting: saved in a store (`stored`, answered or resumed later), or, without a store,
+   * cancelled because no one here could answer `prompts`.
+   */
+  | {
+      readonly status: "waiting";
+      readonly why: "input" | "detached";
+      readonly prompts: readonly AnyEvent[];
+      readonly stored: StoredRunRef | undefined;
+    };
+
+/** The outcome a run's terminal stream item stands for (undefined for any other item). */
+export function outcomeOf(event: AnyEvent): RunOutcome | undefined {
+  switch (event.type) {
+    case "StopEvent":
+      return { status: "completed", result: event.result };
+    case "WorkflowFailedEvent":
+      return {
+        status: "failed",
+        step: (event.step as string | null) ?? null,
+        error: event.error as { name: string; message: string },
+        attempts: Number(event.attempts),
+      };
+    case "WorkflowTimedOutEvent":
+      return {
+        status: "timedOut",
+        timeout: Number(event.timeout),
+        activeSteps: (event.activeSteps as string[]) ?? [],
+      };
+    case "WorkflowCancelledEvent":
+      return { status: "cancelled" };
+    default:
+      return undefined;
+  }
+}
+
+/** The exit code of an outcome (see exit-codes.ts). */
+export function exitCodeFor(outcome: RunOutcome): number {
+  switch (outcome.status) {
+    case "completed":
+      return EXIT.completed;
+    case "failed":
+      return EXIT.failed;
+    case "timedOut":
+      return EXIT.timedOut;
+    case "cancelled":
+      return EXIT.cancelled;
+    case "waiting":
+      return EXIT.waiting;
+  }
+}
+
+const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+
+/** The command that answers a stored run's prompt (`response` stands for the person's answer). */
+export function sendCommand(ref: StoredRunRef, response = "..."): string {
+  const event = JSON.stringify({ type: "HumanResponseEvent", response });
+  return `stepchart runs send ${quote(ref.runId)} --event ${quote(event)} --store ${quote(ref.store)}`;
+}
+
+/** The command that continues a stored run, with the same display. */
+export function resumeCommand(ref: StoredRunRef): string {
+  return `stepchart runs resume ${quote(ref.runId)} --store ${quote(ref.store)} --file ${quote(ref.file)}`;
+}
+
+/** What a person reads about a run left waiting: why, and the commands that go on with it. */
+export function waitingAdvice(outcome: Extract<RunOutcome, { status: "waiting" }>): string[] {
+  const { stored } = outcome;
+  if (!stored) {
+    return [
+      "The run asks for input, and there is no terminal to ask at and no store to wait in: it was cancelled.",
+      "Run it with --store sqlite:runs.db to leave it waiting, or in a terminal to answer here.",
+    ];
+  }
+  const answer = outcome.prompts.length > 0 ? sendCommand(stored) : undefined;
+  if (outcome.why === "input") {
+    const lines = [`Run ${stored.runId} is waiting for input, saved in ${stored.store}.`];
+    if (answer) lines.push(`Answer it with:  ${answer}`);
+    lines.push(`${answer ? "then continue" : "Continue"} it with:  ${resumeCommand(stored)}`);
+    return lines;
+  }
+  const lines = [
+    `Detached run ${stored.runId}; it is saved in ${stored.store}.`,
+    `Continue it with:  ${resumeCommand(stored)}`,
+  ];
+  if (answer) lines.push(`(or answer it from anywhere first:  ${answer})`);
+  return lines;
+}

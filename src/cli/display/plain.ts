@@ -1,0 +1,123 @@
+import type { AnyEvent } from "../../events/types.js";
+import type { CliIo } from "../io.js";
+import { type RunDisplay, type RunInfo, TERMINAL_TYPES } from "./display.js";
+import { fieldsOf, formatDuration, oneLine } from "./format.js";
+import { type RunOutcome, waitingAdvice } from "./outcome.js";
+import { type StepEnded, type StepRunning, StepTracker } from "./steps.js";
+
+/**
+ * Without a terminal (CI, a pipe): one plain line per event, no colour, no cursor movement, so a
+ * log reads the same as it was written. Streamed tokens are written as they come, on one line.
+ */
+export class PlainLog implements RunDisplay {
+  readonly #io: CliIo;
+  readonly #steps = new StepTracker();
+  #routed: ReadonlySet<string> = new Set();
+  /** A line of tokens is open (no newline yet). */
+  #inTokens = false;
+
+  constructor(io: CliIo) {
+    this.#io = io;
+  }
+
+  #line(text: string): void {
+    this.#closeTokens();
+    this.#io.stdout.write(`${text}\n`);
+  }
+
+  #closeTokens(): void {
+    if (!this.#inTokens) return;
+    this.#inTokens = false;
+    this.#io.stdout.write("\n");
+  }
+
+  begin(run: RunInfo): void {
+    this.#routed = run.routed;
+    this.#line(`${run.workflow}: run ${run.runId} ${run.resumed ? "resumed" : "started"}`);
+  }
+
+  item(event: AnyEvent): void {
+    const change = this.#steps.see(event);
+    if (change.kind === "other" && event.type === "TokenEvent" && typeof event.delta === "string") {
+      if (!this.#inTokens) this.#io.stdout.write("tokens: ");
+      this.#inTokens = true;
+      this.#io.stdout.write(event.delta.replace(/\n/g, " "));
+      return;
+    }
+    const line =
+      change.kind === "started"
+        ? describeStart(change.attempt)
+        : change.kind === "ended"
+          ? describeEnd(change.attempt)
+          : this.#describeItem(event);
+    if (line !== undefined) this.#line(line);
+  }
+
+  #describeItem(event: AnyEvent): string | undefined {
+    if (TERMINAL_TYPES.has(event.type)) return undefined;
+    if (event.type === "InputRequiredEvent") {
+      const { prefix, ...rest } = fieldsOf(event);
+      const details = Object.keys(rest).length > 0 ? ` ${oneLine(rest.payload ?? rest)}` : "";
+      return `input required: ${String(prefix ?? "").trim()}${details}`;
+    }
+    const kind = this.#routed.has(event.type) ? "event" : "stream";
+    return `${kind} ${event.type} ${oneLine(fieldsOf(event))}`;
+  }
+
+  pause(): void {
+    this.#closeTokens();
+  }
+
+  resume(): void {}
+
+  note(text: string): void {
+    this.#line(text);
+  }
+
+  end(outcome: RunOutcome, elapsedMs: number): void {
+    for (const line of describeOutcome(outcome, elapsedMs)) this.#line(line);
+  }
+
+  close(): void {
+    this.#closeTokens();
+  }
+}
+
+function describeEnd(ended: StepEnded): string {
+  const took = ended.durationMs === undefined ? "" : ` in ${formatDuration(ended.durationMs)}`;
+  const error = ended.error ? `${ended.error.message}` : "unknown error";
+  switch (ended.status) {
+    case "completed": {
+      const retried = ended.attempt > 1 ? ` after ${ended.attempt} attempts` : "";
+      return `step ${ended.step} completed${took}${retried}${ended.output ? ` -> ${ended.output}` : ""}`;
+    }
+    case "retrying":
+      return `step ${ended.step} attempt ${ended.attempt} failed${took}: ${error}; retrying`;
+    case "failed":
+      return `step ${ended.step} failed${took} (attempt ${ended.attempt}): ${error}`;
+  }
+}
+
+function describeStart({ step, on, attempt }: StepRunning): string {
+  return `step ${step} started on ${on}${attempt > 1 ? ` (attempt ${attempt})` : ""}`;
+}
+
+function describeOutcome(outcome: RunOutcome, elapsedMs: number): string[] {
+  const took = formatDuration(elapsedMs);
+  switch (outcome.status) {
+    case "completed":
+      return [`completed in ${took}`, `result: ${oneLine(outcome.result, Number.POSITIVE_INFINITY)}`];
+    case "failed": {
+      const where = outcome.step ? ` in step ${outcome.step} after ${outcome.attempts} attempt(s)` : "";
+      return [`failed${where} (${took}): ${outcome.error.name}: ${outcome.error.message}`];
+    }
+    case "timedOut": {
+      const active = outcome.activeSteps.length > 0 ? `; still running: ${outcome.activeSteps.join(", ")}` : "";
+      return [`timed out after ${formatDuration(outcome.timeout)}${active}`];
+    }
+    case "cancelled":
+      return [`cancelled after ${took}`];
+    case "waiting":
+      return waitingAdvice(outcome);
+  }
+}
