@@ -6,13 +6,17 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDevApp } from "../../src/cli/dev/dev-app.js";
-import { type RunningServer, serve } from "../../src/server/index.js";
+import { runCli } from "../../src/cli/program.js";
+import { SqliteStore } from "../../src/persistence/sqlite-store.js";
+import { detachRuns, type RunningServer, serve } from "../../src/server/index.js";
 import { review } from "./fixtures-dev/review.js";
 
 // Debian's chromium; .ci/run installs it when missing.
@@ -63,14 +67,14 @@ describe.skipIf(!hasChromium)(
     });
 
     /** Opens the page, recording every URL it requests and anything its console says. */
-    async function openPage(): Promise<{ page: Page; requests: string[]; logged: string[] }> {
+    async function openPage(at = origin): Promise<{ page: Page; requests: string[]; logged: string[] }> {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const requests: string[] = [];
       const logged: string[] = [];
       page.on("request", (request) => requests.push(request.url()));
       page.on("console", (message) => logged.push(`${message.type()}: ${message.text()}`));
       page.on("pageerror", (error) => logged.push(`pageerror: ${error.message}`));
-      await page.goto(`${origin}/`);
+      await page.goto(`${at}/`);
       await page.waitForSelector("body[data-ready=true]");
       return { page, requests, logged };
     }
@@ -236,8 +240,104 @@ describe.skipIf(!hasChromium)(
       expect(logged).toEqual([]);
       await page.close();
     });
+
+    it("lists the runs an earlier session kept in its store: an ended one opens from its record, a waiting one resumes and is answered", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "stepchart-dev-"));
+      const path = join(dir, "runs.db");
+      // The earlier session: one run answered and ended, one left waiting for its answer.
+      const earlierStore = new SqliteStore({ path });
+      const earlier = createDevApp({ workflows: { review }, store: earlierStore });
+      const ended = await startThrough(earlier, "Ended");
+      await streamUntil(earlier, ended, "InputRequiredEvent");
+      await answerThrough(earlier, ended, "yes");
+      await streamUntil(earlier, ended, "StopEvent");
+      const waiting = await startThrough(earlier, "Waiting");
+      await streamUntil(earlier, waiting, "InputRequiredEvent");
+      await detachRuns(earlier);
+      earlierStore.close();
+
+      const store = new SqliteStore({ path });
+      const later = await serve(createDevApp({ workflows: { review }, store }), { port: 0 });
+      try {
+        const { page, logged } = await openPage(`http://${later.host}:${later.port}`);
+        await page.waitForSelector(`#runs li[data-run-id="${ended}"][data-status=completed]`);
+        await page.waitForSelector(`#runs li[data-run-id="${waiting}"][data-status=running]`);
+
+        // The waiting run: its stream resumes it here, its prompt is back, and the answer ends it.
+        await page.click(`#runs li[data-run-id="${waiting}"] button`);
+        await page.waitForSelector("#prompt-form:not([hidden])");
+        expect(JSON.parse((await page.textContent("#prompt-payload")) ?? "")).toEqual({
+          draft: "Waiting (plain, 1 words)",
+        });
+        expect(await page.getAttribute("#chart .region[data-region=human]", "data-active")).toBe("waiting");
+        await page.fill("#prompt-response", "yes");
+        await page.getByRole("button", { name: "Send" }).click();
+        await page.waitForSelector("body[data-run-status=completed]");
+        expect(JSON.parse((await page.textContent("#run-result")) ?? "")).toEqual({
+          published: true,
+          draft: "Waiting (plain, 1 words)",
+        });
+        await shoot(page, "7-stored-resumed");
+
+        // The ended run: the store keeps its outcome, not its items, so the page shows the record.
+        await page.click(`#runs li[data-run-id="${ended}"] button`);
+        await page.waitForSelector(`#run-id:text("${ended}")`);
+        await page.waitForSelector("body[data-run-status=completed]");
+        expect(JSON.parse((await page.textContent("#run-result")) ?? "")).toEqual({
+          published: true,
+          draft: "Ended (plain, 1 words)",
+        });
+        expect(await page.getAttribute("#chart", "data-state")).toBe("completed");
+        expect((await timeline(page)).map((item) => item.type)).toEqual(["StopEvent"]);
+        await shoot(page, "8-stored-ended");
+        expect(logged).toEqual([]);
+        await page.close();
+      } finally {
+        await later.close();
+        store.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   },
 );
+
+type DevApp = ReturnType<typeof createDevApp>;
+
+/** Starts a run of the fixture through the app's API, and returns its id. */
+async function startThrough(app: DevApp, title: string): Promise<string> {
+  const response = await app.fetch(
+    new Request("http://dev/workflows/review/run-nowait", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ start_event: { title, words: 1, tone: "plain", urgent: false } }),
+    }),
+  );
+  return ((await response.json()) as { handler_id: string }).handler_id;
+}
+
+/** Reads a run's stream through the app until an item of `type` has come. */
+async function streamUntil(app: DevApp, runId: string, type: string): Promise<void> {
+  const response = await app.fetch(new Request(`http://dev/events/${runId}?after_sequence=-1`));
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes(`"type":"${type}"`)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the stream of ${runId} ended without ${type}: ${text}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+}
+
+async function answerThrough(app: DevApp, runId: string, response: string): Promise<void> {
+  await app.fetch(
+    new Request(`http://dev/events/${runId}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ event: { type: "HumanResponseEvent", value: { response } } }),
+    }),
+  );
+}
 
 /** The command's output so far, until `pattern` appears in it. */
 function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpMatchArray> {
@@ -283,5 +383,18 @@ describe("stepchart dev, the command", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+
+  it("refuses a port that is not one and a file that is not there, as usage errors (64)", async () => {
+    const stderr = new PassThrough();
+    let said = "";
+    stderr.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    const io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {}, cwd: root };
+    expect(await runCli(["dev", fixture, "--port", "eighty"], io)).toBe(64);
+    expect(said).toContain('--port takes 0 to 65535, not "eighty"');
+    expect(await runCli(["dev", "test/cli/fixtures-dev/missing.ts"], io)).toBe(64);
+    expect(said).toMatch(/No such file: \S*test\/cli\/fixtures-dev\/missing.ts\n/);
   });
 });
