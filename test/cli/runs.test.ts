@@ -99,7 +99,7 @@ describe("stepchart runs list", () => {
       stepchart(["runs", "list", "--store", "redis://x"]),
     ]);
     expect(noStore.code).toBe(64);
-    expect(noStore.stderr).toMatch(/required option '--store <store>'/);
+    expect(noStore.stderr).toMatch(/required option '-s, --store <store>' not specified/);
     expect(badStatus.code).toBe(64);
     expect(badStatus.stderr).toMatch(/Allowed choices are running, waiting, interrupted/);
     expect(badStore.code).toBe(64);
