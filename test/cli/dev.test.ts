@@ -17,10 +17,19 @@ import { createDevApp } from "../../src/cli/dev/dev-app.js";
 import { runCli } from "../../src/cli/program.js";
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { detachRuns, type RunningServer, serve } from "../../src/server/index.js";
+import {
+  answer,
+  appApi,
+  CHROMIUM,
+  chromiumArgs,
+  httpApi,
+  outputMatching,
+  startReview,
+  streamUntil,
+} from "./fixtures-dev/drive.js";
 import { review } from "./fixtures-dev/review.js";
 
 // Debian's chromium; .ci/run installs it when missing.
-const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -48,16 +57,7 @@ describe.skipIf(!hasChromium)(
       origin = `http://${server.host}:${server.port}`;
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
+        args: chromiumArgs,
       });
     }, 60_000);
     afterEach(openGate); // a failed test leaves no run held for the next
@@ -247,12 +247,13 @@ describe.skipIf(!hasChromium)(
       // The earlier session: one run answered and ended, one left waiting for its answer.
       const earlierStore = new SqliteStore({ path });
       const earlier = createDevApp({ workflows: { review }, store: earlierStore });
-      const ended = await startThrough(earlier, "Ended");
-      await streamUntil(earlier, ended, "InputRequiredEvent");
-      await answerThrough(earlier, ended, "yes");
-      await streamUntil(earlier, ended, "StopEvent");
-      const waiting = await startThrough(earlier, "Waiting");
-      await streamUntil(earlier, waiting, "InputRequiredEvent");
+      const earlierApi = appApi(earlier);
+      const ended = await startReview(earlierApi, "Ended");
+      await streamUntil(earlierApi, ended, "InputRequiredEvent");
+      await answer(earlierApi, ended, "yes");
+      await streamUntil(earlierApi, ended, "StopEvent");
+      const waiting = await startReview(earlierApi, "Waiting");
+      await streamUntil(earlierApi, waiting, "InputRequiredEvent");
       await detachRuns(earlier);
       earlierStore.close();
 
@@ -301,87 +302,82 @@ describe.skipIf(!hasChromium)(
   },
 );
 
-type DevApp = ReturnType<typeof createDevApp>;
-
-/** Starts a run of the fixture through the app's API, and returns its id. */
-async function startThrough(app: DevApp, title: string): Promise<string> {
-  const response = await app.fetch(
-    new Request("http://dev/workflows/review/run-nowait", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ start_event: { title, words: 1, tone: "plain", urgent: false } }),
-    }),
-  );
-  return ((await response.json()) as { handler_id: string }).handler_id;
-}
-
-/** Reads a run's stream through the app until an item of `type` has come. */
-async function streamUntil(app: DevApp, runId: string, type: string): Promise<void> {
-  const response = await app.fetch(new Request(`http://dev/events/${runId}?after_sequence=-1`));
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes(`"type":"${type}"`)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the stream of ${runId} ended without ${type}: ${text}`);
-    text += decoder.decode(value, { stream: true });
-  }
-  await reader.cancel();
-}
-
-async function answerThrough(app: DevApp, runId: string, response: string): Promise<void> {
-  await app.fetch(
-    new Request(`http://dev/events/${runId}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ event: { type: "HumanResponseEvent", value: { response } } }),
-    }),
-  );
-}
-
-/** The command's output so far, until `pattern` appears in it. */
-function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpMatchArray> {
-  let text = "";
-  return new Promise((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = pattern.exec(text);
-      if (match) resolve(match);
-    });
-    stream.on("end", () => reject(new Error(`the output ended without ${pattern}: ${text}`)));
+/** A `stepchart dev` process on the fixture: its URL, its API, and stopping it with a signal. */
+async function startDev(file: string, ...more: string[]) {
+  const args = ["--import", "tsx", "src/cli/main.ts", "dev", file, "--port", "0", ...more];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
   });
+  const started = outputMatching(child.stdout, /stepchart dev: review on (http:\/\/127\.0\.0\.1:\d+)\/(.*)\n/);
+  const [, origin = "", rest = ""] = await Promise.race([
+    started,
+    exited.then((code) => Promise.reject(new Error(`stepchart dev exited ${code}: ${stderr}`))),
+  ]);
+  return {
+    origin,
+    rest,
+    api: httpApi(origin),
+    /** SIGTERM, then what it printed and its exit code. */
+    async stop(): Promise<{ code: number | null; stderr: string }> {
+      const stopped = outputMatching(child.stdout, /stepchart dev: stopped\n/);
+      child.kill("SIGTERM");
+      await stopped;
+      return { code: await exited, stderr };
+    },
+    kill: () => child.kill("SIGKILL"),
+  };
 }
 
 describe("stepchart dev, the command", () => {
-  it("serves the page and the API on 127.0.0.1, prints the URL, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "dev", fixture, "--port", "0"], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+  it("serves the page and the API of a .ts file's workflows on 127.0.0.1, prints the URL, and exits 0 on SIGTERM, cancelling its runs", async () => {
+    const dev = await startDev(fixture);
     try {
-      const [, url] = await waitForOutput(child.stdout, /stepchart dev: review on (http:\/\/127\.0\.0\.1:\d+\/)\n/);
-      const page = await fetch(url as string);
+      const page = await fetch(`${dev.origin}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
       expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
       expect(await page.text()).toContain('<script type="module" src="/dev/app.js"></script>');
-      expect((await fetch(`${url}dev/app.js`)).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
-      expect(await (await fetch(`${url}workflows`)).json()).toEqual({ workflows: ["review"] });
-      const drawing = (await (await fetch(`${url}dev/statechart/review`)).json()) as { statechart: { id: string } };
+      const script = await fetch(`${dev.origin}/dev/app.js`);
+      expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+      expect(await script.text()).toContain("function drawChart(");
+      expect(await (await dev.api("/workflows")).json()).toEqual({ workflows: ["review"] });
+      const drawing = (await (await dev.api("/dev/statechart/review")).json()) as { statechart: { id: string } };
       expect(drawing).toMatchObject({ name: "review", workflow: "review", stop: "StopEvent" });
       expect(drawing.statechart.id).toBe("review");
-      const stopped = waitForOutput(child.stdout, /stepchart dev: stopped\n/);
-      child.kill("SIGTERM");
-      await stopped;
-      expect(await exited).toBe(0);
-      expect(stderr).toBe("");
+      // A run of the file's workflow streams through the CLI's server: one copy of stepchart, not
+      // two (a .ts file imported in a scoped tsx namespace got its own copy, and GET /events was a
+      // 500). Left waiting for its answer, and with no store it lives here only: SIGTERM cancels it.
+      const runId = await startReview(dev.api, "Left waiting");
+      await streamUntil(dev.api, runId, "InputRequiredEvent");
+      expect(await dev.stop()).toEqual({ code: 0, stderr: "" });
     } finally {
-      child.kill("SIGKILL");
+      dev.kill();
+    }
+  });
+
+  it("with --store, keeps its runs there: a run waiting at SIGTERM is handed back to the store, not cancelled", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stepchart-dev-cli-"));
+    const path = join(dir, "runs.db");
+    const dev = await startDev(fixture, "--store", `sqlite:${path}`);
+    try {
+      expect(dev.rest).toBe(`, runs kept in sqlite:${path}`);
+      const runId = await startReview(dev.api, "Kept");
+      await streamUntil(dev.api, runId, "InputRequiredEvent");
+      expect(await dev.stop()).toEqual({ code: 0, stderr: "" });
+      const store = new SqliteStore({ path });
+      try {
+        expect((await store.list()).map(({ runId, status }) => ({ runId, status }))).toEqual([
+          { runId, status: "waiting" },
+        ]);
+      } finally {
+        store.close();
+      }
+    } finally {
+      dev.kill();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

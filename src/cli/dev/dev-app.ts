@@ -17,6 +17,8 @@ export interface DevAppOptions {
   readonly store?: WorkflowStore;
   /** `ctx.resources` of every run the page starts. */
   readonly resources?: Readonly<Record<string, unknown>>;
+  /** Each error the API answers with a 5xx (its response says no more than its code). */
+  readonly onError?: (error: unknown, request: Request) => void;
 }
 
 /** The app `createServer` returns (named without importing hono: only src/server/ does). */
@@ -45,6 +47,7 @@ export function createDevApp(options: DevAppOptions): DevApp {
     workflows: options.workflows,
     ...(options.store ? { store: options.store } : {}),
     ...(options.resources ? { resources: options.resources } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
   });
   const page = devPage();
   const script = devScript();

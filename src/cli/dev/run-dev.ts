@@ -62,6 +62,9 @@ async function cancelHeldRuns(app: DevApp): Promise<void> {
   );
 }
 
+/** An error as the terminal shows it: its stack (this is the developer's own machine), else its text. */
+const describeError = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
 const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
 
@@ -72,7 +75,12 @@ export async function runDev(options: DevOptions, io: CliIo, exit: (code: number
   if (options.store !== undefined) opened = await openStore(options.store);
   const until = options.until ?? signalled();
   try {
-    const app = createDevApp({ workflows, ...(opened ? { store: opened.store } : {}) });
+    const app = createDevApp({
+      workflows,
+      ...(opened ? { store: opened.store } : {}),
+      onError: (error, request) =>
+        io.stderr.write(`stepchart dev: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
+    });
     const server = await serve(app, { port: options.port, host: options.host });
     const names = Object.keys(workflows).join(", ");
     const kept = opened ? `, runs kept in ${opened.label}` : "";
