@@ -99,7 +99,7 @@ export function waitingAdvice(outcome: Extract<RunOutcome, { status: "waiting" }
   if (outcome.why === "input") {
     const lines = [`Run ${stored.runId} is waiting for input, saved in ${stored.store}.`];
     if (answer) lines.push(`Answer it with:  ${answer}`);
-    lines.push(`${answer ? "then continue" : "Continue"} it with:  ${resumeCommand(stored)}`);
+    lines.push(`${answer ? "then continue" : "Continue it"} with:  ${resumeCommand(stored)}`);
     return lines;
   }
   const lines = [

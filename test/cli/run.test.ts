@@ -1,0 +1,269 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { HumanResponseEvent } from "../../src/index.js";
+import { SqliteStore } from "../../src/persistence/sqlite-store.js";
+import { approval } from "./fixtures/approval.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const fixture = (name: string) => `test/cli/fixtures/${name}`;
+const dir = mkdtempSync(join(tmpdir(), "stepchart-cli-run-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The environment of a CI job: no terminal, no model, `CI` set (plain logs, never a prompt). */
+function ciEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", ...extra };
+  for (const name of Object.keys(env)) if (name.startsWith("OPENAI_")) delete env[name];
+  return env;
+}
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `stepchart <args>` from the repository's sources, as a child process. */
+function cli(args: readonly string[], env = ciEnv()): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", ...args],
+      { cwd: root, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const lines = (text: string) => text.trimEnd().split("\n");
+const json = (text: string) => lines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe.concurrent("stepchart run, without a terminal: one plain line per event", { timeout: 60_000 }, () => {
+  it("shows each step as it starts and ends, a retry, and the result; exits 0", async () => {
+    const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "flaky"]);
+    expect(ran.code).toBe(0);
+    const out = lines(ran.stdout);
+    expect(out[0]).toMatch(/^flaky: run [\w-]+ started$/);
+    expect(out.slice(1)).toEqual([
+      "step fetch started on StartEvent",
+      expect.stringMatching(/^step fetch attempt 1 failed in \d+ms: upstream unavailable \(call 1\); retrying$/),
+      "step fetch started on StartEvent (attempt 2)",
+      expect.stringMatching(/^step fetch completed in \d+ms after 2 attempts -> StopEvent$/),
+      expect.stringMatching(/^completed in \d+ms$/),
+      "result: fetched after 2 calls",
+    ]);
+    expect(ran.stderr).toBe("");
+  });
+
+  it("writes streamed tokens on one line as they come", async () => {
+    const ran = await cli(["run", fixture("tokens.ts")]);
+    expect(ran.code).toBe(0);
+    expect(lines(ran.stdout)).toContain("tokens: state charts rule");
+    expect(lines(ran.stdout).at(-1)).toBe('result: {"text":"state charts rule"}');
+  });
+
+  it("takes --input from a JSON file with @", async () => {
+    const input = join(dir, "words.json");
+    writeFileSync(input, JSON.stringify({ words: ["from", "a", "file"] }));
+    const ran = await cli(["run", fixture("tokens.ts"), "--input", `@${input}`]);
+    expect(ran.code).toBe(0);
+    expect(lines(ran.stdout)).toContain("tokens: from a file");
+  });
+
+  it("exits 1 for a failed run, with the step, its attempts and the error", async () => {
+    const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "broken"]);
+    expect(ran.code).toBe(1);
+    expect(lines(ran.stdout)).toContain("step explode started on StartEvent (attempt 2)");
+    expect(lines(ran.stdout).at(-1)).toMatch(
+      /^failed in step explode after 2 attempt\(s\) \(\d+ms\): Error: the disk is on fire$/,
+    );
+  });
+
+  it("exits 2 for a run that timed out, naming the steps still running", async () => {
+    const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "slow"]);
+    expect(ran.code).toBe(2);
+    expect(lines(ran.stdout).at(-1)).toBe("timed out after 200ms; still running: crawl");
+  });
+});
+
+describe.concurrent("stepchart run --json: NDJSON for scripts", { timeout: 60_000 }, () => {
+  it("prints every event of the run's all stream, then a result line", async () => {
+    const ran = await cli(["run", fixture("tokens.ts"), "--json"]);
+    expect(ran.code).toBe(0);
+    const events = json(ran.stdout);
+    expect(events.map((e) => e.type)).toEqual([
+      "StepStartedEvent",
+      "TokenEvent",
+      "TokenEvent",
+      "TokenEvent",
+      "StepFinishedEvent",
+      "StopEvent",
+      "result",
+    ]);
+    expect(events[1]).toEqual({ type: "TokenEvent", delta: "state" });
+    expect(events.at(-1)).toMatchObject({
+      type: "result",
+      workflow: "tokens",
+      status: "completed",
+      result: { text: "state charts rule" },
+      durationMs: expect.any(Number),
+      runId: expect.any(String),
+    });
+  });
+
+  it("ends a failed run with its error in the result line, exit 1", async () => {
+    const ran = await cli(["run", fixture("flaky.ts"), "-w", "broken", "--json"]);
+    expect(ran.code).toBe(1);
+    const events = json(ran.stdout);
+    expect(events.filter((e) => e.type === "StepFinishedEvent").map((e) => e.status)).toEqual(["retrying", "failed"]);
+    expect(events.at(-1)).toMatchObject({
+      type: "result",
+      status: "failed",
+      step: "explode",
+      attempts: 2,
+      error: { message: "the disk is on fire" },
+    });
+  });
+});
+
+describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, () => {
+  it("with a store, leaves the run waiting there, says how to answer and continue it, exits 4; runs resume finishes it once answered", async () => {
+    const store = `sqlite:${join(dir, "waiting.db")}`;
+    const input = JSON.stringify({ topic: "tea" });
+    const ran = await cli(["run", fixture("approval.ts"), "--input", input, "--store", store, "--run-id", "tea-1"]);
+    expect(ran.code).toBe(4);
+    const out = lines(ran.stdout);
+    expect(out).toContain('input required: Ship it? {"draft":"Announcing tea"}');
+    expect(out.slice(-3)).toEqual([
+      `Run tea-1 is waiting for input, saved in ${store}.`,
+      `Answer it with:  stepchart runs send tea-1 --event '{"type":"HumanResponseEvent","response":"..."}' --store ${store}`,
+      `then continue with:  stepchart runs resume tea-1 --store ${store} --file test/cli/fixtures/approval.ts`,
+    ]);
+
+    // Still unanswered: resuming leaves it waiting again.
+    const again = await cli(["runs", "resume", "tea-1", "--store", store, "--file", fixture("approval.ts")]);
+    expect(again.code).toBe(4);
+    expect(lines(again.stdout)[0]).toBe("approval: run tea-1 resumed");
+
+    // Answered through the store, as `runs send` does it.
+    const sqlite = new SqliteStore({ path: join(dir, "waiting.db") });
+    await approval.sendEvent("tea-1", HumanResponseEvent({ response: "yes" }), { store: sqlite });
+    sqlite.close();
+    const resumed = await cli([
+      "runs",
+      "resume",
+      "tea-1",
+      "--store",
+      store,
+      "--file",
+      fixture("approval.ts"),
+      "--json",
+    ]);
+    expect(resumed.code).toBe(0);
+    const events = json(resumed.stdout);
+    expect(events.map((e) => e.type)).toEqual([
+      "InputRequiredEvent",
+      "StepStartedEvent",
+      "StepFinishedEvent",
+      "StopEvent",
+      "result",
+    ]);
+    expect(events.at(-1)).toMatchObject({
+      status: "completed",
+      runId: "tea-1",
+      result: { shipped: true, answer: "yes" },
+    });
+
+    const ended = await cli(["runs", "resume", "tea-1", "--store", store, "--file", fixture("approval.ts")]);
+    expect(ended.code).toBe(0);
+    expect(ended.stdout).toBe('Run "tea-1" has already ended (completed); there is nothing to resume.\n');
+  });
+
+  it("without a store, cancels the run, says it needs one, exits 4", async () => {
+    const ran = await cli(["run", fixture("approval.ts"), "--input", '{"topic":"tea"}', "--json"]);
+    expect(ran.code).toBe(4);
+    const events = json(ran.stdout);
+    expect(events.map((e) => e.type).slice(-3)).toEqual(["InputRequiredEvent", "WorkflowCancelledEvent", "result"]);
+    expect(events.at(-1)).toMatchObject({ status: "waiting", why: "input", stored: false });
+    const plain = await cli(["run", fixture("approval.ts"), "--input", '{"topic":"tea"}']);
+    expect(plain.code).toBe(4);
+    expect(plain.stdout).toMatch(/no store to wait in: it was cancelled\.\nRun it with --store sqlite:runs\.db/);
+  });
+});
+
+describe("stepchart runs resume --interrupted", { timeout: 60_000 }, () => {
+  it("continues the runs a killed process left behind, and exits 0 when there are none", async () => {
+    const path = join(dir, "crash.db");
+    const store = `sqlite:${path}`;
+    const args = ["run", fixture("approval.ts"), "--input", '{"topic":"crash"}', "--store", store, "--run-id", "c-1"];
+    await killWhen(
+      spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+        cwd: root,
+        env: ciEnv({ STEPCHART_TEST_PREPARE_MS: "60000" }),
+      }),
+      "step prepare started",
+    );
+    const sqlite = new SqliteStore({ path });
+    expect((await sqlite.list()).map((r) => [r.runId, r.status])).toEqual([["c-1", "interrupted"]]);
+    sqlite.close();
+
+    const resumed = await cli(["runs", "resume", "--interrupted", "--store", store, "--file", fixture("approval.ts")]);
+    expect(resumed.code).toBe(4); // it ran `prepare` again, then waits for its prompt
+    const out = lines(resumed.stdout);
+    expect(out[0]).toBe("approval: run c-1 resumed");
+    expect(out).toContain("step ask started on Drafted");
+    expect(out).toContain('input required: Ship it? {"draft":"Announcing crash"}');
+
+    const none = await cli(["runs", "resume", "--interrupted", "--store", store, "--file", fixture("approval.ts")]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe(`No interrupted runs in ${store}\n`);
+  });
+});
+
+describe("usage errors exit 64 with a message", { timeout: 60_000 }, () => {
+  it.concurrent.each([
+    [["run", fixture("tokens.ts"), "--input", "{words"], /^stepchart: --input is not valid JSON: /],
+    [
+      ["run", fixture("tokens.ts"), "--input", "@missing.json"],
+      /^stepchart: --input @missing\.json: cannot read missing\.json \(ENOENT\)/,
+    ],
+    [["run", fixture("approval.ts")], /^stepchart: Invalid event "StartEvent": topic: /],
+    [["run", fixture("flaky.ts")], /^stepchart: The file exports several workflows .* pick one with --workflow/],
+    [["run", fixture("approval.ts"), "--workflow", "nope"], /^stepchart: No workflow "nope"/],
+    [["run", fixture("approval.ts"), "--store", "redis://x"], /^stepchart: --store takes sqlite:<path>/],
+    [
+      ["runs", "resume", "--store", "sqlite::memory:", "--file", fixture("approval.ts")],
+      /takes a run id or --interrupted/,
+    ],
+    [
+      ["runs", "resume", "nope", "--store", "sqlite::memory:", "--file", fixture("approval.ts")],
+      /There is no run "nope"/,
+    ],
+  ])("%j", async (args, message) => {
+    const ran = await cli(args);
+    expect(ran.code).toBe(64);
+    expect(ran.stderr).toMatch(message);
+    expect(ran.stdout).toBe("");
+  });
+});
+
+/** Kills `child` with SIGKILL (a crash: nothing runs after it) once its stdout shows `text`. */
+function killWhen(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) child.kill("SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("exit", (_code, signal) =>
+      signal === "SIGKILL" ? resolve() : reject(new Error(`exited before "${text}":\n${seen}`)),
+    );
+  });
+}
