@@ -7,6 +7,7 @@ const built = new URL("../dist/cli.js", import.meta.url);
 if (existsSync(built)) {
   await import(built.href);
 } else {
-  const { tsImport } = await import("tsx/esm/api");
-  await tsImport("../src/cli/main.ts", import.meta.url);
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(new URL("../src/cli/main.ts", import.meta.url).href);
 }

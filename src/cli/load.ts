@@ -27,12 +27,19 @@ export function isWorkflow(value: unknown): value is AnyWorkflow {
   );
 }
 
+let registered = false;
+
 async function importFile(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
-  if (!typescript.has(extname(file))) return (await import(url)) as Record<string, unknown>;
-  // tsx: an optional peer, as most TypeScript projects have it (`npm install -D tsx`).
-  const tsx = required(await peer(import("tsx/esm/api")), "tsx", "stepchart run on a .ts file", "npm install -D tsx");
-  return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
+  if (typescript.has(extname(file)) && !registered) {
+    // tsx: an optional peer, as most TypeScript projects have it (`npm install -D tsx`). Its
+    // loader is registered for the process, not scoped (`tsImport`): the file's imports then
+    // resolve to the modules the CLI runs on, one copy of stepchart rather than two.
+    const tsx = required(await peer(import("tsx/esm/api")), "tsx", "stepchart on a .ts file", "npm install -D tsx");
+    tsx.register();
+    registered = true;
+  }
+  return (await import(url)) as Record<string, unknown>;
 }
 
 /** The default export of each loaded file's workflows, when it is one (it may be listed by its name). */

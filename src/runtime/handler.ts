@@ -16,9 +16,10 @@ import { buildTrace, endOf, type TraceEntry } from "./trace.js";
 import { createVerboseLog, type VerboseLog } from "./verbose.js";
 
 /** @internal The run's trace so far (`traceRun(handler)` in stepchart/inspect reads it). */
-export const traceOf: unique symbol = Symbol("stepchart.trace");
+// Registered symbols: a handler of another copy of stepchart (a file that imports its own) answers too.
+export const traceOf: unique symbol = Symbol.for("stepchart.trace");
 /** @internal The stream with each item's position: see `WorkflowHandler[streamWithPositions]`. */
-export const streamWithPositions: unique symbol = Symbol("stepchart.streamWithPositions");
+export const streamWithPositions: unique symbol = Symbol.for("stepchart.streamWithPositions");
 
 /**
  * A running workflow: await it for the result, stream what happens, answer prompts, cancel.

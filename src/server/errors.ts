@@ -1,4 +1,4 @@
-import { EventValidationError, isWorkflowError, type ValidationIssue, type WorkflowErrorCode } from "../errors.js";
+import { type EventValidationError, isWorkflowError, type ValidationIssue, type WorkflowErrorCode } from "../errors.js";
 
 /**
  * The `code` of an error response: a WorkflowError's own code, or one the HTTP layer adds for what
@@ -67,8 +67,10 @@ export function publicMessage(error: unknown): string {
  */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) return { status: error.status, body: { code: error.code, message: error.message } };
-  if (error instanceof EventValidationError) {
-    return { status: 400, body: { code: error.code, message: error.message, issues: error.issues } };
+  // By code, not class: a workflow from another copy of stepchart throws that copy's errors.
+  if (isWorkflowError(error) && error.code === "EVENT_VALIDATION") {
+    const { issues } = error as EventValidationError;
+    return { status: 400, body: { code: error.code, message: error.message, ...(issues ? { issues } : {}) } };
   }
   if (isWorkflowError(error)) {
     return { status: statusOfCode[error.code] ?? 500, body: { code: error.code, message: publicMessage(error) } };
