@@ -21,6 +21,10 @@ import { z } from "zod";
 import { defineEvent, startEvent, stopEvent, workflow } from "../src/index.js";
 import type { LLM } from "../src/openai/index.js";
 import { buildIndex, indexOf, type KeywordIndex, tokenize } from "./rag.js";
+
+/** What the CLI gives this file's runs: the same as rag.ts (the index, and a model when configured). */
+export { resources } from "./rag.js";
+
 import { isMain, llmFromEnv, type MainOptions, printSteps, sleep } from "./util.js";
 
 /** A second, tiny source: question/answer pairs, matched by term overlap. */

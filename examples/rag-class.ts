@@ -7,6 +7,10 @@
  */
 import { type Context, StartEvent, StopEvent, step, Workflow } from "../src/index.js";
 import { buildIndex, extractiveAnswer, indexOf, RetrieveEvent } from "./rag.js";
+
+/** What the CLI gives this file's runs: the same as rag.ts (the index, and a model when configured). */
+export { resources } from "./rag.js";
+
 import { isMain, type MainOptions, printSteps } from "./util.js";
 
 export class RAGWorkflow extends Workflow {

@@ -109,6 +109,15 @@ export const RetrieveEvent = defineEvent("RetrieveEvent", { query: z.string(), n
 export type RetrieveEvent = EventOf<typeof RetrieveEvent>;
 export const Answer = stopEvent(z.object({ answer: z.string(), sources: z.array(z.string()) }));
 
+/**
+ * What `stepchart run|serve|dev examples/rag.ts` give the runs (the CLI reads a file's `resources`
+ * export): the bundled documents' index, and the model when one is configured.
+ */
+export function resources(): { index: KeywordIndex; llm?: LLM } {
+  const llm = llmFromEnv();
+  return llm ? { index: buildIndex(), llm } : { index: buildIndex() };
+}
+
 /** The `index` resource, checked at run time (resources are not part of the definition). */
 export function indexOf(resources: Record<string, unknown>): KeywordIndex {
   const index = resources.index;

@@ -44,6 +44,8 @@ async function importFile(file: string): Promise<Record<string, unknown>> {
 
 /** The default export of each loaded file's workflows, when it is one (it may be listed by its name). */
 const defaults = new WeakMap<ReadonlyMap<string, AnyWorkflow>, AnyWorkflow>();
+/** What each loaded file exports as `resources`. */
+const exportedResources = new WeakMap<ReadonlyMap<string, AnyWorkflow>, unknown>();
 
 /**
  * The workflows a file exports, by export name (in name order, as a module lists them); a workflow
@@ -63,7 +65,49 @@ export async function loadWorkflows(path: string): Promise<Map<string, AnyWorkfl
   }
   if (found.size === 0) throw new UsageError(`${path} exports no workflow`);
   if (isWorkflow(exports.default)) defaults.set(found, exports.default);
+  if (exports.resources !== undefined) exportedResources.set(found, exports.resources);
   return found;
+}
+
+/**
+ * The `ctx.resources` a file gives its workflows' runs: its `resources` export, an object or a
+ * function (sync or async) that makes one, called once per command. Resources are not part of a
+ * stored run, so commands that resume runs need them as much as those that start them.
+ */
+export async function resourcesOf(
+  found: ReadonlyMap<string, AnyWorkflow>,
+): Promise<Readonly<Record<string, unknown>> | undefined> {
+  const exported = exportedResources.get(found);
+  if (exported === undefined) return undefined;
+  const made = typeof exported === "function" ? await (exported as () => unknown)() : exported;
+  if (typeof made !== "object" || made === null || Array.isArray(made))
+    throw new UsageError("The file's `resources` export must be an object, or a function that returns one");
+  return made as Record<string, unknown>;
+}
+
+/**
+ * Every workflow of several files by workflow name (what a store records and a server serves):
+ * one exported twice is taken once, two different ones of one name are a usage error. Their
+ * resources are merged (a later file's win).
+ */
+export async function loadFiles(
+  files: readonly string[],
+  cwd: string,
+): Promise<{ workflows: Record<string, AnyWorkflow>; resources: Readonly<Record<string, unknown>> | undefined }> {
+  const workflows: Record<string, AnyWorkflow> = {};
+  let resources: Record<string, unknown> | undefined;
+  for (const file of files) {
+    const found = await loadWorkflows(resolve(cwd, file));
+    for (const wf of found.values()) {
+      const name = wf.definition.name;
+      if (workflows[name] && workflows[name] !== wf)
+        throw new UsageError(`Two workflows are named "${name}" (the second in ${file}): rename one to serve both`);
+      workflows[name] = wf;
+    }
+    const made = await resourcesOf(found);
+    if (made) resources = { ...resources, ...made };
+  }
+  return { workflows, resources };
 }
 
 /**

@@ -5,4 +5,10 @@
 import { processIo } from "./io.js";
 import { runCli } from "./program.js";
 
+// A reader that went away (`stepchart draw … | head`) is not a failure of the command.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await runCli(process.argv.slice(2), processIo());

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { HumanResponseEvent } from "../../src/index.js";
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
 import { approval } from "./fixtures-b/approval.js";
-import { type CliResult, finished, fixture, startCli, stepchart } from "./fixtures-b/cli.js";
+import { type CliResult, finished, fixture, root, startCli, stepchart } from "./fixtures-b/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "stepchart-cli-serve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,6 +99,20 @@ describe("stepchart serve", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("runs kept in memory (no --store)");
     expect(stdout).toMatch(/SIGINT: stopped\n$/);
+  });
+
+  it("gives the runs what the file exports as `resources` (the rag example's index)", async () => {
+    const { child, exited, url } = await startServe([join(root, "examples/rag.ts"), "--port", "0"]);
+    const ran = await fetch(`${url}/workflows/rag/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ start_event: { query: "Who introduced statecharts?" } }),
+    });
+    expect(await ran.json()).toMatchObject({
+      status: "completed",
+      result: { value: { result: { answer: expect.stringContaining("David Harel") } } },
+    });
+    expect((await stop(child, exited, "SIGTERM")).code).toBe(0);
   });
 
   it("is a usage error (64) for two workflows of one name, or a port that is not one", async () => {

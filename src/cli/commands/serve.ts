@@ -1,12 +1,9 @@
-import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { Workflow } from "../../runtime/workflow.js";
 import { createServer, detachRuns, resumeInterrupted, serve } from "../../server/index.js";
 import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { type AnyWorkflow, loadWorkflows } from "../load.js";
+import { type AnyWorkflow, loadFiles } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
-import { UsageError } from "../usage-error.js";
 
 interface ServeCommandOptions {
   port: number;
@@ -30,10 +27,10 @@ export function registerServe(program: Command, io: CliIo, exit: (code: number) 
         .default([]),
     )
     .action(async (files: string[], options: ServeCommandOptions) => {
-      const workflows = await workflowsByName(files, io.cwd);
+      const { workflows, resources } = await loadFiles(files, io.cwd);
       const opened = options.store === undefined ? undefined : await openStore(options.store);
       try {
-        await serveUntilSignal(workflows, opened, options, io);
+        await serveUntilSignal({ workflows, resources }, opened, options, io);
         exit(EXIT.completed);
       } finally {
         await opened?.close();
@@ -47,41 +44,18 @@ function parsePort(text: string): number {
   return port;
 }
 
-/** Every workflow the files export, by its definition's name (what clients call it by). */
-async function workflowsByName(files: readonly string[], cwd: string): Promise<Record<string, AnyWorkflow>> {
-  const byName: Record<string, AnyWorkflow> = {};
-  for (const file of files) {
-    for (const wf of (await loadWorkflows(resolve(cwd, file))).values()) {
-      const name = wf.definition.name;
-      if (byName[name] && byName[name] !== wf)
-        throw new UsageError(
-          `Two workflows are named "${name}" (the second in ${file}): a server serves each name once`,
-        );
-      byName[name] = ownCopy(wf);
-    }
-  }
-  return byName;
-}
-
-/**
- * The workflow, as this copy of stepchart's class: the server reaches into the handlers of the runs
- * it starts (their positioned streams), which a handler of another copy (a TypeScript file loaded
- * through tsx's `tsImport` imports stepchart afresh) does not answer. The definition is plain data,
- * so the same workflow is rebuilt from it.
- */
-function ownCopy(wf: AnyWorkflow): AnyWorkflow {
-  const { definition } = wf;
-  return wf instanceof Workflow ? wf : Workflow.fromDefinition(definition);
-}
-
 async function serveUntilSignal(
-  workflows: Record<string, AnyWorkflow>,
+  {
+    workflows,
+    resources,
+  }: { workflows: Record<string, AnyWorkflow>; resources: Readonly<Record<string, unknown>> | undefined },
   opened: OpenedStore | undefined,
   options: ServeCommandOptions,
   io: CliIo,
 ): Promise<void> {
   const app = createServer({
     workflows,
+    ...(resources ? { resources } : {}),
     ...(opened ? { store: opened.store } : {}),
     ...(options.token.length > 0 ? { auth: { bearer: options.token } } : {}),
     // A 5xx tells the caller nothing of the server's insides: the operator reads it here.

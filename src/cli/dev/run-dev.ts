@@ -1,10 +1,8 @@
-import { resolve } from "node:path";
 import { detachRuns, resumeInterrupted, serve } from "../../server/index.js";
 import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { type AnyWorkflow, loadWorkflows } from "../load.js";
+import { loadFiles } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
-import { UsageError } from "../usage-error.js";
 import { createDevApp, type DevApp } from "./dev-app.js";
 
 /** What `stepchart dev` was given. */
@@ -15,24 +13,6 @@ export interface DevOptions {
   readonly store?: string | undefined;
   /** Resolves when the server should stop; by default, the first SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
-}
-
-/**
- * The workflows of every file, by workflow name (what the store records and the page shows); one
- * workflow exported twice is served once, two different ones of the same name are a usage error.
- */
-export async function workflowsOf(files: readonly string[], cwd: string): Promise<Record<string, AnyWorkflow>> {
-  const served: Record<string, AnyWorkflow> = {};
-  for (const file of files) {
-    for (const wf of (await loadWorkflows(resolve(cwd, file))).values()) {
-      const name = wf.definition.name;
-      const already = served[name];
-      if (already && already !== wf)
-        throw new UsageError(`Two workflows are named "${name}"; rename one to serve both`);
-      served[name] = wf;
-    }
-  }
-  return served;
 }
 
 /** The first SIGINT or SIGTERM, its listeners removed once it came. */
@@ -70,13 +50,14 @@ const isLoopback = (host: string) => host === "localhost" || host === "::1" || h
 
 /** `stepchart dev`: serves the page until a signal, then lets go of the runs and the store. */
 export async function runDev(options: DevOptions, io: CliIo, exit: (code: number) => void): Promise<void> {
-  const workflows = await workflowsOf(options.files, io.cwd);
+  const { workflows, resources } = await loadFiles(options.files, io.cwd);
   let opened: OpenedStore | undefined;
   if (options.store !== undefined) opened = await openStore(options.store);
   const until = options.until ?? signalled();
   try {
     const app = createDevApp({
       workflows,
+      ...(resources ? { resources } : {}),
       ...(opened ? { store: opened.store } : {}),
       onError: (error, request) =>
         io.stderr.write(`stepchart dev: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
