@@ -12,13 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  */
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const tmuxPath = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].find((p) => existsSync(p));
-const socket = `stepchart-test-${process.pid}-${Date.now()}`;
 const dir = mkdtempSync(join(tmpdir(), "stepchart-cli-tty-"));
+// A private server, its socket in the test's directory (removed with it: nothing is left in /tmp/tmux-*).
+const socket = join(dir, "tmux.sock");
 const stepchart = "node --import tsx src/cli/main.ts";
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 function tmux(...args: string[]): string {
-  return execFileSync(tmuxPath as string, ["-L", socket, ...args], { encoding: "utf8" });
+  // UTF-8 whatever the CI's locale (-u, LC_CTYPE): the display draws spinners and check marks.
+  return execFileSync(tmuxPath as string, ["-u", "-S", socket, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, LC_CTYPE: "C.UTF-8" },
+  });
 }
 
 /** What the pane shows, wrapped lines joined. */
@@ -83,6 +88,7 @@ describe.skipIf(!tmuxPath)(
         "env",
         ...clean,
         "PS1=$ ",
+        "LC_CTYPE=C.UTF-8",
         "bash",
         "--norc",
         "--noprofile",

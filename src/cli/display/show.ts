@@ -7,7 +7,7 @@ import { LiveDisplay } from "./live.js";
 import { NdjsonWriter } from "./ndjson.js";
 import type { RunOutcome, StoredRunRef } from "./outcome.js";
 import { PlainLog } from "./plain.js";
-import { type SignalSource, watchRun } from "./watch.js";
+import { type AskPrompt, type SignalSource, watchRun } from "./watch.js";
 
 /** How a command shows a run: its `--json` and `--no-input` flags. */
 export interface ShowOptions {
@@ -24,7 +24,10 @@ export interface ShowOptions {
  * not in CI), else plain lines. Prompts are asked only on such a terminal, never with `--json`
  * (it would write into the NDJSON) or `--no-input`.
  */
-export function chooseDisplay(io: CliIo, options: Pick<ShowOptions, "json" | "noInput">) {
+export function chooseDisplay(
+  io: CliIo,
+  options: Pick<ShowOptions, "json" | "noInput">,
+): { display: RunDisplay; ask: AskPrompt | undefined } {
   const interactive = isInteractive(io);
   const display: RunDisplay = options.json
     ? new NdjsonWriter(io)
@@ -34,9 +37,7 @@ export function chooseDisplay(io: CliIo, options: Pick<ShowOptions, "json" | "no
   const asks = interactive && !options.json && !options.noInput;
   return {
     display,
-    ask: asks
-      ? (prompt: Parameters<typeof askAtTerminal>[1], signal: AbortSignal) => askAtTerminal(io, prompt, signal)
-      : undefined,
+    ask: asks ? (prompt, signal) => askAtTerminal(io, prompt, signal) : undefined,
   };
 }
 

@@ -83,14 +83,14 @@ export async function watchRun(handler: WorkflowHandler, options: WatchOptions):
     }
     // A Ctrl-C's detach may still be saving the run when its stream ends.
     await lettingGo;
+    // Detached (or taken over): the stream ended without a terminal item; the run goes on elsewhere.
+    outcome ??= { status: "waiting", why: "detached", prompts, stored };
+    display.end(outcome, Date.now() - began);
+    return outcome;
   } finally {
     signals.off("SIGINT", onSigint);
+    display.close();
   }
-  // Detached (or taken over): the stream ended without a terminal item; the run goes on elsewhere.
-  outcome ??= { status: "waiting", why: "detached", prompts, stored };
-  display.end(outcome, Date.now() - began);
-  display.close();
-  return outcome;
 }
 
 function noop(): void {}
