@@ -6,7 +6,7 @@ import { exitCodeFor, type RunOutcome } from "../display/outcome.js";
 import { chooseDisplay, showRun } from "../display/show.js";
 import { EXIT, exitCodeOf } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { type AnyWorkflow, loadWorkflows } from "../load.js";
+import { type AnyWorkflow, loadWorkflows, resourcesOf } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
 import { UsageError } from "../usage-error.js";
 
@@ -44,10 +44,13 @@ export function addResumeCommand(runs: Command, io: CliIo, exit: (code: number) 
       if ((id === undefined) === (flags.interrupted !== true)) {
         throw new UsageError("runs resume takes a run id or --interrupted (not both)");
       }
-      const found = [...(await loadWorkflows(resolve(io.cwd, flags.file))).values()];
+      const loaded = await loadWorkflows(resolve(io.cwd, flags.file));
+      const found = [...loaded.values()];
+      const resources = await resourcesOf(loaded);
       const opened = await openStore(flags.store);
       try {
-        const resumeOne = (runId: string, wf: AnyWorkflow) => resumeRun(io, opened, wf, runId, { ...flags, noInput });
+        const resumeOne = (runId: string, wf: AnyWorkflow) =>
+          resumeRun(io, opened, wf, runId, { ...flags, noInput, resources });
         if (id !== undefined) return exit(await resumeById(io, opened, found, id, resumeOne, flags));
         exit(await resumeInterrupted(io, opened, found, resumeOne, flags));
       } finally {
@@ -124,9 +127,14 @@ async function resumeRun(
   opened: OpenedStore,
   wf: AnyWorkflow,
   runId: string,
-  flags: ResumeFlags & { noInput: boolean },
+  flags: ResumeFlags & { noInput: boolean; resources: Readonly<Record<string, unknown>> | undefined },
 ): Promise<RunOutcome> {
-  const handler = wf.resume(runId, { store: opened.store, ...(flags.takeover && { takeover: true }) });
+  const { resources } = flags;
+  const handler = wf.resume(runId, {
+    store: opened.store,
+    ...(flags.takeover && { takeover: true }),
+    ...(resources && { resources }),
+  });
   if (!(await handler.loaded)) {
     try {
       await handler;

@@ -6,7 +6,7 @@ import type { WorkflowHandler } from "../../runtime/handler.js";
 import { exitCodeFor } from "../display/outcome.js";
 import { showRun } from "../display/show.js";
 import type { CliIo } from "../io.js";
-import { loadWorkflows, pickWorkflow } from "../load.js";
+import { loadWorkflows, pickWorkflow, resourcesOf } from "../load.js";
 import { openStore } from "../store-arg.js";
 import { UsageError } from "../usage-error.js";
 
@@ -42,12 +42,18 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
       noInput = true;
     })
     .action(async (file: string, flags: RunFlags) => {
-      const wf = pickWorkflow(await loadWorkflows(resolve(io.cwd, file)), flags.workflow);
+      const found = await loadWorkflows(resolve(io.cwd, file));
+      const wf = pickWorkflow(found, flags.workflow);
       const input = await readInput(io, inputArg);
+      const resources = await resourcesOf(found);
       const opened = flags.store === undefined ? undefined : await openStore(flags.store);
       try {
         const handler = start(() =>
-          wf.run(input, { ...(opened && { store: opened.store }), ...(flags.runId && { runId: flags.runId }) }),
+          wf.run(input, {
+            ...(opened && { store: opened.store }),
+            ...(flags.runId && { runId: flags.runId }),
+            ...(resources && { resources }),
+          }),
         );
         await whenOpened(handler);
         const stored = opened && { runId: handler.runId, store: opened.label, file };
