@@ -4,9 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { HumanResponseEvent } from "../../src/index.js";
 import { SqliteStore } from "../../src/persistence/sqlite-store.js";
-import { approval } from "./fixtures/approval.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string) => `test/cli/fixtures/${name}`;
@@ -142,7 +140,7 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
     expect(out).toContain('input required: Ship it? {"draft":"Announcing tea"}');
     expect(out.slice(-3)).toEqual([
       `Run tea-1 is waiting for input, saved in ${store}.`,
-      `Answer it with:  stepchart runs send tea-1 --event '{"type":"HumanResponseEvent","response":"..."}' --store ${store}`,
+      `Answer it with:  stepchart runs send tea-1 --event '{"type":"HumanResponseEvent","response":"..."}' --store ${store} --file test/cli/fixtures/approval.ts`,
       `then continue with:  stepchart runs resume tea-1 --store ${store} --file test/cli/fixtures/approval.ts`,
     ]);
 
@@ -151,10 +149,20 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
     expect(again.code).toBe(4);
     expect(lines(again.stdout)[0]).toBe("approval: run tea-1 resumed");
 
-    // Answered through the store, as `runs send` does it.
-    const sqlite = new SqliteStore({ path: join(dir, "waiting.db") });
-    await approval.sendEvent("tea-1", HumanResponseEvent({ response: "yes" }), { store: sqlite });
-    sqlite.close();
+    // Answered with the command it printed.
+    const answer = '{"type":"HumanResponseEvent","response":"yes"}';
+    const sent = await cli([
+      "runs",
+      "send",
+      "tea-1",
+      "--event",
+      answer,
+      "--store",
+      store,
+      "--file",
+      fixture("approval.ts"),
+    ]);
+    expect(sent.code).toBe(0);
     const resumed = await cli([
       "runs",
       "resume",

@@ -78,7 +78,7 @@ const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.rep
 /** The command that answers a stored run's prompt (`response` stands for the person's answer). */
 export function sendCommand(ref: StoredRunRef, response = "..."): string {
   const event = JSON.stringify({ type: "HumanResponseEvent", response });
-  return `stepchart runs send ${quote(ref.runId)} --event ${quote(event)} --store ${quote(ref.store)}`;
+  return `stepchart runs send ${quote(ref.runId)} --event ${quote(event)} --store ${quote(ref.store)} --file ${quote(ref.file)}`;
 }
 
 /** The command that continues a stored run, with the same display. */
