@@ -30,5 +30,14 @@ export async function openStore(arg: string): Promise<OpenedStore> {
   throw new UsageError(`--store takes sqlite:<path> or a postgres:// URL, not "${arg}"`);
 }
 
-/** A database URL without its password, for messages. */
-const redact = (url: string) => url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+/** A database URL without its password (in the userinfo or a `password` parameter), for messages. */
+function redact(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = "***";
+    if (url.searchParams.has("password")) url.searchParams.set("password", "***");
+    return url.toString();
+  } catch {
+    return "a postgres:// URL";
+  }
+}

@@ -7,6 +7,7 @@ import { errorResponse, notFound } from "./errors.js";
 import { defaultHeartbeatMs, heartbeatMiddleware } from "./heartbeat.js";
 import { bodyLimitMiddleware, endedRunsLimit, type LimitsOption } from "./limits.js";
 import { openApiDocument } from "./openapi.js";
+import { originMiddleware } from "./origin.js";
 import { honoModule } from "./peers.js";
 import { HandlerRegistry } from "./registry.js";
 import { handlerRoutes } from "./routes-handlers.js";
@@ -25,8 +26,16 @@ export interface ServerOptions {
    * (what `serve` binds unless told otherwise) or behind something that authenticates.
    */
   readonly auth?: AuthOption;
-  /** Answer browsers from other origins: Hono's `cors()` options (`{}` allows any origin). Default: off. */
+  /**
+   * Answer browsers from other origins: Hono's `cors()` options (`{}` allows any origin). Default:
+   * off, and then a request that changes something (POST) from a page of another site is refused.
+   */
   readonly cors?: CorsOptions;
+  /**
+   * The host names requests may name (`Host`); others are a 403 `FORBIDDEN`. Set it for a server
+   * on 127.0.0.1 (`loopbackHosts`) so a DNS-rebound name cannot reach it. Default: any.
+   */
+  readonly hosts?: readonly string[];
   /**
    * Limits: `bodyBytes` (default 1 MiB; a larger body is a 413 `PAYLOAD_TOO_LARGE`), `endedRuns`
    * (ended runs kept in memory, default 1,000; older ones are read from the store, or forgotten).
@@ -97,6 +106,7 @@ export function createServer(options: ServerOptions): Hono {
   app.notFound((c) => errorJson(c, notFound(`No route ${c.req.method} ${c.req.path}`)));
   // CORS first: a preflight carries no credentials, and a 401 needs its headers to be readable.
   if (options.cors) app.use("*", corsMiddleware(options.cors));
+  app.use("*", originMiddleware({ cors: options.cors !== undefined, hosts: options.hosts }));
   if (options.auth) app.use("*", authMiddleware(options.auth));
   app.use("*", bodyLimitMiddleware(options.limits));
   app.use("*", heartbeatMiddleware(options.heartbeatMs ?? defaultHeartbeatMs));

@@ -11,6 +11,7 @@ export type ServerErrorCode =
   | "BAD_REQUEST"
   | "INTERNAL"
   | "UNAUTHORIZED"
+  | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE";
 
 /** The JSON body of every error response: never a stack trace. */

@@ -13,6 +13,7 @@ export type { EventEnvelope } from "./envelope.js";
 export type { ErrorBody, ServerErrorCode } from "./errors.js";
 export { type DetachReport, detachRuns, type ResumeReport, resumeInterrupted } from "./lifecycle.js";
 export type { LimitsOption } from "./limits.js";
+export { loopbackHosts } from "./origin.js";
 export type { HandlerJson, HandlerStatus } from "./registry.js";
 export type { ServedWorkflow, ServedWorkflows } from "./runs.js";
 export { type RunningServer, type ServeOptions, serve } from "./serve.js";

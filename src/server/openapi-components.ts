@@ -23,7 +23,7 @@ export function schemas(): Json {
           type: "string",
           description:
             "Stable: a WorkflowError code (EVENT_VALIDATION, WORKFLOW_STATE, STREAM_POSITION, …) or NOT_FOUND, " +
-            "BAD_REQUEST, UNAUTHORIZED, PAYLOAD_TOO_LARGE, INTERNAL",
+            "BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, PAYLOAD_TOO_LARGE, INTERNAL",
         },
         message: { type: "string" },
         issues: { type: "array", items: object, description: "The zod issues of an EVENT_VALIDATION error" },

@@ -115,6 +115,22 @@ describe("stepchart serve", () => {
     expect((await stop(child, exited, "SIGTERM")).code).toBe(0);
   });
 
+  it("exits (70) when its store fails at start, instead of listening on with nobody to stop it, and hides the password", async () => {
+    for (const command of ["serve", "dev"]) {
+      const failed = await stepchart([
+        command,
+        fixture("greet.ts"),
+        "--port",
+        "0",
+        "--store",
+        "postgres://u:s3cret@127.0.0.1:1/db",
+      ]);
+      expect(failed.code).toBe(70);
+      expect(failed.stderr).toMatch(/ECONNREFUSED/);
+      expect(failed.stdout + failed.stderr).not.toContain("s3cret");
+    }
+  });
+
   it("is a usage error (64) for two workflows of one name, or a port that is not one", async () => {
     const [twice, badPort] = await Promise.all([
       stepchart(["serve", fixture("greet.ts"), fixture("another-greet.ts"), "--port", "0"]),

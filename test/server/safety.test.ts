@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import {
   createClient,
@@ -11,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore, WorkflowError } from "../../src/index.js";
 import { PostgresStore } from "../../src/persistence/postgres-store.js";
-import { createServer, type RunningServer, type ServerOptions, serve } from "../../src/server/index.js";
+import { createServer, loopbackHosts, type RunningServer, type ServerOptions, serve } from "../../src/server/index.js";
 import { echo, ticker } from "./harness.js";
 
 const open: RunningServer[] = [];
@@ -316,3 +317,54 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+describe("requests from another site", () => {
+  it("refuses a POST a page of another site sends without asking (no cors), and lets same-site and GETs through", async () => {
+    const baseUrl = await start({});
+    const simple = await fetch(`${baseUrl}/workflows/echo/run-nowait`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", origin: "https://evil.example" },
+      body: JSON.stringify({ start_event: { text: "csrf" } }),
+    });
+    expect(simple.status).toBe(403);
+    expect(await simple.json()).toMatchObject({ code: "FORBIDDEN" });
+    const listed = (await (await fetch(`${baseUrl}/handlers`)).json()) as { handlers: unknown[] };
+    expect(listed.handlers).toEqual([]); // nothing started
+    const own = await fetch(`${baseUrl}/workflows/echo/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl },
+      body: JSON.stringify({ start_event: { text: "mine" } }),
+    });
+    expect(own.status).toBe(200);
+    const read = await fetch(`${baseUrl}/workflows`, { headers: { origin: "https://evil.example" } });
+    expect(read.status).toBe(200);
+  });
+
+  it("leaves the decision to cors when it is set", async () => {
+    const baseUrl = await start({ cors: { origin: "https://app.example" } });
+    const allowed = await fetch(`${baseUrl}/workflows/echo/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://app.example" },
+      body: JSON.stringify({ start_event: { text: "ok" } }),
+    });
+    expect(allowed.status).toBe(200);
+  });
+
+  it("answers only the host names given in `hosts` (a DNS-rebound name is refused)", async () => {
+    const baseUrl = await start({ hosts: loopbackHosts });
+    expect((await fetch(`${baseUrl}/workflows`)).status).toBe(200);
+    const { port } = new URL(baseUrl);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        { host: "127.0.0.1", port, path: "/workflows", headers: { host: `evil.example:${port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound).toBe(403);
+  });
+});

@@ -84,7 +84,7 @@ export async function readInput(io: CliIo, arg: string | undefined): Promise<unk
     }
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.replace(/^\uFEFF/, "")); // an editor's byte-order mark is not JSON's
   } catch (error) {
     throw new UsageError(`${from} is not valid JSON: ${(error as Error).message}`);
   }

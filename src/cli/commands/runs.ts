@@ -54,9 +54,13 @@ function addShowCommand(runs: Command, io: CliIo): void {
     .requiredOption("-s, --store <store>", STORE_HELP)
     .option("--json", "print the run as JSON, for scripts")
     .action(async (id: string, options: { store: string; json?: boolean }) => {
-      const report = await withStore(options.store, async (opened) => describeRun(await loadRun(opened, id)));
+      let label = options.store;
+      const report = await withStore(options.store, async (opened) => {
+        label = opened.label; // the URL without its password, for the hints printed
+        return describeRun(await loadRun(opened, id));
+      });
       if (options.json) return void io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      io.stdout.write(formatReport(report, colours(io), options.store));
+      io.stdout.write(formatReport(report, colours(io), label));
     });
 }
 
@@ -113,7 +117,7 @@ function eventOf(options: SendOptions, cwd: string): AnyEvent {
   const text = options.event.startsWith("@") ? readText(resolve(cwd, options.event.slice(1))) : options.event;
   let event: unknown;
   try {
-    event = JSON.parse(text);
+    event = JSON.parse(text.replace(/^\uFEFF/, "")); // an editor's byte-order mark is not JSON's
   } catch (error) {
     throw new UsageError(`--event is not JSON: ${(error as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { createServer, detachRuns, resumeInterrupted, serve } from "../../server/index.js";
+import { createServer, detachRuns, loopbackHosts, resumeInterrupted, serve } from "../../server/index.js";
 import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { type AnyWorkflow, loadFiles } from "../load.js";
@@ -55,6 +55,8 @@ async function serveUntilSignal(
 ): Promise<void> {
   const app = createServer({
     workflows,
+    // On loopback, only loopback names: a DNS-rebound site cannot reach the server.
+    ...(isLoopback(options.host) ? { hosts: loopbackHosts } : {}),
     ...(resources ? { resources } : {}),
     ...(opened ? { store: opened.store } : {}),
     ...(options.token.length > 0 ? { auth: { bearer: options.token } } : {}),
@@ -64,7 +66,11 @@ async function serveUntilSignal(
   });
   const server = await serve(app, { port: options.port, host: options.host });
   const url = `http://${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`;
-  const { resumed, skipped } = await resumeInterrupted(app);
+  // A store that fails here must not leave a server listening with nobody to stop it.
+  const { resumed, skipped } = await resumeInterrupted(app).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   io.stdout.write(`stepchart serving ${Object.keys(workflows).join(", ")} on ${url}\n`);
   io.stdout.write(
     opened

@@ -19,6 +19,8 @@ export interface DevAppOptions {
   readonly resources?: Readonly<Record<string, unknown>>;
   /** Each error the API answers with a 5xx (its response says no more than its code). */
   readonly onError?: (error: unknown, request: Request) => void;
+  /** The host names the page may be reached by (see createServer's `hosts`); default: any. */
+  readonly hosts?: readonly string[];
 }
 
 /** The app `createServer` returns (named without importing hono: only src/server/ does). */
@@ -48,6 +50,7 @@ export function createDevApp(options: DevAppOptions): DevApp {
     ...(options.store ? { store: options.store } : {}),
     ...(options.resources ? { resources: options.resources } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.hosts ? { hosts: options.hosts } : {}),
   });
   const page = devPage();
   const script = devScript();

@@ -1,4 +1,4 @@
-import { detachRuns, resumeInterrupted, serve } from "../../server/index.js";
+import { detachRuns, loopbackHosts, resumeInterrupted, serve } from "../../server/index.js";
 import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { loadFiles } from "../load.js";
@@ -15,17 +15,22 @@ export interface DevOptions {
   readonly until?: Promise<unknown>;
 }
 
-/** The first SIGINT or SIGTERM, its listeners removed once it came. */
-function signalled(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
+/** The first SIGINT or SIGTERM (`next`), its listeners removed once it came or on `dispose`. */
+function signalled(): { next: Promise<NodeJS.Signals>; dispose(): void } {
+  let on: (signal: NodeJS.Signals) => void = () => undefined;
+  const dispose = () => {
+    process.off("SIGINT", on);
+    process.off("SIGTERM", on);
+  };
+  const next = new Promise<NodeJS.Signals>((resolve) => {
+    on = (signal) => {
+      dispose();
       resolve(signal);
     };
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
   });
+  return { next, dispose };
 }
 
 /**
@@ -53,16 +58,20 @@ export async function runDev(options: DevOptions, io: CliIo, exit: (code: number
   const { workflows, resources } = await loadFiles(options.files, io.cwd);
   let opened: OpenedStore | undefined;
   if (options.store !== undefined) opened = await openStore(options.store);
-  const until = options.until ?? signalled();
+  const signals = options.until ? undefined : signalled();
+  const until = options.until ?? signals?.next;
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
     const app = createDevApp({
       workflows,
+      // On loopback, only loopback names: a DNS-rebound site cannot reach the page's API.
+      ...(isLoopback(options.host) ? { hosts: loopbackHosts } : {}),
       ...(resources ? { resources } : {}),
       ...(opened ? { store: opened.store } : {}),
       onError: (error, request) =>
         io.stderr.write(`stepchart dev: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
     });
-    const server = await serve(app, { port: options.port, host: options.host });
+    server = await serve(app, { port: options.port, host: options.host });
     const names = Object.keys(workflows).join(", ");
     const kept = opened ? `, runs kept in ${opened.label}` : "";
     io.stdout.write(`stepchart dev: ${names} on http://${urlHost(server.host)}:${server.port}/${kept}\n`);
@@ -73,11 +82,15 @@ export async function runDev(options: DevOptions, io: CliIo, exit: (code: number
     if (opened) await resumeInterrupted(app);
     await until;
     await server.close();
+    server = undefined;
     if (opened) await detachRuns(app);
     else await cancelHeldRuns(app);
     io.stdout.write("stepchart dev: stopped\n");
     exit(EXIT.completed);
   } finally {
+    // On an error (a store that fails at start) too: nothing listens, no signal is swallowed.
+    await server?.close();
+    signals?.dispose();
     await opened?.close();
   }
 }

@@ -42,11 +42,12 @@ export async function watchRun(handler: WorkflowHandler, options: WatchOptions):
       prompts = handler.pendingInput;
       if (stored) {
         await handler.detach();
-        outcome = { status: "waiting", why, prompts, stored };
+        // A run that ended just as Ctrl-C came was not detached: its own outcome stands.
+        outcome ??= { status: "waiting", why, prompts, stored };
       } else {
         handler.cancel();
         // Cancelled because no one could answer: still "left waiting" for the exit code.
-        if (why === "input") outcome = { status: "waiting", why, prompts, stored };
+        if (why === "input") outcome ??= { status: "waiting", why, prompts, stored };
       }
     })();
     return lettingGo;

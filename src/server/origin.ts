@@ -1,0 +1,38 @@
+import type { Context, MiddlewareHandler } from "hono";
+
+const safe = new Set(["GET", "HEAD", "OPTIONS"]);
+
+const forbidden = (c: Context, message: string) => c.json({ code: "FORBIDDEN", message }, 403);
+
+/**
+ * Cross-site request defences a server that takes no credentials (a local dev server, a server
+ * without `auth`) needs. A page on another site may send a "simple" POST (a text/plain body, or
+ * none, as for cancel) without asking first, so a request that changes something and carries an
+ * `Origin` of another host is refused with a 403 `FORBIDDEN`, unless `cors` is set (then the
+ * operator decided who may call, and the browser enforces it). `hosts`, when given, are the only
+ * host names requests may name (`Host`), which stops a DNS-rebound name from reaching a server on
+ * 127.0.0.1.
+ */
+export function originMiddleware(options: { cors: boolean; hosts: readonly string[] | undefined }): MiddlewareHandler {
+  const hosts = options.hosts && new Set(options.hosts.map((h) => h.toLowerCase()));
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    if (hosts && !hosts.has(url.hostname.toLowerCase()))
+      return forbidden(c, `This server does not answer to the host name "${url.hostname}"`);
+    const origin = c.req.header("origin");
+    if (!options.cors && origin !== undefined && !safe.has(c.req.method) && hostOf(origin) !== url.host)
+      return forbidden(c, "Requests from another site are refused (set `cors` to allow one)");
+    await next();
+  };
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined; // "null" (a sandboxed page, a file): never this server's
+  }
+}
+
+/** The host names of this machine's loopback interface, for `hosts` when a server binds it. */
+export const loopbackHosts: readonly string[] = ["localhost", "127.0.0.1", "[::1]", "::1"];
