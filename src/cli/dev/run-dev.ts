@@ -38,11 +38,15 @@ function signalled(): { next: Promise<NodeJS.Signals>; dispose(): void } {
  * the process alive, and each ends as cancelled rather than mid-step.
  */
 async function cancelHeldRuns(app: DevApp): Promise<void> {
-  const list = await app.fetch(new Request("http://dev/handlers?status=running"));
+  // A loopback name: the app answers loopback host names only when it listens on loopback.
+  const list = await app.fetch(new Request("http://localhost/handlers?status=running"));
+  if (!list.ok) throw new Error(`listing the runs to cancel answered ${list.status}`);
   const { handlers } = (await list.json()) as { handlers: { handler_id: string }[] };
   await Promise.all(
     handlers.map((h) =>
-      app.fetch(new Request(`http://dev/handlers/${encodeURIComponent(h.handler_id)}/cancel`, { method: "POST" })),
+      app.fetch(
+        new Request(`http://localhost/handlers/${encodeURIComponent(h.handler_id)}/cancel`, { method: "POST" }),
+      ),
     ),
   );
 }
