@@ -74,6 +74,16 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
     expect(lines(ran.stdout)).toContain("tokens: from a file");
   });
 
+  it("prints no control character a run's data holds: an escape sequence in a token or result cannot drive the terminal", async () => {
+    const input = join(dir, "escapes.json");
+    writeFileSync(input, JSON.stringify({ words: ["safe", "\u001b]0;pwned\u0007", "\u001b[2J"] }));
+    const ran = await cli(["run", fixture("tokens.ts"), "--input", `@${input}`]);
+    expect(ran.code).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not be printed
+    expect(ran.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(lines(ran.stdout)).toContain("tokens: safe \uFFFD]0;pwned\uFFFD \uFFFD[2J");
+  });
+
   it("exits 1 for a failed run, with the step, its attempts and the error", async () => {
     const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "broken"]);
     expect(ran.code).toBe(1);

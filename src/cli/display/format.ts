@@ -11,14 +11,24 @@ export function formatDuration(ms: number): string {
 
 /** A value on one line, cut to `max` characters: strings as they are, anything else as JSON. */
 export function oneLine(value: unknown, max = 200): string {
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  const text = printable(typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)));
   const flat = text.replace(/\s*\n\s*/g, " ");
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/**
+ * Text from a run (a model's tokens, a prompt, a result) as the terminal may show it: control
+ * characters but newline and tab become "�", so no escape sequence in the data can move the
+ * cursor, recolour or retitle the terminal, or hide what was printed.
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "\uFFFD");
+}
+
 /** A run's result for a person: a string as it is, anything else as indented JSON. */
 export function formatResult(value: unknown): string {
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return printable(value);
   return JSON.stringify(value, null, 2) ?? String(value);
 }
 

@@ -3,7 +3,7 @@ import picocolors from "picocolors";
 import type { AnyEvent } from "../../events/types.js";
 import type { CliIo } from "../io.js";
 import { type RunDisplay, type RunInfo, TERMINAL_TYPES } from "./display.js";
-import { fieldsOf, formatDuration, formatResult, oneLine } from "./format.js";
+import { fieldsOf, formatDuration, formatResult, oneLine, printable } from "./format.js";
 import { type RunOutcome, waitingAdvice } from "./outcome.js";
 import { type StepEnded, StepTracker } from "./steps.js";
 
@@ -45,7 +45,7 @@ export class LiveDisplay implements RunDisplay {
   item(event: AnyEvent): void {
     const change = this.#steps.see(event);
     if (change.kind === "other" && event.type === "TokenEvent" && typeof event.delta === "string") {
-      this.#tokens += event.delta;
+      this.#tokens += printable(event.delta);
     }
     const line = change.kind === "ended" ? this.#describeEnd(change.attempt) : this.#describeItem(event);
     if (line === undefined) this.#draw();

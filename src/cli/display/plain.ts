@@ -1,7 +1,7 @@
 import type { AnyEvent } from "../../events/types.js";
 import type { CliIo } from "../io.js";
 import { type RunDisplay, type RunInfo, TERMINAL_TYPES } from "./display.js";
-import { fieldsOf, formatDuration, oneLine } from "./format.js";
+import { fieldsOf, formatDuration, oneLine, printable } from "./format.js";
 import { type RunOutcome, waitingAdvice } from "./outcome.js";
 import { type StepEnded, type StepRunning, StepTracker } from "./steps.js";
 
@@ -41,7 +41,7 @@ export class PlainLog implements RunDisplay {
     if (change.kind === "other" && event.type === "TokenEvent" && typeof event.delta === "string") {
       if (!this.#inTokens) this.#io.stdout.write("tokens: ");
       this.#inTokens = true;
-      this.#io.stdout.write(event.delta.replace(/\n/g, " "));
+      this.#io.stdout.write(printable(event.delta).replace(/\n/g, " "));
       return;
     }
     const line =
