@@ -1,5 +1,5 @@
 import type { AnyEvent } from "../../events/types.js";
-import { EXIT } from "../exit-codes.js";
+import { exitCodeOf } from "../exit-codes.js";
 
 /** How to reach a stored run again: the commands printed for a run left waiting or detached. */
 export interface StoredRunRef {
@@ -59,18 +59,7 @@ export function outcomeOf(event: AnyEvent): RunOutcome | undefined {
 
 /** The exit code of an outcome (see exit-codes.ts). */
 export function exitCodeFor(outcome: RunOutcome): number {
-  switch (outcome.status) {
-    case "completed":
-      return EXIT.completed;
-    case "failed":
-      return EXIT.failed;
-    case "timedOut":
-      return EXIT.timedOut;
-    case "cancelled":
-      return EXIT.cancelled;
-    case "waiting":
-      return EXIT.waiting;
-  }
+  return exitCodeOf(outcome.status);
 }
 
 const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
