@@ -11,4 +11,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-process.exitCode = await runCli(process.argv.slice(2), processIo());
+const code = await runCli(process.argv.slice(2), processIo());
+process.exitCode = code;
+// The command is done and has said so. Whatever a workflow's code left running (a step that
+// ignored its abort signal and still holds a timer) must not keep the process: it ends on its
+// own when nothing is left, and at the latest a second from now.
+setTimeout(() => process.exit(code), 1000).unref();

@@ -84,6 +84,26 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
     expect(lines(ran.stdout)).toContain("tokens: safe \uFFFD]0;pwned\uFFFD \uFFFD[2J");
   });
 
+  it("exits once a run is cancelled, even when a step ignores its abort signal and holds a timer", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "run", fixture("stubborn.ts")], {
+      cwd: root,
+      env: ciEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    let out = "";
+    await new Promise<void>((resolve) =>
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += String(chunk);
+        if (out.includes("step wait started")) resolve();
+      }),
+    );
+    const interrupted = performance.now();
+    child.kill("SIGINT");
+    expect(await exited).toBe(3);
+    expect(performance.now() - interrupted).toBeLessThan(10_000); // not the step's minute
+  });
+
   it("exits 1 for a failed run, with the step, its attempts and the error", async () => {
     const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "broken"]);
     expect(ran.code).toBe(1);
