@@ -1,18 +1,14 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { approval } from "../../examples/human-approval.js";
 import { defineEvent, HumanResponseEvent, StartEvent, StopEvent, workflow } from "../../src/index.js";
 import { drawAllPossibleFlows, drawMostRecentExecution, toMermaid } from "../../src/inspect/index.js";
-
-// Debian's chromium; .ci/run installs it when missing.
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
+import { chromiumSkipReason, hasChromium, launchChromium } from "../support/chromium.js";
 
 describe("toMermaid(handler): the most recent execution", () => {
   it("numbers each step invocation and links the events between them, the human round trip included", async () => {
@@ -64,71 +60,56 @@ describe("toMermaid(handler) and targeted sends", () => {
   });
 });
 
-describe.skipIf(!hasChromium)(
-  `drawAllPossibleFlows(wf, file) in headless Chromium${hasChromium ? "" : ` (not run: no ${CHROMIUM})`}`,
-  () => {
-    let browser: Browser;
-    let dir: string;
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), "stepchart-draw-"));
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-    });
+describe.skipIf(!hasChromium)(`drawAllPossibleFlows(wf, file) in headless Chromium${chromiumSkipReason}`, () => {
+  let browser: Browser;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "stepchart-draw-"));
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
 
-    async function render(file: string) {
-      const page = await browser.newPage();
-      const requests: string[] = [];
-      page.on("request", (request) => {
-        if (!request.url().startsWith("file:")) requests.push(request.url());
-      });
-      await page.goto(pathToFileURL(file).href);
-      await page.waitForSelector("pre.mermaid svg", { timeout: 20_000 });
-      return { page, requests };
-    }
-
-    it("writes a self-contained page that renders a node per step, offline", async () => {
-      const file = join(dir, "approval.html");
-      await drawAllPossibleFlows(approval, file);
-      const html = await readFile(file, "utf8");
-      expect(html).not.toMatch(/<script[^>]+src=/);
-      const { page, requests } = await render(file);
-      const nodes = await page.$$eval("pre.mermaid svg g.node", (els) => els.map((el) => el.id));
-      for (const step of approval.definition.steps)
-        expect(nodes.some((id) => id.includes(`step_${step.name}-`))).toBe(true);
-      expect(nodes.some((id) => id.includes("human"))).toBe(true);
-      expect(requests).toEqual([]); // nothing fetched from the network
-      const shot = join(dir, "approval.png");
-      await page.screenshot({ path: shot, fullPage: true });
-      expect((await stat(shot)).size).toBeGreaterThan(1000);
-      await page.close();
+  async function render(file: string) {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on("request", (request) => {
+      if (!request.url().startsWith("file:")) requests.push(request.url());
     });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector("pre.mermaid svg", { timeout: 20_000 });
+    return { page, requests };
+  }
 
-    it("draws a run's most recent execution the same way", async () => {
-      const handler = approval.run({ topic: "tea" });
-      for await (const ev of handler.streamEvents())
-        if (ev.type === "InputRequiredEvent") handler.sendEvent(HumanResponseEvent({ response: "yes" }));
-      await handler;
-      const file = join(dir, "run.html");
-      await drawMostRecentExecution(handler, file);
-      const { page } = await render(file);
-      const labels = await page.$$eval("pre.mermaid svg g.node", (els) => els.map((el) => el.textContent?.trim()));
-      expect(labels).toEqual(expect.arrayContaining(["1. draft", "2. review"]));
-      await page.screenshot({ path: join(dir, "run.png"), fullPage: true });
-      await page.close();
-    });
-  },
-);
+  it("writes a self-contained page that renders a node per step, offline", async () => {
+    const file = join(dir, "approval.html");
+    await drawAllPossibleFlows(approval, file);
+    const html = await readFile(file, "utf8");
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    const { page, requests } = await render(file);
+    const nodes = await page.$$eval("pre.mermaid svg g.node", (els) => els.map((el) => el.id));
+    for (const step of approval.definition.steps)
+      expect(nodes.some((id) => id.includes(`step_${step.name}-`))).toBe(true);
+    expect(nodes.some((id) => id.includes("human"))).toBe(true);
+    expect(requests).toEqual([]); // nothing fetched from the network
+    const shot = join(dir, "approval.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect((await stat(shot)).size).toBeGreaterThan(1000);
+    await page.close();
+  });
+
+  it("draws a run's most recent execution the same way", async () => {
+    const handler = approval.run({ topic: "tea" });
+    for await (const ev of handler.streamEvents())
+      if (ev.type === "InputRequiredEvent") handler.sendEvent(HumanResponseEvent({ response: "yes" }));
+    await handler;
+    const file = join(dir, "run.html");
+    await drawMostRecentExecution(handler, file);
+    const { page } = await render(file);
+    const labels = await page.$$eval("pre.mermaid svg g.node", (els) => els.map((el) => el.textContent?.trim()));
+    expect(labels).toEqual(expect.arrayContaining(["1. draft", "2. review"]));
+    await page.screenshot({ path: join(dir, "run.png"), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,29 +1,19 @@
-/**
- * The official client from a browser (issue 12, point 8): a page on one origin drives a stepchart
- * server on another, with `@llamaindex/workflows-client`'s browser build, through CORS. The page
- * (fixtures/approval-page.html) starts the approval example, streams its events over SSE, shows
- * the prompt with an Approve button and then the result; headless Chromium clicks the button.
- */
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approval, PROMPT } from "../../examples/human-approval.js";
 import { type CorsOptions, createServer, type RunningServer, serve } from "../../src/server/index.js";
+import { chromiumSkipReason, hasChromium, launchChromium } from "../support/chromium.js";
 import { type StaticOrigin, serveStatic } from "./fixtures/static-origin.js";
-
-// Debian's chromium; .ci/run installs it when missing.
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 // The client's ESM build: no imports of its own, so a browser loads it as it is.
 const clientBuild = join(dirname(createRequire(import.meta.url).resolve("@llamaindex/workflows-client")), "index.mjs");
 
 describe.skipIf(!hasChromium)(
-  `@llamaindex/workflows-client in headless Chromium, from another origin${hasChromium ? "" : ` (not run: no ${CHROMIUM})`}`,
+  `@llamaindex/workflows-client in headless Chromium, from another origin${chromiumSkipReason}`,
   () => {
     let browser: Browser;
     let site: StaticOrigin;
@@ -61,19 +51,7 @@ describe.skipIf(!hasChromium)(
         "/": { file: join(fixtures, "approval-page.html"), type: "text/html; charset=utf-8" },
         "/workflows-client.mjs": { file: clientBuild, type: "text/javascript; charset=utf-8" },
       });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => {
       await browser?.close();

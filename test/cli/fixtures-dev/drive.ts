@@ -63,16 +63,3 @@ export function outputMatching(stream: NodeJS.ReadableStream, pattern: RegExp): 
     stream.on("end", () => reject(new Error(`the output ended without ${pattern}: ${text}`)));
   });
 }
-
-/** Debian's chromium, headless, as test/server/browser.test.ts launches it. */
-export const CHROMIUM = "/usr/bin/chromium";
-export const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
