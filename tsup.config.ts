@@ -9,6 +9,7 @@ export default defineConfig({
     "stores/sqlite": "src/persistence/sqlite-store.ts",
     "stores/postgres": "src/persistence/postgres-store.ts",
     server: "src/server/index.ts",
+    telemetry: "src/telemetry/index.ts",
     cli: "src/cli/main.ts",
   },
   format: ["esm"],
