@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import type { AnyEventDef } from "../events/types.js";
 import type { WorkflowDefinition } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "zod/v4";
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent, AnyEventDef, EventOf, EventsOf, FieldsSchema } from "../events/types.js";
 import type { MachineShape } from "./shape.js";

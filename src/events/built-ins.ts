@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import { createEventDef } from "./define-event.js";
 import type { EventDef, EventOf, FieldsSchema } from "./types.js";
 

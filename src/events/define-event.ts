@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import { EventValidationError, type ValidationIssue, WorkflowValidationError } from "../errors.js";
 import { issuePath, jsonProblem } from "../internal/json.js";
 import type { AnyEvent, AnyEventDef, EventDef, FieldsSchema } from "./types.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "zod/v4";
 
 /** Flattens an intersection into one object type, so hovers and errors stay readable. */
 export type Simplify<T> = { [K in keyof T]: T[K] } & {};

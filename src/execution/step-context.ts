@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "zod/v4";
 import type { AttemptInfo, StepDefinition, WaitOptions } from "../definition/types.js";
 import { EventRoutingError, EventValidationError, StepStateError, WaitTimeoutError } from "../errors.js";
 import { isTrusted } from "../events/define-event.js";

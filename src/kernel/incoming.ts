@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "zod/v4";
 import type { WorkflowDefinition } from "../definition/types.js";
 import type { ValidationIssue } from "../errors.js";
 import { issuesOf, isTrusted, trust } from "../events/define-event.js";

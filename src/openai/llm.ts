@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { defineEvent } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
 import { publishLive } from "../execution/step-context.js";

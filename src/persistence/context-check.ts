@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import { buildTopology, type CompiledTopology } from "../compiler/topology.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError } from "../errors.js";

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { regionValueOf, runRegions } from "../compiler/regions.js";
 import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError } from "../errors.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import type { WorkflowDefinition } from "../definition/types.js";
 import type { AnyEventDef } from "../events/types.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import { WorkflowValidationError } from "../errors.js";
 import type { AnyEvent, AnyEventDef } from "../events/types.js";
 
