@@ -11,7 +11,13 @@ export type { AuthOption } from "./auth.js";
 export type { CorsOptions } from "./cors.js";
 export type { EventEnvelope } from "./envelope.js";
 export type { ErrorBody, ServerErrorCode } from "./errors.js";
-export { type DetachReport, detachRuns, type ResumeReport, resumeInterrupted } from "./lifecycle.js";
+export {
+  type DetachReport,
+  detachRuns,
+  type ResumeReport,
+  resumeInterrupted,
+  runSnapshot,
+} from "./lifecycle.js";
 export type { LimitsOption } from "./limits.js";
 export { loopbackHosts } from "./origin.js";
 export type { HandlerJson, HandlerStatus } from "./registry.js";

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import { adopt, servedByDefinition } from "./durable.js";
 import type { ServerState } from "./runs.js";
 
@@ -56,6 +57,25 @@ export async function resumeInterrupted(app: Hono): Promise<ResumeReport> {
     }
   }
   return report;
+}
+
+/**
+ * A run's snapshot as it stands now: taken from its handler when this server holds the run, read
+ * from the store otherwise. `undefined` for a run neither knows. Its `machine.context.state` is the
+ * run's `ctx` state and `machine.value` the statechart's active states, for a page that shows them.
+ *
+ * @example
+ * ```ts
+ * const snapshot = await runSnapshot(app, handlerId);
+ * console.log(snapshot?.status, snapshot?.machine.context.state);
+ * ```
+ */
+export async function runSnapshot(app: Hono, handlerId: string): Promise<WorkflowSnapshot | undefined> {
+  const state = states.get(app);
+  if (!state) return undefined;
+  const entry = state.registry.get(handlerId);
+  if (entry && (await entry.handler.loaded)) return entry.handler.snapshot();
+  return (await state.store?.load(handlerId))?.snapshot;
 }
 
 /** What {@link detachRuns} did. */

@@ -70,6 +70,12 @@ describe.skipIf(!hasChromium)(`stepchart dev in headless Chromium${chromiumSkipR
       })),
     );
 
+  /** Waits for the page to show `active` as the run's active states, then reads its ctx state. */
+  async function stateShown(page: Page, active: string): Promise<unknown> {
+    await page.waitForFunction((want) => document.getElementById("run-active")?.textContent === want, active);
+    return JSON.parse((await page.textContent("#run-ctx")) ?? "null");
+  }
+
   it("starts a run from the generated form, highlights the running step, takes the answer and shows the result", async () => {
     const { page, requests, logged } = await openPage();
     // The form, generated from the start event's JSON Schema: a control per field, of its kind.
@@ -115,6 +121,7 @@ describe.skipIf(!hasChromium)(`stepchart dev in headless Chromium${chromiumSkipR
     ]);
     expect(await page.getAttribute("#chart", "data-state")).toBe("running");
     expect(await page.textContent("#run-status")).toBe("running");
+    expect(await stateShown(page, "draft.running")).toEqual({});
     await shoot(page, "2-step-running");
     expect(gate.waiting).toHaveLength(1);
     openGate();
@@ -131,6 +138,8 @@ describe.skipIf(!hasChromium)(`stepchart dev in headless Chromium${chromiumSkipR
       ["publish", "idle"],
       ["human", "waiting"],
     ]);
+    // The run's state: what `draft` put in ctx, and the human region waiting.
+    expect(await stateShown(page, "human.waiting")).toEqual({ draft: "URGENT: Launch (upbeat, 12 words)" });
     await shoot(page, "3-prompt");
 
     await page.fill("#prompt-response", "yes");
@@ -143,6 +152,7 @@ describe.skipIf(!hasChromium)(`stepchart dev in headless Chromium${chromiumSkipR
     expect(await page.isHidden("#prompt-form")).toBe(true);
     expect(await page.getAttribute("#chart", "data-state")).toBe("completed");
     expect((await activeStates(page)).map(([, state]) => state)).toEqual(["idle", "idle", "idle"]);
+    expect(await stateShown(page, "completed")).toEqual({ draft: "URGENT: Launch (upbeat, 12 words)" });
     await page.click("#timeline li[data-type=InputRequiredEvent] summary"); // its payload, unfolded
     await shoot(page, "4-result");
 
@@ -214,6 +224,9 @@ describe.skipIf(!hasChromium)(`stepchart dev in headless Chromium${chromiumSkipR
     expect(new URL(page.url()).hash).toBe(`#run=${runId}`);
     await shoot(page, "6-opened-result");
     expect(logged).toEqual([]);
+    // The state of a run the server does not know is a 404, not an empty state.
+    const unknown = await fetch(`${origin}/dev/runs/no-such-run/state`);
+    expect([unknown.status, ((await unknown.json()) as { code: string }).code]).toEqual([404, "NOT_FOUND"]);
     await page.close();
   });
 
@@ -266,6 +279,8 @@ describe.skipIf(!hasChromium)(`stepchart dev in headless Chromium${chromiumSkipR
       });
       expect(await page.getAttribute("#chart", "data-state")).toBe("completed");
       expect((await timeline(page)).map((item) => item.type)).toEqual(["StopEvent"]);
+      await page.waitForSelector(`#run-ctx[data-run-id="${ended}"]`);
+      expect(await stateShown(page, "completed")).toEqual({ draft: "Ended (plain, 1 words)" });
       await shoot(page, "8-stored-ended");
       expect(logged).toEqual([]);
       await page.close();

@@ -264,6 +264,37 @@ describe("stepchart runs resume --interrupted", { timeout: 60_000 }, () => {
   });
 });
 
+describe("stepchart runs resume: a run detached mid-step", { timeout: 60_000 }, () => {
+  it("runs the step that was in flight again, and times it from the resume", async () => {
+    const store = `sqlite:${join(dir, "detached.db")}`;
+    const args = ["run", fixture("approval.ts"), "--input", '{"topic":"tea"}', "--store", store, "--run-id", "d-1"];
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      cwd: root,
+      env: ciEnv({ STEPCHART_TEST_PREPARE_MS: "60000" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    let out = "";
+    await new Promise<void>((resolve) =>
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += String(chunk);
+        if (out.includes("step prepare started")) resolve();
+      }),
+    );
+    child.kill("SIGINT"); // detaches: the run is saved with `prepare` in flight
+    expect(await exited).toBe(4);
+
+    const resumed = await cli(["runs", "resume", "d-1", "--store", store, "--file", fixture("approval.ts")]);
+    expect(resumed.code).toBe(4); // `prepare` again, then its prompt, which no one here answers
+    const shown = lines(resumed.stdout);
+    // The resumed run has no new start item for `prepare`: its time counts from the resume.
+    expect(shown.slice(0, 2)).toEqual([
+      "approval: run d-1 resumed",
+      expect.stringMatching(/^step prepare completed in \d+(ms|\.\ds) since resume -> Drafted$/),
+    ]);
+  });
+});
+
 describe("usage errors exit 64 with a message", { timeout: 60_000 }, () => {
   it.concurrent.each([
     [["run", fixture("tokens.ts"), "--input", "{words"], /^stepchart: --input is not valid JSON: /],

@@ -1,5 +1,5 @@
 import type { WorkflowStore } from "../../persistence/store.js";
-import { createServer, type ServedWorkflow } from "../../server/index.js";
+import { createServer, runSnapshot, type ServedWorkflow } from "../../server/index.js";
 import { devPage } from "./page.js";
 import { devScript } from "./script.js";
 import { devStyles } from "./styles.js";
@@ -42,7 +42,8 @@ const asset = (type: string) => ({
 /**
  * The `stepchart dev` app: the server's API (`createServer`) with the page on the same origin, so
  * the page needs no CORS. `GET /` is the page, `/dev/*` its script, styles and the drawing of each
- * workflow's statechart (`toStatechart()`'s config, plain JSON).
+ * workflow's statechart (`toStatechart()`'s config, plain JSON) and each run's state (its `ctx`
+ * state, status and active states, from the live handler or the store).
  */
 export function createDevApp(options: DevAppOptions): DevApp {
   const app = createServer({
@@ -69,5 +70,29 @@ export function createDevApp(options: DevAppOptions): DevApp {
       statechart: wf.toStatechart().config,
     });
   });
+  app.get("/dev/runs/:id/state", async (c) => {
+    const id = c.req.param("id");
+    const snapshot = await runSnapshot(app, id);
+    if (!snapshot) return c.json({ code: "NOT_FOUND", message: `No run "${id}" is known here` }, 404);
+    return c.json({
+      status: snapshot.status,
+      active: activeStates(snapshot.machine.value),
+      state: snapshot.machine.context.state,
+    });
+  });
   return app;
+}
+
+/**
+ * The statechart's states that are doing something, as "region.state" paths: a running step, the
+ * human region waiting. Idle regions are left out, so the list reads as what the run is busy with.
+ */
+export function activeStates(value: unknown, path = ""): string[] {
+  if (typeof value === "string") return value === "idle" ? [] : [path ? `${path}.${value}` : value];
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, inner]) => {
+    // The run's top state ("running") frames every region: leave it out of the paths.
+    const prefix = path === "" && key === "running" ? "" : path ? `${path}.${key}` : key;
+    return activeStates(inner, prefix);
+  });
 }

@@ -37,6 +37,8 @@ export function devPage(): string {
     <dl id="run-state">
       <dt>id</dt><dd id="run-id">none</dd>
       <dt>status</dt><dd id="run-status">none</dd>
+      <dt>active</dt><dd id="run-active"></dd>
+      <dt>state</dt><dd><pre id="run-ctx"></pre></dd>
       <dt>result</dt><dd><pre id="run-result"></pre></dd>
     </dl>
     <form id="prompt-form" hidden>

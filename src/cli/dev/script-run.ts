@@ -8,7 +8,7 @@
  * module's).
  */
 export const runScript = `
-const page = { workflow: undefined, runId: undefined, source: undefined };
+const page = { workflow: undefined, runId: undefined, source: undefined, reading: undefined, stale: false };
 const $ = (id) => document.getElementById(id);
 
 function showError(message) {
@@ -58,11 +58,36 @@ function showHandler(handler) {
   if (handler.status !== "running" || document.body.dataset.runStatus === "none") setStatus(handler.status);
 }
 
+/**
+ * Re-reads the run's ctx state and active states. One read at a time: items that come while one is
+ * on the way ask for one more read after it, so a burst of items costs two reads, not one each.
+ */
+function refreshState(runId) {
+  if (page.reading) {
+    page.stale = true;
+    return;
+  }
+  page.stale = false;
+  page.reading = api("/dev/runs/" + encodeURIComponent(runId) + "/state")
+    .then((run) => {
+      if (page.runId !== runId) return;
+      $("run-active").textContent = run.active.join(", ") || "none";
+      $("run-ctx").textContent = JSON.stringify(run.state, null, 2);
+      $("run-ctx").dataset.runId = runId;
+    })
+    .catch((error) => showError(String(error.message || error)))
+    .finally(() => {
+      page.reading = undefined;
+      if (page.stale && page.runId === runId) refreshState(runId);
+    });
+}
+
 /** Re-reads the run's Handler: its status, result or error (202 while it runs). */
 async function refreshRun(runId) {
   const handler = await api("/handlers/" + encodeURIComponent(runId));
   if (page.runId === runId) {
     showHandler(handler);
+    refreshState(runId);
     // An ended run whose stream could not be replayed: the drawing takes its end from the record.
     if (handler.status !== "running" && $("chart").dataset.state === "running") resetChart(handler.status);
   }
@@ -74,6 +99,8 @@ function onItem(runId, message) {
   const { type, value } = JSON.parse(message.data);
   addToTimeline(message.lastEventId, type, value);
   chartItem(type, value);
+  // ctx state changes inside steps: read it as they start and finish, not on every token.
+  if (type === "StepStartedEvent" || type === "StepFinishedEvent" || type === "InputRequiredEvent") refreshState(runId);
   if (type === "InputRequiredEvent") {
     showPrompt(value);
     setStatus("waiting");
@@ -114,8 +141,12 @@ async function openRun(handler) {
   hidePrompt();
   resetChart();
   setStatus("none");
+  $("run-active").textContent = "";
+  $("run-ctx").textContent = "";
+  delete $("run-ctx").dataset.runId;
   showHandler(handler);
   markCurrent();
+  refreshState(handler.handler_id);
   follow(handler.handler_id);
 }
 

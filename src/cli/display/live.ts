@@ -36,6 +36,7 @@ export class LiveDisplay implements RunDisplay {
 
   begin(run: RunInfo): void {
     this.#routed = run.routed;
+    if (run.resumed) this.#steps.resumedNow();
     const { bold, dim } = this.#c;
     this.#persist(`${bold(run.workflow)} ${dim(`${run.resumed ? "resuming" : "run"} ${run.runId}`)}`);
     this.#ticker = setInterval(() => this.#draw(), FRAME_MS);
@@ -157,7 +158,8 @@ export class LiveDisplay implements RunDisplay {
 
   #describeEnd(ended: StepEnded): string {
     const { green, red, yellow, dim } = this.#c;
-    const took = ended.durationMs === undefined ? "" : ` ${dim(formatDuration(ended.durationMs))}`;
+    const since = ended.sinceResume ? " since resume" : "";
+    const took = ended.durationMs === undefined ? "" : ` ${dim(`${formatDuration(ended.durationMs)}${since}`)}`;
     const error = ended.error?.message ?? "unknown error";
     switch (ended.status) {
       case "completed": {

@@ -33,6 +33,7 @@ export class PlainLog implements RunDisplay {
 
   begin(run: RunInfo): void {
     this.#routed = run.routed;
+    if (run.resumed) this.#steps.resumedNow();
     this.#line(`${run.workflow}: run ${run.runId} ${run.resumed ? "resumed" : "started"}`);
   }
 
@@ -84,7 +85,8 @@ export class PlainLog implements RunDisplay {
 }
 
 function describeEnd(ended: StepEnded): string {
-  const took = ended.durationMs === undefined ? "" : ` in ${formatDuration(ended.durationMs)}`;
+  const since = ended.sinceResume ? " since resume" : "";
+  const took = ended.durationMs === undefined ? "" : ` in ${formatDuration(ended.durationMs)}${since}`;
   const error = ended.error ? `${ended.error.message}` : "unknown error";
   switch (ended.status) {
     case "completed": {

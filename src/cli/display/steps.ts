@@ -15,8 +15,14 @@ export interface StepRunning {
 /** A step attempt that ended. */
 export interface StepEnded extends StepRunning {
   readonly status: "completed" | "retrying" | "failed";
-  /** Unknown for an attempt that started before this process saw the run (a resumed run's re-run step). */
+  /**
+   * How long it took. For an attempt whose start this process did not see (a step that was in
+   * flight when the run was resumed here, which the runtime runs again with no new start item):
+   * the time since the resume, when the tracker knows it (`sinceResume`), else unknown.
+   */
   readonly durationMs: number | undefined;
+  /** `durationMs` counts from the resume: the attempt was running again from then. */
+  readonly sinceResume: boolean;
   /** The returned event's type (a completed attempt). */
   readonly output: string | null;
   readonly error: { readonly name: string; readonly message: string } | undefined;
@@ -37,6 +43,7 @@ export class StepTracker {
   readonly #running = new Map<number, StepRunning>();
   readonly #attempts = new Map<number, number>();
   readonly #now: () => number;
+  #resumedAt: number | undefined;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
@@ -45,6 +52,14 @@ export class StepTracker {
   /** The attempts in flight, oldest first. */
   get running(): StepRunning[] {
     return [...this.#running.values()];
+  }
+
+  /**
+   * The run was resumed here now: a step that ends without a start seen here re-ran from this
+   * moment (resuming runs a step that was in flight again), so its duration counts from now.
+   */
+  resumedNow(): void {
+    this.#resumedAt = this.#now();
   }
 
   see(event: AnyEvent): StepChange {
@@ -71,15 +86,17 @@ export class StepTracker {
         invocation,
         attempt: this.#attempts.get(invocation) ?? 1,
         on: "",
-        startedAt: this.#now(),
+        startedAt: this.#resumedAt ?? this.#now(),
       };
       this.#running.delete(invocation);
+      const sinceResume = !seen && this.#resumedAt !== undefined;
       return {
         kind: "ended",
         attempt: {
           ...started,
           status: event.status as StepEnded["status"],
-          durationMs: seen ? this.#now() - seen.startedAt : undefined,
+          durationMs: seen || sinceResume ? this.#now() - started.startedAt : undefined,
+          sinceResume,
           output: (event.output as string | null | undefined) ?? null,
           error: event.error as StepEnded["error"],
         },
