@@ -19,7 +19,7 @@ import MiniSearch from "minisearch";
 import { z } from "zod";
 import { defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
 import type { ChatMessage, LLM } from "../src/openai/index.js";
-import { isMain, llmFromEnv, type MainOptions, printSteps } from "./util.js";
+import { isMain, llmFromEnv, type MainOptions, printLive } from "./util.js";
 
 // ---------------------------------------------------------------------------------------------
 // A tiny BM25 keyword index
@@ -211,11 +211,13 @@ export function synthesisPrompt(query: string, nodes: readonly Node[]): ChatMess
 
 export const DEFAULT_QUESTIONS = ["What is BM25 and how does it score a passage?", "Who introduced statecharts?"];
 
-export async function main(options: MainOptions & { questions?: readonly string[] } = {}) {
+export async function main(
+  options: MainOptions & { questions?: readonly string[]; write?: (text: string) => void } = {},
+) {
   const index = buildIndex();
   const llm = llmFromEnv();
   console.log(`Indexed ${index.size} passages from examples/data/*.txt`);
-  if (llm) console.log(`(answers by the model "${llm.model}" at ${llm.client.baseURL})`);
+  if (llm) console.log(`(answers by the model "${llm.model}" at ${llm.client.baseURL}, streamed as they are written)`);
   else
     console.log(
       "(offline extractive stand-in: no LLM is called; the answer copies sentences from the top passages. " +
@@ -224,10 +226,10 @@ export async function main(options: MainOptions & { questions?: readonly string[
   for (const query of options.questions ?? DEFAULT_QUESTIONS) {
     console.log(`Q: ${query}`);
     const handler = rag.run({ query }, { resources: llm ? { index, llm } : { index } });
-    const traced = options.trace ? printSteps(handler) : undefined;
+    // The model's tokens are printed as they arrive, after "A: "; offline there are none to print.
+    const { tokens } = await printLive(handler, { ...options, tokenPrefix: "A: " });
     const { answer, sources } = await handler;
-    await traced;
-    console.log(`A: ${answer}`);
+    if (tokens === "") console.log(`A: ${answer}`);
     console.log(`   sources: ${sources.join(", ") || "none"}`);
   }
 }

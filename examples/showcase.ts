@@ -50,7 +50,7 @@ export function sections(options: ShowcaseOptions = {}): [title: string, run: ()
 
 export async function main(options: ShowcaseOptions = {}) {
   console.log("stepchart showcase: LlamaIndex-style workflows compiled to XState v5 (offline, no LLM)");
-  console.log("Trace legend: → step started on <event>   ← step returned <event>   ×n repeated");
+  console.log("Trace legend: → step started on <event>   ← step returned <event>");
   for (const [title, run] of sections(options)) {
     console.log(`\n── ${title} ${"─".repeat(Math.max(0, 96 - title.length))}`);
     await run();

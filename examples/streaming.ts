@@ -16,7 +16,7 @@
 import { z } from "zod";
 import { type AnyEvent, defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
 import { type LLM, TokenEvent } from "../src/openai/index.js";
-import { describeStep, isMain, llmFromEnv, type MainOptions, sleep } from "./util.js";
+import { isMain, llmFromEnv, type MainOptions, printLive, sleep } from "./util.js";
 
 export const Topic = startEvent({ topic: z.string().min(1) });
 export const Progress = defineEvent("Progress", { step: z.string(), message: z.string(), percent: z.number() });
@@ -69,28 +69,13 @@ export function describe(ev: AnyEvent): string | undefined {
 export async function main(
   options: MainOptions & { topic?: string; write?: (text: string) => void } = {},
 ): Promise<{ types: string[]; text: string }> {
-  const write = options.write ?? ((text: string) => process.stdout.write(text));
   const topic = options.topic ?? "Streaming";
   console.log(`Streaming a run about "${topic}":`);
   const llm = llmFromEnv();
   if (!llm)
     console.log("(offline: no model configured, so the report is composed from the notes and no tokens stream)");
   const handler = streaming.run({ topic }, { resources: llm ? { llm } : {} });
-  const types: string[] = [];
-  let inTokens = false;
-  for await (const ev of handler.streamEvents(options.trace ? { all: true } : {})) {
-    types.push(ev.type);
-    if (Token.is(ev)) {
-      if (!inTokens) write("  tokens: ");
-      inTokens = true;
-      write(ev.delta);
-      continue;
-    }
-    if (inTokens) write("\n");
-    inTokens = false;
-    const line = (options.trace ? describeStep(ev) : undefined) ?? describe(ev);
-    if (line) console.log(line);
-  }
+  const { types } = await printLive(handler, { ...options, tokenPrefix: "  tokens: ", describe });
   const { text, tokens, by } = await handler;
   console.log(
     `Result (${by}): "${text}" (${tokens} tokens; ${types.length} stream items, the last one ${types.at(-1)})`,

@@ -1,10 +1,11 @@
 /**
- * Small helpers shared by the examples: a "run me when executed directly" guard and a step tracer.
+ * Small helpers shared by the examples: a "run me when executed directly" guard, the model from the
+ * environment, and printers that show a run as it happens.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type AnyEvent, StepFinishedEvent, StepStartedEvent } from "../src/index.js";
-import { createLLM, type LLM } from "../src/openai/index.js";
+import { createLLM, type LLM, TokenEvent } from "../src/openai/index.js";
 
 /**
  * A model when one is configured (`OPENAI_API_KEY`, or `OPENAI_BASE_URL` for a local server such as
@@ -54,27 +55,56 @@ export function describeStep(ev: AnyEvent): string | undefined {
 
 /**
  * Prints "→ step started on Event" / "← step returned Event" for every step of a run, from
- * `streamEvents({ all: true })`; consecutive identical lines are folded into one ("×3").
- * Resolves when the run's stream ends.
+ * `streamEvents({ all: true })`, each line as it happens (none is held back to fold repeats: a
+ * step that waits on a model must show that it started). Resolves when the run's stream ends.
  */
 export async function printSteps(handler: { streamEvents(options: { all: true }): AsyncIterable<AnyEvent> }) {
-  let last: string | undefined;
-  let repeats = 0;
-  const flush = () => {
-    if (last) console.log(repeats > 1 ? `${last} ×${repeats}` : last);
-  };
   for await (const ev of handler.streamEvents({ all: true })) {
     const line = describeStep(ev);
-    if (!line) continue;
-    if (line === last) {
-      repeats++;
+    if (line) console.log(line);
+  }
+}
+
+/** Options of {@link printLive}. */
+export interface LiveOptions extends MainOptions {
+  /** Where token deltas go, as they arrive. @default process.stdout */
+  readonly write?: ((text: string) => void) | undefined;
+  /** Written before the first token of a run of tokens. @default "" */
+  readonly tokenPrefix?: string;
+  /** A line for other stream items (progress), or undefined to print nothing. */
+  readonly describe?: (ev: AnyEvent) => string | undefined;
+}
+
+/**
+ * Prints a run as it happens: with `trace`, its step lines; a model's `TokenEvent`s written inline
+ * the moment each arrives; other items as `describe` words them. Resolves when the stream ends,
+ * to the types of the items read and the text the tokens spelled ("" when no model streamed).
+ */
+export async function printLive(
+  handler: { streamEvents(options: { all?: boolean }): AsyncIterable<AnyEvent> },
+  options: LiveOptions = {},
+): Promise<{ types: string[]; tokens: string }> {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const types: string[] = [];
+  let tokens = "";
+  let inTokens = false;
+  for await (const ev of handler.streamEvents(options.trace ? { all: true } : {})) {
+    types.push(ev.type);
+    if (TokenEvent.is(ev)) {
+      if (!inTokens) write(options.tokenPrefix ?? "");
+      inTokens = true;
+      tokens += ev.delta;
+      write(ev.delta);
       continue;
     }
-    flush();
-    last = line;
-    repeats = 1;
+    const line = (options.trace ? describeStep(ev) : undefined) ?? options.describe?.(ev);
+    if (line === undefined) continue;
+    if (inTokens) write("\n");
+    inTokens = false;
+    console.log(line);
   }
-  flush();
+  if (inTokens) write("\n");
+  return { types, tokens };
 }
 
 /** Resolves after `ms` milliseconds, or rejects when `signal` aborts. */

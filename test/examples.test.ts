@@ -346,9 +346,18 @@ describe("examples/rag.ts with a model (a local OpenAI-compatible server)", () =
     vi.stubEnv("OPENAI_API_KEY", "k");
     try {
       const lines = captureLog();
-      await ragMain({ questions: ["What is BM25?"] });
+      // One list for both outputs, in the order they were made: printed lines and written tokens.
+      await ragMain({ questions: ["What is BM25?"], trace: true, write: (text) => lines.push(`write:${text}`) });
       expect(lines.join("\n")).toContain('(answers by the model "gpt-4o-mini"');
-      expect(lines.join("\n")).toContain("A: echo: Passages:");
+      const writes = lines.filter((l) => l.startsWith("write:")).map((l) => l.slice("write:".length));
+      expect(writes.join("")).toMatch(/^A: echo: Passages:[\s\S]*Question: What is BM25\?\n$/);
+      expect(writes.length).toBeGreaterThan(3); // token by token, not the answer in one piece
+      // Each token is printed while the step that streams it runs, not held back until the end.
+      const first = lines.findIndex((l) => l.startsWith("write:"));
+      const last = lines.findLastIndex((l) => l.startsWith("write:"));
+      expect(lines.indexOf("  → synthesise started on RetrieveEvent")).toBeLessThan(first);
+      expect(lines.indexOf("  ← synthesise returned StopEvent")).toBeGreaterThan(last);
+      expect(lines.filter((l) => l.startsWith("A: "))).toEqual([]); // and not printed a second time
     } finally {
       vi.unstubAllEnvs();
       await server.close();
