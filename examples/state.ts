@@ -5,8 +5,9 @@
  *   StartEvent {visitors} ──greet──▶ Visit ×N ──visit (4 workers)──▶ Visited ×N ──tally──▶ StopEvent
  *
  * `greet` fans out one Visit per visitor; four `visit` workers run at once and each counts itself
- * with `ctx.update`, an atomic read-modify-write, so no increment is lost; `tally` waits for all of
- * them with `ctx.collectEvents` (count form) and reads the totals.
+ * with `ctx.update`, an atomic read-modify-write, so no increment is lost; `tally` runs once per
+ * Visited and waits for all of them with `ctx.collectEvents` (count form): every call but the last
+ * returns nothing, and the last reads the totals.
  *
  * Run: npx tsx examples/state.ts
  */
@@ -54,9 +55,10 @@ export const visitCounter = workflow({ name: "state", start: Visitors, stop: Tal
     return Visited({ who: ev.who });
   })
   .step("tally", { accepts: Visited, emits: [Tally] }, async (ctx, ev) => {
+    // Counted before the fan-in check: tally runs once per Visited, and returns nothing until the last.
+    const stepsRun = ctx.update("stepsRun", (n) => (n ?? 0) + 1);
     const all = ctx.collectEvents(ev, { Visited: ctx.get("expected") });
     if (!all) return; // not everyone has arrived yet
-    const stepsRun = ctx.update("stepsRun", (n) => (n ?? 0) + 1);
     return Tally({
       result: {
         visits: ctx.get("visits"),
@@ -78,7 +80,8 @@ export async function main(options: MainOptions & { visitors?: string[] } = {}) 
   console.log(
     `visits = ${tally.visits} of ${tally.expected} (arrival order: ${tally.log.join(", ")}; ` +
       `at most ${tally.peakConcurrency} at once); ` +
-      `step invocations counted in state: ${tally.steps} (1 greet + ${tally.expected} visit + 1 tally)`,
+      `step invocations counted in state: ${tally.steps} ` +
+      `(1 greet + ${tally.expected} visit + ${tally.expected} tally: tally runs on each Visited)`,
   );
 }
 

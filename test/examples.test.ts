@@ -13,7 +13,7 @@ import {
 } from "../examples/rag.js";
 import { RAGWorkflow, ragClass } from "../examples/rag-class.js";
 import * as showcase from "../examples/showcase.js";
-import { visitCounter } from "../examples/state.js";
+import { main as stateMain, visitCounter } from "../examples/state.js";
 import * as streaming from "../examples/streaming.js";
 import { isMain } from "../examples/util.js";
 import {
@@ -21,6 +21,7 @@ import {
   HumanResponseEvent,
   InputRequiredEvent,
   type StepFinishedEvent,
+  type StepStartedEvent,
   WorkflowStepError,
 } from "../src/index.js";
 import { collectStream } from "./helpers.js";
@@ -117,7 +118,25 @@ describe("examples/state.ts", () => {
     expect(tally.visits).toBe(visitors.length);
     expect(tally.expected).toBe(visitors.length);
     expect([...tally.log].sort()).toEqual([...visitors].sort());
-    expect(tally.steps).toBe(visitors.length + 2);
+    expect(tally.steps).toBe(2 * visitors.length + 1); // 1 greet, a visit and a tally per visitor
+  });
+
+  it("counts in state exactly the step invocations its trace shows (tally runs on each Visited)", async () => {
+    const handler = visitCounter.run({ visitors });
+    const all = await collectStream(handler, { all: true });
+    const tally = await handler;
+    const started = all.filter((e): e is StepStartedEvent => e.type === "StepStartedEvent");
+    expect(tally.steps).toBe(started.length);
+    expect(started.filter((e) => e.step === "tally")).toHaveLength(visitors.length);
+  });
+
+  it("main() prints the invocation counts its own trace shows", async () => {
+    const lines = captureLog();
+    await stateMain({ trace: true, visitors: ["ada", "grace", "alan"] });
+    const startedLines = (step: string) => lines.filter((l) => l.startsWith(`  → ${step} started`)).length;
+    const summary = lines.at(-1) ?? "";
+    expect(summary).toContain(`step invocations counted in state: ${lines.filter((l) => l.includes("→")).length}`);
+    expect(summary).toContain(`(1 greet + ${startedLines("visit")} visit + ${startedLines("tally")} tally`);
   });
 
   it("runs the visit step four at a time, as counted in shared state", async () => {
