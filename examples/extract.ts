@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { startEvent, stopEvent, workflow } from "../src/index.js";
 import type { LLM } from "../src/openai/index.js";
-import { isMain, llmFromEnv } from "./util.js";
+import { exampleTimeout, isMain, llmFromEnv } from "./util.js";
 
 /** What we want out of the text. */
 export const Order = z.object({
@@ -36,7 +36,7 @@ export function matchOrder(text: string): Order {
   return { customer, item: item.trim(), quantity, due };
 }
 
-export const extract = workflow({ name: "extract", start: Text, stop: Extracted, timeout: 60_000 }).step(
+export const extract = workflow({ name: "extract", start: Text, stop: Extracted, timeout: exampleTimeout() }).step(
   "extract",
   { accepts: Text, emits: [Extracted], retry: { attempts: 3, delay: 200 } },
   async (ctx, ev) => {

@@ -15,7 +15,7 @@ import { createInterface } from "node:readline/promises";
 import { z } from "zod";
 import { defineEvent, HumanResponseEvent, InputRequiredEvent, startEvent, stopEvent, workflow } from "../src/index.js";
 import type { LLM } from "../src/openai/index.js";
-import { describeStep, isMain, llmFromEnv, type MainOptions } from "./util.js";
+import { describeStep, exampleTimeout, isMain, llmFromEnv, type MainOptions } from "./util.js";
 
 export const Topic = startEvent({ topic: z.string().min(1) });
 export const Revise = defineEvent("Revise", { feedback: z.string() });
@@ -59,7 +59,7 @@ export const approval = workflow({
   stop: Decision,
   state: ApprovalState,
   // The clock stops while a person is thinking.
-  timeout: { run: 30_000, whileWaiting: false },
+  timeout: { run: exampleTimeout(), whileWaiting: false },
 })
   .step("draft", { accepts: [Topic, Revise], emits: [InputRequiredEvent] }, async (ctx, ev) => {
     if (ev.type === "StartEvent") ctx.set("topic", ev.topic);

@@ -25,7 +25,7 @@ import { buildIndex, indexOf, type KeywordIndex, tokenize } from "./rag.js";
 /** What the CLI gives this file's runs: the same as rag.ts (the index, and a model when configured). */
 export { resources } from "./rag.js";
 
-import { isMain, llmFromEnv, type MainOptions, printSteps, sleep } from "./util.js";
+import { exampleTimeout, isMain, llmFromEnv, type MainOptions, printSteps, sleep } from "./util.js";
 
 /** A second, tiny source: question/answer pairs, matched by term overlap. */
 export const FAQ: readonly { q: string; a: string }[] = [
@@ -60,7 +60,12 @@ export function searchFaq(query: string, k = 2) {
     .map(({ entry }) => ({ source: "faq", text: `${entry.q} ${entry.a}` }));
 }
 
-export const parallelSearch = workflow({ name: "parallel-search", start: Query, stop: Merged, timeout: 10_000 })
+export const parallelSearch = workflow({
+  name: "parallel-search",
+  start: Query,
+  stop: Merged,
+  timeout: exampleTimeout(),
+})
   .step("dispatch", { accepts: Query, emits: [Search] }, async (ctx, ev) => {
     ctx.set("query", ev.query);
     // Targeted fan-out: the same event type, delivered to one named step each.

@@ -11,7 +11,7 @@ import { buildIndex, extractiveAnswer, indexOf, RetrieveEvent } from "./rag.js";
 /** What the CLI gives this file's runs: the same as rag.ts (the index, and a model when configured). */
 export { resources } from "./rag.js";
 
-import { isMain, type MainOptions, printSteps } from "./util.js";
+import { exampleTimeout, isMain, type MainOptions, printSteps } from "./util.js";
 
 export class RAGWorkflow extends Workflow {
   @step({ accepts: StartEvent, emits: [RetrieveEvent] })
@@ -27,7 +27,7 @@ export class RAGWorkflow extends Workflow {
   }
 }
 
-export const ragClass = new RAGWorkflow({ name: "rag-class", timeout: 10_000 });
+export const ragClass = new RAGWorkflow({ name: "rag-class", timeout: exampleTimeout() });
 
 export async function main(options: MainOptions & { question?: string } = {}) {
   const query = options.question ?? "What is a statechart?";

@@ -19,7 +19,7 @@ import MiniSearch from "minisearch";
 import { z } from "zod";
 import { defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
 import type { ChatMessage, LLM } from "../src/openai/index.js";
-import { isMain, llmFromEnv, type MainOptions, printLive } from "./util.js";
+import { exampleTimeout, isMain, llmFromEnv, type MainOptions, printLive } from "./util.js";
 
 // ---------------------------------------------------------------------------------------------
 // A tiny BM25 keyword index
@@ -147,7 +147,7 @@ export function extractiveAnswer(query: string, nodes: readonly Node[], max = 2)
   return best.map((s) => s.sentence).join(" ");
 }
 
-export const rag = workflow({ name: "rag", start: Query, stop: Answer, timeout: 10_000 })
+export const rag = workflow({ name: "rag", start: Query, stop: Answer, timeout: exampleTimeout() })
   .step("retrieve", { accepts: Query, emits: [RetrieveEvent] }, async (ctx, ev) => {
     const index = indexOf(ctx.resources);
     const llm = llmOf(ctx.resources);

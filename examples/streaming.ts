@@ -16,7 +16,7 @@
 import { z } from "zod";
 import { type AnyEvent, defineEvent, type EventOf, startEvent, stopEvent, workflow } from "../src/index.js";
 import { type LLM, TokenEvent } from "../src/openai/index.js";
-import { isMain, llmFromEnv, type MainOptions, printLive, sleep } from "./util.js";
+import { exampleTimeout, isMain, llmFromEnv, type MainOptions, printLive, sleep } from "./util.js";
 
 export const Topic = startEvent({ topic: z.string().min(1) });
 export const Progress = defineEvent("Progress", { step: z.string(), message: z.string(), percent: z.number() });
@@ -28,7 +28,7 @@ export const Report = stopEvent(z.object({ text: z.string(), tokens: z.number(),
 
 export const SOURCES = ["workflows.txt", "statecharts.txt", "streaming.txt"];
 
-export const streaming = workflow({ name: "streaming", start: Topic, stop: Report, timeout: 10_000 })
+export const streaming = workflow({ name: "streaming", start: Topic, stop: Report, timeout: exampleTimeout() })
   .step("research", { accepts: Topic, emits: [Researched] }, async (ctx, ev) => {
     const notes: string[] = [];
     for (const [i, source] of SOURCES.entries()) {

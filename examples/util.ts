@@ -1,6 +1,6 @@
 /**
- * Small helpers shared by the examples: a "run me when executed directly" guard, the model from the
- * environment, and printers that show a run as it happens.
+ * Small helpers shared by the examples: a "run me when executed directly" guard, the model and the
+ * run timeout from the environment, and printers that show a run as it happens.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -105,6 +105,23 @@ export async function printLive(
   }
   if (inTokens) write("\n");
   return { types, tokens };
+}
+
+/** How long an example's run may take when `STEPCHART_TIMEOUT` does not say. */
+export const DEFAULT_TIMEOUT_MS = 300_000;
+
+/**
+ * The examples' run timeout: generous by default (five minutes), because a local model can take
+ * tens of seconds per answer and its first call loads it. `STEPCHART_TIMEOUT` sets it in seconds
+ * (`0`: no timeout). Read when an example's module loads, so set it before running the example.
+ */
+export function exampleTimeout(env: NodeJS.ProcessEnv = process.env): number | null {
+  const raw = env.STEPCHART_TIMEOUT?.trim();
+  if (!raw) return DEFAULT_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new RangeError(`STEPCHART_TIMEOUT is a number of seconds (0 for no timeout), not "${raw}"`);
+  return seconds === 0 ? null : Math.round(seconds * 1000);
 }
 
 /** Resolves after `ms` milliseconds, or rejects when `signal` aborts. */

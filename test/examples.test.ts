@@ -15,7 +15,7 @@ import { RAGWorkflow, ragClass } from "../examples/rag-class.js";
 import * as showcase from "../examples/showcase.js";
 import { main as stateMain, visitCounter } from "../examples/state.js";
 import * as streaming from "../examples/streaming.js";
-import { isMain } from "../examples/util.js";
+import { DEFAULT_TIMEOUT_MS, exampleTimeout, isMain } from "../examples/util.js";
 import {
   EventValidationError,
   HumanResponseEvent,
@@ -305,6 +305,33 @@ describe("examples/showcase.ts", () => {
   it("does not run on import (the isMain guard)", () => {
     expect(isMain(import.meta.url)).toBe(false);
     expect(showcase.sections()).toHaveLength(6);
+  });
+});
+
+describe("the examples' run timeout", () => {
+  it("is generous by default, so a local model's slow first answer does not end the run", () => {
+    expect(exampleTimeout({})).toBe(DEFAULT_TIMEOUT_MS);
+    expect(DEFAULT_TIMEOUT_MS).toBeGreaterThanOrEqual(300_000);
+    expect(rag.definition.timeout.run).toBe(DEFAULT_TIMEOUT_MS);
+    expect(ragClass.definition.timeout.run).toBe(DEFAULT_TIMEOUT_MS);
+  });
+
+  it("is set in seconds by STEPCHART_TIMEOUT (0: none), and refuses what is not a number", () => {
+    expect(exampleTimeout({ STEPCHART_TIMEOUT: "900" })).toBe(900_000);
+    expect(exampleTimeout({ STEPCHART_TIMEOUT: "1.5" })).toBe(1_500);
+    expect(exampleTimeout({ STEPCHART_TIMEOUT: "0" })).toBeNull();
+    expect(() => exampleTimeout({ STEPCHART_TIMEOUT: "10s" })).toThrow(/STEPCHART_TIMEOUT is a number of seconds/);
+  });
+
+  it("is what npm start's workflow runs with when STEPCHART_TIMEOUT is set", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const script = 'import { rag } from "./examples/rag.ts"; console.log(rag.definition.timeout.run);';
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      env: { ...process.env, STEPCHART_TIMEOUT: "42" },
+    });
+    expect(child.stderr).toBe("");
+    expect(child.stdout.trim()).toBe("42000");
   });
 });
 
