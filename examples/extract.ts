@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { startEvent, stopEvent, workflow } from "../src/index.js";
 import type { LLM } from "../src/openai/index.js";
-import { exampleTimeout, isMain, llmFromEnv } from "./util.js";
+import { exampleTimeout, isMain, llmFromEnv, type MainOptions, printSteps } from "./util.js";
 
 /** What we want out of the text. */
 export const Order = z.object({
@@ -56,12 +56,19 @@ export const extract = workflow({ name: "extract", start: Text, stop: Extracted,
 
 export const DEFAULT_TEXT = "Please send 3 boxes of green tea to Ada Lovelace by Friday.";
 
-export async function main(text = DEFAULT_TEXT) {
+export async function main(options: MainOptions & { text?: string } = {}) {
+  const text = options.text ?? DEFAULT_TEXT;
   const llm = llmFromEnv();
-  const result = await extract.run({ text }, { resources: llm ? { llm } : {} });
   console.log(`Text: ${text}`);
+  const handler = extract.run({ text }, { resources: llm ? { llm } : {} });
+  const traced = options.trace ? printSteps(handler) : undefined;
+  const result = await handler;
+  await traced;
   console.log(`Order (${result.by}): ${JSON.stringify(result.order)}`);
   return result;
 }
 
-if (isMain(import.meta.url)) await main(process.argv.slice(2).join(" ").trim() || undefined);
+if (isMain(import.meta.url)) {
+  const text = process.argv.slice(2).join(" ").trim();
+  await main(text ? { text } : {});
+}

@@ -1,17 +1,21 @@
 /**
- * `npm run showcase`: every example in turn, offline, with a trace of each step as it starts and returns
- * (read from `handler.streamEvents({ all: true })`). Needs no network and no API key; when stdin is
- * not a terminal the human-approval example answers by itself, so this always finishes on its own.
+ * `npm run showcase`: every seed example in turn, with a trace of each step as it starts and returns
+ * (read from `handler.streamEvents({ all: true })`). Needs no network and no API key (with a model
+ * configured, the examples that can use one do, and say so); when stdin is not a terminal the
+ * human-approval example answers by itself, so this always finishes on its own. server.ts is not
+ * narrated: it serves these same workflows over HTTP until stopped (`npm run serve`).
  *
  * Run: npm run showcase   (or: npx tsx examples/showcase.ts [--yes])
  */
+import * as durableApproval from "./durable-approval.js";
+import * as extract from "./extract.js";
 import * as humanApproval from "./human-approval.js";
 import * as parallelSearch from "./parallel-search.js";
 import * as rag from "./rag.js";
 import * as ragClass from "./rag-class.js";
 import * as state from "./state.js";
 import * as streaming from "./streaming.js";
-import { isMain } from "./util.js";
+import { isMain, llmFromEnv } from "./util.js";
 
 export interface ShowcaseOptions {
   /** Arguments for the human-approval example (e.g. `["--yes"]`). @default the process arguments */
@@ -45,11 +49,18 @@ export function sections(options: ShowcaseOptions = {}): [title: string, run: ()
       "streaming.ts: ctx.writeEventToStream → handler.streamEvents()",
       () => streaming.main(options.write ? { trace, write: options.write } : { trace }),
     ],
+    ["extract.ts: structured output, typed fields from text into a zod schema", () => extract.main({ trace })],
+    [
+      "durable-approval.ts: start, detach, answer, resume: three processes, one run, on SQLite",
+      async () => durableApproval.main({ trace }),
+    ],
   ];
 }
 
 export async function main(options: ShowcaseOptions = {}) {
-  console.log("stepchart showcase: LlamaIndex-style workflows compiled to XState v5 (offline, no LLM)");
+  const llm = llmFromEnv();
+  const models = llm ? `the model "${llm.model}" where an example can use one` : "offline, no LLM";
+  console.log(`stepchart showcase: LlamaIndex-style workflows compiled to XState v5 (${models})`);
   console.log("Trace legend: → step started on <event>   ← step returned <event>");
   for (const [title, run] of sections(options)) {
     console.log(`\n── ${title} ${"─".repeat(Math.max(0, 96 - title.length))}`);
