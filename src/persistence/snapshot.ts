@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod/v4";
 import { regionValueOf, runRegions } from "../compiler/regions.js";
 import type { WorkflowDefinition } from "../definition/types.js";
@@ -7,6 +6,7 @@ import { findNonJson, SNAPSHOT_MAX_DEPTH } from "../internal/json.js";
 import type { RunContext } from "../kernel/context.js";
 import { type RunStatus, runStatusOf } from "../kernel/outcome.js";
 import { checkRunContext } from "./context-check.js";
+import { hmacHex, hmacMatches } from "./signature.js";
 
 export type { RunStatus } from "../kernel/outcome.js";
 
@@ -195,7 +195,7 @@ export function checkSnapshot(
   if (expected.secret !== undefined) {
     if (typeof snapshot.signature !== "string")
       throw new SnapshotError("The snapshot is not signed, and this workflow requires signed snapshots");
-    if (!sameSignature(snapshot.signature, sign(withoutSignature(snapshot), expected.secret)))
+    if (!signedBy(snapshot.signature, withoutSignature(snapshot), expected.secret))
       throw new SnapshotError("The snapshot's signature does not match: it was altered or signed with another secret");
   }
   if (snapshot.workflow !== expected.workflow)
@@ -284,7 +284,7 @@ export function checkBeforeMigration(value: unknown, secret: string | undefined)
   if (typeof signature !== "string")
     throw new SnapshotError("The snapshot is not signed, and this workflow requires signed snapshots");
   const { signature: _, ...body } = value as Record<string, unknown>;
-  if (!sameSignature(signature, sign(body as never, secret)))
+  if (!signedBy(signature, body as never, secret))
     throw new SnapshotError("The snapshot's signature does not match: it was altered or signed with another secret");
 }
 
@@ -294,13 +294,11 @@ function withoutSignature(snapshot: WorkflowSnapshot): Omit<WorkflowSnapshot, "s
 }
 
 function sign(body: Omit<WorkflowSnapshot, "signature">, secret: string): string {
-  return createHmac("sha256", secret).update(canonicalJson(body)).digest("hex");
+  return hmacHex(secret, canonicalJson(body));
 }
 
-function sameSignature(a: string, b: string): boolean {
-  const x = Buffer.from(a, "hex");
-  const y = Buffer.from(b, "hex");
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+function signedBy(signature: string, body: Omit<WorkflowSnapshot, "signature">, secret: string): boolean {
+  return hmacMatches(signature, secret, canonicalJson(body));
 }
 
 /** JSON with object keys sorted at every depth, so a signature does not depend on key order. */
