@@ -1,6 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { readlinkSync } from "node:fs";
-import { hostname } from "node:os";
 import { WorkflowStateError } from "../errors.js";
 
 /**
@@ -22,29 +19,67 @@ export interface Lease {
   readonly epoch: number;
 }
 
+/** What a lease needs of Node's `process`: read from the global, never imported, so the core bundles for browsers. */
+interface NodeProcess {
+  readonly pid: number;
+  kill(pid: number, signal: 0): unknown;
+  getBuiltinModule?(id: string): unknown;
+}
+
+/** Node's process (or that of a runtime that provides one: Bun, Deno), else undefined. */
+function nodeProcess(): NodeProcess | undefined {
+  const candidate = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof candidate?.versions?.node === "string" ? (candidate as unknown as NodeProcess) : undefined;
+}
+
+let here: { readonly place: string | undefined } | undefined;
+
 /**
  * This process's place among runners: its host name and, on Linux, its PID namespace. Two
  * containers may share a host name (`--uts=host`, `--network host`) but never a PID namespace,
- * and a pid only means something inside its own namespace.
+ * and a pid only means something inside its own namespace. Undefined where there is no such
+ * place (a browser, an edge runtime, a Node older than 20.16 without `process.getBuiltinModule`):
+ * no runner is then taken for a local process, and its leases end by expiry only.
  */
-const here = (() => {
-  try {
-    const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
-    return ns ? `${hostname()}/${ns}` : hostname();
-  } catch {
-    return hostname();
-  }
-})();
+function placeOfThisProcess(): string | undefined {
+  here ??= { place: findPlace(nodeProcess()) };
+  return here.place;
+}
 
-/** A new runner id: `host[/pidns]:pid:random`, so a lease tells which process holds it. */
+function findPlace(node: NodeProcess | undefined): string | undefined {
+  const os = node?.getBuiltinModule?.("node:os") as { hostname(): string } | undefined;
+  if (!node || !os) return undefined;
+  try {
+    const fs = node.getBuiltinModule?.("node:fs") as { readlinkSync(path: string): string };
+    const ns = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1];
+    return ns ? `${os.hostname()}/${ns}` : os.hostname();
+  } catch {
+    return os.hostname();
+  }
+}
+
+/**
+ * A new runner id. On Node `host[/pidns]:pid:random`, so a lease tells which process holds it;
+ * elsewhere `runtime-random` (no colon: never read as a host and a pid), with more randomness since
+ * no pid tells runners apart.
+ */
 export function newRunnerId(): string {
-  return `${here}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const place = placeOfThisProcess();
+  const pid = nodeProcess()?.pid;
+  return place === undefined || pid === undefined ? `runtime-${randomHex(8)}` : `${place}:${pid}:${randomHex(4)}`;
+}
+
+/** Random bytes as hex, from Web Crypto (`getRandomValues`, which a page on plain http has too, unlike `randomUUID`). */
+function randomHex(bytes: number): string {
+  const values = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(values, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The process a runner id names, when it is a process of this host's PID namespace. */
 function localPid(owner: string): number | undefined {
   const [place, pid] = owner.split(":");
-  if (place !== here || pid === undefined || !/^\d+$/.test(pid)) return undefined;
+  const local = placeOfThisProcess();
+  if (local === undefined || place !== local || pid === undefined || !/^\d+$/.test(pid)) return undefined;
   return Number(pid);
 }
 
@@ -55,12 +90,13 @@ function localPid(owner: string): number | undefined {
  */
 export function ownerIsGone(owner: string): boolean {
   const pid = localPid(owner);
-  if (pid === undefined || pid === process.pid) return false;
+  const node = nodeProcess();
+  if (pid === undefined || node === undefined || pid === node.pid) return false;
   try {
-    process.kill(pid, 0);
+    node.kill(pid, 0);
     return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
+    return (error as { code?: unknown }).code === "ESRCH";
   }
 }
 
