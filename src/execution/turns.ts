@@ -41,5 +41,5 @@ function startWaiting(): void {
 }
 
 /** The next turn of the event loop: `setImmediate` in Node, a 0 ms timer where it is missing. */
-const nextTurn: (fn: () => void) => void =
+export const nextTurn: (fn: () => void) => void =
   typeof setImmediate === "function" ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);

@@ -1,5 +1,6 @@
 import { SnapshotError, type WorkflowError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { nextTurn } from "../execution/turns.js";
 import { FIRST_EPOCH, isFinished } from "../persistence/fencing.js";
 import { newRunnerId, supersededError } from "../persistence/lease.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
@@ -78,7 +79,8 @@ export class Checkpointer {
     this.#dirty = true;
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    // The next turn, not a microtask: the changes of one turn make one save.
+    nextTurn(() => {
       this.#scheduled = false;
       void this.#pump();
     });
