@@ -153,6 +153,26 @@ describe("the module graph", () => {
     expect(cycles).toEqual([]);
   });
 
+  it("the root entry reaches no node: module, so the core bundles for browsers and edge runtimes (stores, server and CLI keep theirs behind their subpaths)", () => {
+    const reached = new Set<string>();
+    const walk = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const spec of importsOf(file)) {
+        const next = resolve(file, spec);
+        if (next) walk(next);
+      }
+    };
+    walk(join(src, "index.ts"));
+    expect([...reached].map(where)).toEqual(expect.arrayContaining(["runtime/workflow.ts", "persistence/snapshot.ts"]));
+    const offenders = [...reached].flatMap((f) =>
+      importsOf(f)
+        .filter((m) => m.startsWith("node:"))
+        .map((m) => `${where(f)}: ${m}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it("uses XState internals only where named here, each for a reason", () => {
     const allowed: Record<string, string> = {
       // A callback step actor reports to the workflow actor and reads its context: fromCallback
