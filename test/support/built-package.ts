@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "tsup";
 import config from "../../tsup.config.js";
@@ -34,12 +34,14 @@ export async function buildPackage(): Promise<{ dir: string; dispose(): void }> 
 export function app(dir: string, name: string, deps: string[]): string {
   const home = join(dir, name);
   mkdirSync(join(home, "node_modules", "stepchart"), { recursive: true });
-  mkdirSync(join(home, "node_modules", "@xstate"), { recursive: true });
   copyFileSync(join(root, "package.json"), join(home, "node_modules", "stepchart", "package.json"));
   // A copy, not a link: Node resolves a module's imports from its real path.
   cpSync(join(dir, "dist"), join(home, "node_modules", "stepchart", "dist"), { recursive: true });
-  for (const dep of ["zod", "xstate", ...deps])
+  // The package's dependencies and peers, and what the test adds.
+  for (const dep of ["zod", "xstate", "@noble/hashes", ...deps]) {
+    mkdirSync(dirname(join(home, "node_modules", dep)), { recursive: true });
     symlinkSync(join(root, "node_modules", dep), join(home, "node_modules", dep));
+  }
   return home;
 }
 
