@@ -2,7 +2,7 @@
  * The code blocks of the docs are programs: each `ts` block of the pages below is written out,
  * type-checked with the project's compiler options, and run; every `console.log(x); // y` must print y.
  * A block that cannot stand alone (it uses a workflow defined elsewhere on the page) says so with
- * an HTML comment on the line before it, `<!-- fragment: why -->`, and is left out.
+ * an HTML comment on the line before it, `<!-- fragment: why -->`, and is left out; the guide has none.
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +14,9 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "test/.snippets");
-const pages = ["README.md", "docs/machine.md"];
+const pages = ["README.md", "docs/guide.md", "docs/machine.md"];
+/** Pages whose every `ts` block must be a program. */
+const noFragments = ["docs/guide.md"];
 
 /** stepchart's entry points, as the package exports them, and their sources. */
 const entries: Record<string, string> = {
@@ -74,7 +76,10 @@ const snippets = blocks.filter((b) => !b.fragment).map(toSnippet);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("the docs' code blocks", () => {
-  it("are programs, except the fragments a page marks", () => {
+  it("are programs, except the fragments a page marks (and the guide marks none)", () => {
+    expect(snippets.length).toBeGreaterThan(20);
+    const fragments = blocks.filter((b) => b.fragment).map((b) => `${b.page}:${b.line}`);
+    expect(fragments.filter((f) => noFragments.some((page) => f.startsWith(`${page}:`)))).toEqual([]);
     // A program imports what it uses; one that imports nothing of stepchart is a fragment in disguise.
     const detached = blocks.filter((b) => !b.fragment && !/from "stepchart(\/[\w/]+)?"/.test(b.code));
     expect(detached.map((b) => `${b.page}:${b.line}`)).toEqual([]);
