@@ -1,6 +1,7 @@
 import { WorkflowValidationError } from "../errors.js";
 import { StartEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEventDef } from "../events/types.js";
+import { schemaProblem } from "../events/zod-schema.js";
 import { DEFAULT_SHAPE } from "./shape.js";
 import type { AnyStepFn, StepDefinition, StepOptions, WorkflowDefinition, WorkflowOptions } from "./types.js";
 
@@ -25,6 +26,8 @@ export function createDefinition(options: WorkflowOptions = {}): WorkflowDefinit
   if (options.stop && options.stop.type !== "StopEvent") {
     problems.push(`option \`stop\` must be a stop event (stopEvent(...)), got "${options.stop.type}"`);
   }
+  const stateProblem = options.state === undefined ? undefined : schemaProblem("option `state`", options.state);
+  if (stateProblem) problems.push(stateProblem);
   if (problems.length > 0) throw new WorkflowValidationError(problems, "Invalid workflow options");
   return Object.freeze({
     name: options.name ?? "workflow",

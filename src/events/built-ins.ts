@@ -1,6 +1,8 @@
 import { z } from "zod/v4";
-import { createEventDef } from "./define-event.js";
+import { WorkflowValidationError } from "../errors.js";
+import { createEventDef, eventSchema } from "./define-event.js";
 import type { EventDef, EventOf, FieldsSchema } from "./types.js";
+import { fieldsProblems, schemaProblem } from "./zod-schema.js";
 
 const json = z.unknown();
 const errorShape = z.object({ name: z.string(), message: z.string() });
@@ -46,8 +48,9 @@ export function startEvent<const TShape extends z.core.$ZodLooseShape>(
   shape: TShape,
 ): EventDef<"StartEvent", z.ZodObject<{ -readonly [K in keyof TShape]: TShape[K] }, z.core.$strip>>;
 export function startEvent(shapeOrSchema: z.core.$ZodLooseShape | FieldsSchema) {
-  const schema = shapeOrSchema instanceof z.ZodObject ? shapeOrSchema : z.object(shapeOrSchema);
-  return createEventDef("StartEvent", schema);
+  const problems = fieldsProblems(shapeOrSchema);
+  if (problems.length > 0) throw new WorkflowValidationError(problems, "Cannot define the start event");
+  return createEventDef("StartEvent", eventSchema(shapeOrSchema));
 }
 
 /**
@@ -63,6 +66,8 @@ export function startEvent(shapeOrSchema: z.core.$ZodLooseShape | FieldsSchema) 
 export function stopEvent<TResult extends z.ZodType>(
   resultSchema: TResult,
 ): EventDef<"StopEvent", z.ZodObject<{ result: TResult }, z.core.$strip>> {
+  const problem = schemaProblem("its result schema", resultSchema);
+  if (problem) throw new WorkflowValidationError([problem], "Cannot define the stop event");
   return createEventDef("StopEvent", z.object({ result: resultSchema }));
 }
 

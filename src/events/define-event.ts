@@ -2,6 +2,7 @@ import { z } from "zod/v4";
 import { EventValidationError, type ValidationIssue, WorkflowValidationError } from "../errors.js";
 import { issuePath, jsonProblem } from "../internal/json.js";
 import type { AnyEvent, AnyEventDef, EventDef, FieldsSchema } from "./types.js";
+import { fieldsProblems } from "./zod-schema.js";
 
 /**
  * Events built by a factory (and so already validated), with the definition that built them. The
@@ -155,9 +156,10 @@ export function canRecurse(root: z.ZodType): boolean {
  * its fields, plus `type`, `schema`, `is` and `parse`.
  *
  * Throws `WorkflowValidationError` for a field named `type`, a name starting with `stepchart.`,
- * or a built-in name (use `startEvent`/`stopEvent` or the built-in events instead). The factory
- * throws `EventValidationError` for fields its schema refuses, and for fields that are not JSON or
- * nest deeper than `MAX_JSON_DEPTH` (1000) levels: events are streamed and saved as JSON.
+ * a built-in name (use `startEvent`/`stopEvent` or the built-in events instead), or fields that
+ * are not zod 4 schemas (for zod 3's: import from `"zod/v4"` on zod 3.25+, or upgrade to zod 4).
+ * The factory throws `EventValidationError` for fields its schema refuses, and for fields that are
+ * not JSON or nest deeper than `MAX_JSON_DEPTH` (1000) levels: events are streamed and saved as JSON.
  *
  * @example
  * ```ts
@@ -183,8 +185,17 @@ export function defineEvent<const TType extends string, const TFields extends Sh
     problems.push(`event name "${type}" uses a reserved prefix ("stepchart." and "xstate." belong to the runtime)`);
   else if (reservedEventNames.has(type))
     problems.push(`event name "${type}" is built in: use the built-in event, or startEvent()/stopEvent()`);
-  const schema = (fields instanceof z.ZodObject ? fields : z.object(fields as z.core.$ZodLooseShape)) as FieldsSchema;
-  if ("type" in schema.shape) problems.push(`event "${type}" declares a field named "type", which is reserved`);
-  if (problems.length > 0) throw new WorkflowValidationError(problems, `Cannot define event "${String(type)}"`);
+  const schemaProblems = fieldsProblems(fields);
+  problems.push(...schemaProblems);
+  const schema = schemaProblems.length === 0 ? eventSchema(fields) : undefined;
+  if (schema && "type" in schema.shape)
+    problems.push(`event "${type}" declares a field named "type", which is reserved`);
+  if (problems.length > 0 || !schema)
+    throw new WorkflowValidationError(problems, `Cannot define event "${String(type)}"`);
   return createEventDef(type, schema) as unknown as EventDef<TType, SchemaOf<TFields>>;
+}
+
+/** @internal The object schema of an event's fields, given as a shape or as a `z.object`. */
+export function eventSchema(fields: z.core.$ZodLooseShape | FieldsSchema): FieldsSchema {
+  return (fields instanceof z.ZodObject ? fields : z.object(fields as z.core.$ZodLooseShape)) as FieldsSchema;
 }
