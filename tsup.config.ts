@@ -15,7 +15,11 @@ export default defineConfig({
   format: ["esm"],
   dts: true,
   clean: true,
+  // Source maps ship, each with its sources inside (esbuild's `sourcesContent`): the src/ they
+  // name is not in the package, so a map without them would point at nothing (test/package).
   sourcemap: true,
   target: "node20",
-  treeshake: true,
+  // esbuild's own tree-shaking only: tsup's extra Rollup pass (`treeshake: true`) saved under 1%
+  // and appended a second `//# sourceMappingURL` comment to every file.
+  treeshake: false,
 });
