@@ -6,6 +6,8 @@ import { bindingOfInput, bindRun } from "../execution/bindings.js";
 import type { StepActorsMode } from "../execution/hosting.js";
 import type { StepEnvironment } from "../execution/invoker.js";
 import type { StepActorFactory } from "../execution/step-actor.js";
+import { randomUuid } from "../internal/random.js";
+import { now } from "../internal/timer.js";
 import { EMPTY_RECORD, type RunContext } from "../kernel/context.js";
 import { initialState } from "../kernel/incoming.js";
 import type { CompiledTopology } from "./topology.js";
@@ -56,7 +58,7 @@ export function runContextFactory(def: WorkflowDefinition) {
     const fields = input && typeof input === "object" ? { ...(input as object) } : {};
     const start = binding?.start ?? (def.start.parse({ ...fields, type: "StartEvent" }) as AnyEvent);
     return {
-      runId: binding?.runId ?? globalThis.crypto.randomUUID(),
+      runId: binding?.runId ?? randomUuid(),
       start,
       state: initialState(def),
       slots: EMPTY_RECORD,
@@ -65,7 +67,7 @@ export function runContextFactory(def: WorkflowDefinition) {
       waiters: [],
       pending: [],
       held: [],
-      clock: { deadline: runTimeout === null ? null : Date.now() + runTimeout, remaining: null },
+      clock: { deadline: runTimeout === null ? null : now() + runTimeout, remaining: null },
       seq: 0,
       recent: [],
       outcome: null,

@@ -1,4 +1,5 @@
 import { WorkflowStateError } from "../errors.js";
+import { randomHex } from "../internal/random.js";
 
 /**
  * A runner's claim on a run: only the owner checkpoints it until `expiresAt` (ms since epoch).
@@ -67,12 +68,6 @@ export function newRunnerId(): string {
   const place = placeOfThisProcess();
   const pid = nodeProcess()?.pid;
   return place === undefined || pid === undefined ? `runtime-${randomHex(8)}` : `${place}:${pid}:${randomHex(4)}`;
-}
-
-/** Random bytes as hex, from Web Crypto (`getRandomValues`, which a page on plain http has too, unlike `randomUUID`). */
-function randomHex(bytes: number): string {
-  const values = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(values, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The process a runner id names, when it is a process of this host's PID namespace. */

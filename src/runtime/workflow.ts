@@ -22,6 +22,8 @@ import { findProblems } from "../definition/validate.js";
 import { WorkflowValidationError } from "../errors.js";
 import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
+import type { Instrumentation } from "../execution/instrument.js";
+import { randomUuid } from "../internal/random.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import type { WorkflowStore } from "../persistence/store.js";
 import { WorkflowHandler } from "./handler.js";
@@ -58,6 +60,11 @@ export interface RunOptions<TResources = Record<string, unknown>> {
    * most recent items, not all of them. @default { items: 10_000 }
    */
   readonly retain?: RetainOptions;
+  /**
+   * Observes the run as it goes: a span per run and per step attempt with `otelTracing()` of
+   * `stepchart/telemetry`, or your own {@link Instrumentation}. A resumed run takes it again.
+   */
+  readonly instrument?: Instrumentation;
 }
 
 /**
@@ -259,7 +266,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     this.validate();
     const def = this.definition;
     const start = def.start(input as never) as AnyEvent;
-    const runId = options.runId ?? globalThis.crypto.randomUUID();
+    const runId = options.runId ?? randomUuid();
     return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
       ...newRunParts(this.#launchable(), start, runId, options as LaunchOptions),
       signal: options.signal,

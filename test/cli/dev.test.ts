@@ -72,7 +72,7 @@ describe.skipIf(!hasChromium)(`stepchart dev in headless Chromium${chromiumSkipR
 
   /** Waits for the page to show `active` as the run's active states, then reads its ctx state. */
   async function stateShown(page: Page, active: string): Promise<unknown> {
-    await page.waitForFunction((want) => document.getElementById("run-active")?.textContent === want, active);
+    await page.waitForSelector(`#run-active:text-is("${active}")`);
     return JSON.parse((await page.textContent("#run-ctx")) ?? "null");
   }
 
