@@ -5,6 +5,7 @@ import type { AnyEvent } from "../events/types.js";
 import { bindingOf } from "../execution/bindings.js";
 import { armTimer, hostingOf } from "../execution/hosting.js";
 import { stepActorId } from "../execution/step-actor.js";
+import { now } from "../internal/timer.js";
 import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
 import { Draft, FROM_OUTSIDE } from "../kernel/draft.js";
 import { planEvent, planStepMessage } from "../kernel/plan.js";
@@ -130,7 +131,7 @@ export function enterRunningActions(scope: CompactScope, effects: CompactEffects
       }),
     ),
     named("armRunTimer", ({ context, self }: ActionArgs) => {
-      if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
+      if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - now()));
     }),
   ];
 }
@@ -168,7 +169,7 @@ export function restoreAction(scope: CompactScope, effects: CompactEffects) {
       }
       effects.commit(enqueue, d, self);
       enqueue(() => {
-        if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - Date.now()));
+        if (context.clock.deadline !== null) armTimer(self, Math.max(0, context.clock.deadline - now()));
       });
     }),
   );

@@ -4,6 +4,7 @@ import { trust } from "../events/define-event.js";
 import { bindingOf } from "../execution/bindings.js";
 import { armTimer, disarmTimer, hostingOf, type RunHosting, startInline } from "../execution/hosting.js";
 import { stepActorId } from "../execution/step-actor.js";
+import { now } from "../internal/timer.js";
 import type { Draft, Effect } from "../kernel/draft.js";
 import type { Plan } from "../kernel/plan.js";
 import { internal, seal } from "../kernel/protocol.js";
@@ -60,7 +61,7 @@ export function createCompactEffects({ def, env, mode }: CompactScope) {
     if (clock) {
       enqueue.assign({ clock });
       if (clock.deadline === null) enqueue(() => disarmTimer(self));
-      else enqueue(() => armTimer(self, Math.max(0, (clock.deadline as number) - Date.now())));
+      else enqueue(() => armTimer(self, Math.max(0, (clock.deadline as number) - now())));
     }
     if (plan.stop) enqueue.raise(seal(trust({ ...plan.stop }, def.stop)));
     if (plan.check) enqueue.raise(seal({ type: internal.check }));

@@ -1,5 +1,6 @@
 import type { ValidationIssue } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { now } from "../internal/timer.js";
 import type { Clock, Invocation, RunContext } from "./context.js";
 import { Draft, FROM_OUTSIDE, type Topology } from "./draft.js";
 import { accept, toJsonSafe } from "./incoming.js";
@@ -134,9 +135,9 @@ function clockAfter(d: Draft): Clock | undefined {
   const after = d.current("pending").length;
   const clock = d.base.clock;
   if (before === 0 && after > 0 && clock.deadline !== null)
-    return { deadline: null, remaining: Math.max(0, clock.deadline - Date.now()) };
+    return { deadline: null, remaining: Math.max(0, clock.deadline - now()) };
   if (before > 0 && after === 0 && clock.remaining !== null)
-    return { deadline: Date.now() + clock.remaining, remaining: null };
+    return { deadline: now() + clock.remaining, remaining: null };
   return undefined;
 }
 

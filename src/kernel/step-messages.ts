@@ -1,5 +1,6 @@
 import type { ErrorInfo } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { now } from "../internal/timer.js";
 import { collect } from "./collect.js";
 import { EMPTY_RECORD, type Invocation, type RunContext, type Waiter } from "./context.js";
 import type { Draft, Topology } from "./draft.js";
@@ -95,7 +96,7 @@ export function applyStepMessage(
     case internal.retry:
       // The failed attempt's waiters (and their prompts) go with it; the next attempt asks again.
       for (const w of d.current("waiters").filter((w) => w.id === msg.id)) removeWaiter(d, w.id, w.op);
-      d.putInvocation({ ...inv, lastError: msg.error, retryAt: Date.now() + msg.delay });
+      d.putInvocation({ ...inv, lastError: msg.error, retryAt: now() + msg.delay });
       traceFinished(d, inv.step, msg.id, "retrying", null, msg.error);
       return undefined;
     case internal.attempt: {
