@@ -67,6 +67,18 @@ export { defineEvent } from "./events/define-event.js";
 export type { AnyEvent, AnyEventDef, EventDef, EventOf, EventsOf, FieldsOf } from "./events/types.js";
 // Compiler and runtime
 export type { StepActorsMode } from "./execution/hosting.js";
+// Instrumentation (stepchart/telemetry implements it with OpenTelemetry)
+export type {
+  AttemptEnd,
+  Instrumentation,
+  ModelCallInfo,
+  ModelCallResult,
+  RunEnd,
+  RunInfo,
+  RunObserver,
+  StepAttemptInfo,
+  StepAttemptObserver,
+} from "./execution/instrument.js";
 // Persistence
 export { MAX_JSON_DEPTH } from "./internal/json.js";
 export type { RunContext } from "./kernel/context.js";

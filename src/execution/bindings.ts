@@ -1,4 +1,5 @@
 import type { AnyActorRef } from "xstate";
+import type { TracedRun } from "./traced-run.js";
 
 /**
  * What a run attaches to its workflow actor that cannot live in machine context (it is not
@@ -34,6 +35,8 @@ export interface RunBinding {
     from?: number,
     published?: boolean,
   ) => void;
+  /** The run's `instrument` option at work (its step attempts report to it). */
+  readonly traced?: TracedRun;
 }
 
 const bindings = new WeakMap<AnyActorRef, RunBinding>();

@@ -3,12 +3,12 @@ import { nextRetryDelay } from "../definition/retry.js";
 import type { StepDefinition } from "../definition/types.js";
 import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { clearTimer, now, setTimer } from "../internal/timer.js";
+import { clearTimer, setTimer } from "../internal/timer.js";
 import { invocationOf, waiterKey } from "../kernel/context.js";
 import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
 import { predicatesOf } from "./bindings.js";
 import { RunConnection } from "./run-connection.js";
-import { find, type Running, type Settle, type StepEnvironment } from "./running.js";
+import { endAttempt, find, type Running, type Settle, type StepEnvironment } from "./running.js";
 import { checkEmitted, StepContextImpl } from "./step-context.js";
 import { deferStart } from "./turns.js";
 
@@ -42,7 +42,7 @@ export class Invoker {
   /** Starts invocation `id` of `step`; its event, attempt and journal are in the machine's context. */
   start(step: StepDefinition, id: number, settle?: Settle): void {
     if (find(this.#running, id)) return;
-    const run: Running = { id, settle, ctx: undefined, stopped: false, waiters: undefined };
+    const run: Running = { id, settle, ctx: undefined, attempt: undefined, stopped: false, waiters: undefined };
     this.#running.push(run);
     // User code must not start inside the machine's macrostep: a ctx op sent from there would
     // be queued instead of applied, and ctx reads would be stale.
@@ -70,6 +70,7 @@ export class Invoker {
     run.stopped = true;
     clearTimer(run.timer);
     run.ctx?.abort(reason);
+    if (run.attempt) endAttempt(run, { status: "stopped", reason });
     if (run.waiters) for (const waiter of run.waiters.values()) waiter.reject(reason);
   }
 
@@ -99,7 +100,7 @@ export class Invoker {
     // Restored in the middle of a retry delay: wait out the rest of it, then start the attempt.
     const retryAt = invocationOf(host.context().inflight, id)?.retryAt;
     if (retryAt !== undefined) {
-      if (retryAt > now()) await sleep(retryAt - now(), run);
+      if (retryAt > Date.now()) await sleep(retryAt - Date.now(), run);
       if (run.stopped) return;
       host.send({ type: internal.attempt, id });
     }
@@ -109,12 +110,22 @@ export class Invoker {
       // The run deadline holds at every step boundary (each attempt's start), even if its timer
       // could not fire yet.
       const deadline = host.context().clock.deadline;
-      if (deadline !== null && now() >= deadline) return host.send({ type: internal.timeout, id });
-      const ctx = new StepContextImpl(host, step, id, invocation);
+      if (deadline !== null && Date.now() >= deadline) return host.send({ type: internal.timeout, id });
+      // Only a run with an `instrument` pays for observing its attempts.
+      const attempt = host.traced?.observer?.startAttempt({
+        step: step.name,
+        invocation: id,
+        attempt: invocation.attempt,
+        event: invocation.event.type,
+      });
+      const ctx = new StepContextImpl(host, step, id, invocation, attempt);
       run.ctx = ctx;
+      run.attempt = attempt;
       let output: AnyEvent | null;
       try {
-        let result = step.fn(ctx as never, invocation.event);
+        let result = attempt
+          ? attempt.run(() => step.fn(ctx as never, invocation.event))
+          : step.fn(ctx as never, invocation.event);
         if (isThenable(result)) result = await withTimeout(result, step, ctx, run);
         if (run.stopped) return;
         output = result == null ? null : checkEmitted(step, result, "returned");
@@ -123,6 +134,7 @@ export class Invoker {
         ctx.abort(error);
         this.#dropWaiters(run);
         const delay = retryDelay(step, invocation.attempt, error, `${host.runId}:${step.name}:${id}`);
+        if (run.attempt) endAttempt(run, { status: "failed", error, retryDelay: delay });
         if (delay === null) {
           this.#forget(run);
           if (run.settle) run.settle.failed(error);
@@ -136,6 +148,8 @@ export class Invoker {
         continue;
       }
       this.#forget(run);
+      // Guarded here, not inside: the end's object is made only for a run that observes its steps.
+      if (run.attempt) endAttempt(run, { status: "returned", output: output ? output.type : null });
       if (run.settle) {
         host.flush();
         run.settle.done(output);

@@ -6,6 +6,7 @@ import { type FromStepMsg, internal } from "../kernel/protocol.js";
 import { bindingOf, predicatesOf } from "./bindings.js";
 import { find, type Running, type StepEnvironment } from "./running.js";
 import type { StepContextHost } from "./step-context.js";
+import type { TracedRun } from "./traced-run.js";
 
 /** The run-wide side of every `ctx`: reads the workflow actor's context, sends it ctx ops. */
 export class RunConnection implements StepContextHost {
@@ -13,6 +14,8 @@ export class RunConnection implements StepContextHost {
   readonly stateSchema: FieldsSchema | undefined;
   readonly eventDefs: ReadonlyMap<string, AnyEventDef>;
   readonly accepts: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The run's instrumentation, when it has one (see the `instrument` run option). */
+  readonly traced: TracedRun | undefined;
 
   constructor(
     readonly workflow: AnyActorRef,
@@ -21,8 +24,10 @@ export class RunConnection implements StepContextHost {
     private readonly running: Running[],
     private readonly batch: boolean,
   ) {
-    const own = bindingOf(workflow)?.resources;
+    const binding = bindingOf(workflow);
+    const own = binding?.resources;
     this.resources = own ? { ...env.resources, ...own } : env.resources;
+    this.traced = binding?.traced;
     this.stateSchema = env.stateSchema;
     this.eventDefs = env.eventDefs;
     this.accepts = env.accepts;

@@ -8,12 +8,20 @@ import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
 import type { CollectSpec } from "../kernel/draft.js";
 import { type FromStepMsg, internal, type WaitPredicate, withPredicate } from "../kernel/protocol.js";
+import type { ModelCallInfo, ModelCallResult, StepAttemptObserver } from "./instrument.js";
 
 /**
  * @internal A step context's stream write that is not an op of the journal: for items that only
  * matter live (token deltas), whose number a re-run could not reproduce. Used by `stepchart/openai`.
  */
 export const publishLive: unique symbol = Symbol.for("stepchart.publishLive");
+
+/**
+ * @internal A step context's model call, reported to the run's instrumentation when it has one
+ * (a span of its own under the step's): `stepchart/openai` reaches the tracer through it, without
+ * importing one.
+ */
+export const modelCall: unique symbol = Symbol.for("stepchart.modelCall");
 
 /** What a step context needs from the invoker that runs it (one per run, shared by its steps). */
 export interface StepContextHost {
@@ -56,12 +64,20 @@ export class StepContextImpl {
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
+  #observer: StepAttemptObserver | undefined;
 
-  constructor(host: StepContextHost, step: StepDefinition, id: number, invocation: Invocation) {
+  constructor(
+    host: StepContextHost,
+    step: StepDefinition,
+    id: number,
+    invocation: Invocation,
+    observer?: StepAttemptObserver,
+  ) {
     this.#host = host;
     this.#step = step;
     this.#id = id;
     this.#started = invocation;
+    this.#observer = observer;
   }
 
   get runId(): string {
@@ -134,6 +150,7 @@ export class StepContextImpl {
     }
     const op = this.#op;
     if (this.#replaying()) return;
+    this.#observer?.sent?.(checked.type);
     this.#post(
       target === undefined
         ? { type: internal.send, id: this.#id, op, event: checked }
@@ -154,10 +171,10 @@ export class StepContextImpl {
   ): AnyEvent[] | null {
     const spec = toCollectSpec(expected);
     const op = this.#op;
-    if (this.#replaying()) return (this.#invocation()?.journal[op] as AnyEvent[] | null | undefined) ?? null;
-    this.#post({ type: internal.collect, id: this.#id, op, event, spec });
-    const result = this.#invocation()?.journal[op];
-    return (result as AnyEvent[] | null | undefined) ?? null;
+    if (!this.#replaying()) this.#post({ type: internal.collect, id: this.#id, op, event, spec });
+    const result = (this.#invocation()?.journal[op] as AnyEvent[] | null | undefined) ?? null;
+    if (result && this.#observer?.collected) this.#observer.collected(result.map((e) => e.type));
+    return result;
   }
 
   async waitForEvent(def: AnyEventDef, options: WaitOptions<AnyEvent> = {}): Promise<AnyEvent> {
@@ -172,6 +189,7 @@ export class StepContextImpl {
     // A prompt is an event the step produces (and, an InputRequiredEvent, what makes the `human`
     // region wait): its `emits` must declare it, as for events it returns or sends.
     const prompt = options.prompt && !replayed ? checkEmitted(this.#step, options.prompt, "prompted with") : undefined;
+    this.#observer?.waiting?.(def.type, prompt);
     // The local side first: an event held for this waiter resolves it while the wait is posted.
     const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
     if (!replayed) {
@@ -208,6 +226,11 @@ export class StepContextImpl {
 
   [publishLive](event: AnyEvent): void {
     this.#post({ type: internal.publish, id: this.#id, event: checkEventObject(event, "stream") });
+  }
+
+  [modelCall]<T>(info: ModelCallInfo, call: (report: (result: ModelCallResult) => void) => Promise<T>): Promise<T> {
+    const observer = this.#observer;
+    return observer?.modelCall ? observer.modelCall(info, call) : call(ignoreReport);
   }
 
   async run<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
@@ -275,6 +298,8 @@ export class StepContextImpl {
     return checkEmitted(this.#step, event, verb);
   }
 }
+
+function ignoreReport(): void {}
 
 /** Checks an event a step returns or sends: an event object, declared in `emits`, valid. */
 export function checkEmitted(

@@ -5,6 +5,8 @@ import type { WorkflowDefinition } from "../definition/types.js";
 import { SnapshotError, type WorkflowError, WorkflowStateError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
 import { bindInput, bindRun, type RunBinding } from "../execution/bindings.js";
+import type { Instrumentation } from "../execution/instrument.js";
+import { TracedRun } from "../execution/traced-run.js";
 import { internal, seal } from "../kernel/protocol.js";
 import { FIRST_EPOCH, isFinished } from "../persistence/fencing.js";
 import {
@@ -33,6 +35,7 @@ export interface LaunchOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   readonly verbose?: boolean | undefined;
   readonly store?: WorkflowStore | undefined;
+  readonly instrument?: Instrumentation | undefined;
 }
 
 type AnyActor = Actor<AnyStateMachine>;
@@ -109,6 +112,7 @@ export function newRunParts(
   const { type: _, ...fields } = start;
   const capture = captureOf(wf);
   const durable = options.store ? new Durable(runId, options.store, capture) : undefined;
+  const traced = tracedRun(wf, runId, false, options);
   const create = (observe: (event: AnyEvent) => void): AnyActor => {
     const binding: RunBinding = {
       runId,
@@ -117,12 +121,13 @@ export function newRunParts(
       releasedByHandler: true,
       ...(options.resources ? { resources: options.resources } : {}),
       ...durable?.binding(),
+      ...traced?.binding(observe),
     };
     bindInput(fields, binding);
     return createActor(wf.machine, options.inspect ? { input: fields, inspect: options.inspect } : { input: fields });
   };
   const base = { workflowName: wf.definition.name, topology: wf.topology, runId, capture };
-  if (!durable) return { ...base, open: create, start: startActor };
+  if (!durable) return { ...base, open: create, start: traced ? traced.starting(startActor) : startActor };
   return {
     ...base,
     ...durable.parts(),
@@ -134,6 +139,7 @@ export function newRunParts(
     },
     start: (actor) => {
       durable.watch(actor);
+      traced?.start(actor, () => durable.stopped);
       actor.start();
     },
   };
@@ -171,6 +177,7 @@ export function resumeParts(
     throw new WorkflowStateError(`wf.resume("${from}") needs the store the run was saved in: { store }`);
   const runId = given ? given.runId : (from as string);
   const durable = store ? new Durable(runId, store, capture) : undefined;
+  const traced = tracedRun(wf, runId, true, options);
   const restore = (snapshot: WorkflowSnapshot, observe: (event: AnyEvent) => void): AnyActor => {
     // A copy: the run appends to its logs in place, and the caller's snapshot must stay as it was.
     const copy = structuredClone(snapshot.machine);
@@ -185,6 +192,7 @@ export function resumeParts(
       releasedByHandler: true,
       ...(options.resources ? { resources: options.resources } : {}),
       ...durable?.binding(),
+      ...traced?.binding(observe),
     });
     return actor;
   };
@@ -203,7 +211,8 @@ export function resumeParts(
   };
   if (!durable || !store) {
     restoredMark = given?.stream;
-    return { ...base, open: (observe) => restore(given as WorkflowSnapshot, observe), start: continueRun };
+    const start = traced ? traced.starting(continueRun) : continueRun;
+    return { ...base, open: (observe) => restore(given as WorkflowSnapshot, observe), start };
   }
   return {
     ...base,
@@ -234,6 +243,7 @@ export function resumeParts(
     },
     start: (actor) => {
       durable.watch(actor);
+      traced?.start(actor, () => durable.stopped);
       continueRun(actor);
       void durable.checkpointer.takeDelivered(runId).catch(() => undefined);
     },
@@ -241,6 +251,12 @@ export function resumeParts(
 }
 
 const startActor = (actor: AnyActor) => void actor.start();
+
+/** The run's instrumentation at work, for a run with an `instrument` option. */
+function tracedRun(wf: Launchable, runId: string, resumed: boolean, options: LaunchOptions): TracedRun | undefined {
+  const instrumentation = options.instrument;
+  return instrumentation && new TracedRun(instrumentation, { workflow: wf.definition.name, runId, resumed });
+}
 
 type Capture = (actor: AnyActor, stream?: StreamMark) => WorkflowSnapshot;
 const captures = new WeakMap<Launchable, Capture>();
