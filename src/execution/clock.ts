@@ -1,5 +1,5 @@
 import { fromCallback } from "xstate";
-import { clearTimer, setTimer } from "../internal/timer.js";
+import { clearTimer, now, setTimer } from "../internal/timer.js";
 import { internal, seal } from "../kernel/protocol.js";
 
 /** The key of the run clock's actor logic in `setup({ actors })`, and the id of its actor. */
@@ -20,6 +20,6 @@ export const runClock = fromCallback<never, RunClockInput>(({ input, sendBack })
   // Paused (a prompt is pending and its wait does not count): nothing to arm. The machine invokes
   // the clock only while the timer runs, so this is a restore of an inconsistent snapshot at most.
   if (input.deadline === null) return;
-  const timer = setTimer(() => sendBack(seal({ type: internal.timeout })), Math.max(0, input.deadline - Date.now()));
+  const timer = setTimer(() => sendBack(seal({ type: internal.timeout })), Math.max(0, input.deadline - now()));
   return () => clearTimer(timer);
 });

@@ -3,7 +3,7 @@ import { nextRetryDelay } from "../definition/retry.js";
 import type { StepDefinition } from "../definition/types.js";
 import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { clearTimer, setTimer } from "../internal/timer.js";
+import { clearTimer, now, setTimer } from "../internal/timer.js";
 import { invocationOf, waiterKey } from "../kernel/context.js";
 import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
 import { predicatesOf } from "./bindings.js";
@@ -100,7 +100,7 @@ export class Invoker {
     // Restored in the middle of a retry delay: wait out the rest of it, then start the attempt.
     const retryAt = invocationOf(host.context().inflight, id)?.retryAt;
     if (retryAt !== undefined) {
-      if (retryAt > Date.now()) await sleep(retryAt - Date.now(), run);
+      if (retryAt > now()) await sleep(retryAt - now(), run);
       if (run.stopped) return;
       host.send({ type: internal.attempt, id });
     }
@@ -110,7 +110,7 @@ export class Invoker {
       // The run deadline holds at every step boundary (each attempt's start), even if its timer
       // could not fire yet.
       const deadline = host.context().clock.deadline;
-      if (deadline !== null && Date.now() >= deadline) return host.send({ type: internal.timeout, id });
+      if (deadline !== null && now() >= deadline) return host.send({ type: internal.timeout, id });
       // Only a run with an `instrument` pays for observing its attempts.
       const attempt = host.traced?.observer?.startAttempt({
         step: step.name,

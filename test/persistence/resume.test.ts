@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import {
   defineEvent,
@@ -12,6 +12,7 @@ import {
   WorkflowTimeoutError,
   workflow,
 } from "../../src/index.js";
+import { useManualClock } from "../../src/testing/index.js";
 import { collectStream, deferred, sleep } from "../helpers.js";
 
 const Job = defineEvent("Job", { i: z.number() });
@@ -119,7 +120,9 @@ describe("handler.snapshot() and wf.resume()", () => {
   });
 
   it("re-arms the run deadline from the snapshot (XState does not persist timers)", async () => {
-    const wf = workflow({ name: "slow", timeout: 60 }).step(
+    const clock = useManualClock();
+    onTestFinished(() => clock.restore());
+    const wf = workflow({ name: "slow", timeout: 60_000 }).step(
       "hang",
       { accepts: StartEvent, emits: [StopEvent] },
       async (ctx) => {
@@ -128,13 +131,16 @@ describe("handler.snapshot() and wf.resume()", () => {
       },
     );
     const first = wf.run();
+    await clock.advance(20_000);
     const snapshot = first.snapshot();
     first.cancel();
     await first.catch(() => undefined);
-    const started = Date.now();
-    const err = await wf.resume(snapshot).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowTimeoutError);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    const resumed = wf.resume(snapshot);
+    const outcome = resumed.catch((e: unknown) => e);
+    await clock.advance(39_999); // the deadline is the first run's: 60 s after it started
+    expect(resumed.snapshot().status).toBe("running");
+    await clock.advance(1);
+    expect(await outcome).toBeInstanceOf(WorkflowTimeoutError);
   });
 
   it("fails the run instead of re-running a step with onRestore: 'fail'", async () => {
@@ -158,10 +164,12 @@ describe("handler.snapshot() and wf.resume()", () => {
   });
 
   it("waits out a retry delay that was running when the snapshot was taken", async () => {
+    const clock = useManualClock();
+    onTestFinished(() => clock.restore());
     let attempts = 0;
     const wf = workflow({ name: "retrying" }).step(
       "flaky",
-      { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 3, delay: 40 } },
+      { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 3, delay: 40_000 } },
       async (ctx) => {
         attempts++;
         if (ctx.attempt.number === 1) throw new Error("transient");
@@ -169,11 +177,15 @@ describe("handler.snapshot() and wf.resume()", () => {
       },
     );
     const first = wf.run();
-    await sleep(10); // attempt 1 failed; the 40 ms delay is running
+    await clock.advance(10_000); // attempt 1 failed; the 40 s delay is running
     const snapshot = first.snapshot();
     first.cancel();
     await first.catch(() => undefined);
-    await expect(wf.resume(snapshot)).resolves.toBe(2);
+    const outcome = wf.resume(snapshot).catch((e: unknown) => e);
+    await clock.advance(29_999);
+    expect(attempts).toBe(1); // the rest of the delay is waited out
+    await clock.advance(1);
+    expect(await outcome).toBe(2);
     expect(attempts).toBe(2);
   });
 

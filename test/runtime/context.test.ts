@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import {
   defineEvent,
@@ -12,6 +12,7 @@ import {
   WorkflowStepError,
   workflow,
 } from "../../src/index.js";
+import { useManualClock } from "../../src/testing/index.js";
 import { collectStream } from "../helpers.js";
 
 const Item = defineEvent("Item", { i: z.number() });
@@ -320,7 +321,11 @@ describe("ctx.waitForEvent", () => {
       { accepts: StartEvent, emits: [StopEvent] },
       async (ctx) => StopEvent({ result: await ctx.waitForEvent(HumanResponseEvent, { timeout: 30 }) }),
     );
-    const err = (await wf.run().catch((e: unknown) => e)) as WorkflowStepError;
+    const clock = useManualClock();
+    onTestFinished(() => clock.restore());
+    const outcome = wf.run().catch((e: unknown) => e);
+    await clock.advance(30);
+    const err = (await outcome) as WorkflowStepError;
     expect(err).toBeInstanceOf(WorkflowStepError);
     expect(err.cause).toBeInstanceOf(WaitTimeoutError);
     expect((err.cause as WaitTimeoutError).code).toBe("WAIT_TIMEOUT");

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   defineEvent,
@@ -13,6 +13,7 @@ import {
   WorkflowTimeoutError,
   workflow,
 } from "../../src/index.js";
+import { type ManualClock, useManualClock } from "../../src/testing/index.js";
 import { collectStream, sleep } from "../helpers.js";
 
 describe("retry", () => {
@@ -120,8 +121,15 @@ describe("retry", () => {
 });
 
 describe("timeouts", () => {
+  // Timer-driven: the run's time is a manual clock, so no test here waits for it.
+  let clock: ManualClock;
+  beforeEach(() => {
+    clock = useManualClock();
+  });
+  afterEach(() => clock.restore());
+
   it("fails a run that exceeds its timeout with WorkflowTimeoutError naming active steps", async () => {
-    const wf = workflow({ name: "slow", timeout: 40 }).step(
+    const wf = workflow({ name: "slow", timeout: 40_000 }).step(
       "hang",
       { accepts: StartEvent, emits: [StopEvent] },
       async (ctx) => {
@@ -130,18 +138,20 @@ describe("timeouts", () => {
       },
     );
     const handler = wf.run();
-    const items = await collectStream(handler);
-    expect(items).toEqual([{ type: "WorkflowTimedOutEvent", timeout: 40, activeSteps: ["hang"] }]);
-    const err = await handler.catch((e: unknown) => e);
+    const items = collectStream(handler);
+    const outcome = handler.catch((e: unknown) => e);
+    await clock.advance(40_000);
+    expect(await items).toEqual([{ type: "WorkflowTimedOutEvent", timeout: 40_000, activeSteps: ["hang"] }]);
+    const err = await outcome;
     expect(err).toBeInstanceOf(WorkflowTimeoutError);
-    expect((err as Error).message).toBe("Workflow timed out after 40 ms; active steps: hang");
+    expect((err as Error).message).toBe("Workflow timed out after 40000 ms; active steps: hang");
   });
 
   it("aborts ctx.signal and fails the attempt with StepTimeoutError (retryable)", async () => {
     const aborted: unknown[] = [];
     const wf = workflow({ name: "step-timeout" }).step(
       "slow",
-      { accepts: StartEvent, emits: [StopEvent], timeout: 20, retry: { attempts: 2 } },
+      { accepts: StartEvent, emits: [StopEvent], timeout: 20_000, retry: { attempts: 2 } },
       async (ctx) => {
         if (ctx.attempt.number === 2) return StopEvent({ result: "second try" });
         await new Promise((resolve) =>
@@ -150,12 +160,14 @@ describe("timeouts", () => {
         return StopEvent({ result: "never" });
       },
     );
-    await expect(wf.run()).resolves.toBe("second try");
+    const outcome = wf.run().catch((e: unknown) => e);
+    await clock.advance(20_000);
+    expect(await outcome).toBe("second try");
     expect(aborted[0]).toBeInstanceOf(StepTimeoutError);
   });
 
   it("stops the clock while waiting for input with whileWaiting: false", async () => {
-    const wf = workflow({ name: "patient", timeout: { run: 60, whileWaiting: false } })
+    const wf = workflow({ name: "patient", timeout: { run: 60_000, whileWaiting: false } })
       .step("ask", { accepts: StartEvent, emits: [InputRequiredEvent] }, async () => InputRequiredEvent({}))
       .step("answer", { accepts: HumanResponseEvent, emits: [StopEvent] }, async (_ctx, ev) =>
         StopEvent({ result: ev.response }),
@@ -163,7 +175,7 @@ describe("timeouts", () => {
     const handler = wf.run();
     for await (const ev of handler.streamEvents()) {
       if (ev.type === "InputRequiredEvent") {
-        await sleep(120);
+        await clock.advance(120_000);
         handler.sendEvent(HumanResponseEvent({ response: "late but fine" }));
       }
     }
@@ -171,10 +183,12 @@ describe("timeouts", () => {
   });
 
   it("counts waiting time by default", async () => {
-    const wf = workflow({ name: "impatient", timeout: 40 })
+    const wf = workflow({ name: "impatient", timeout: 40_000 })
       .step("ask", { accepts: StartEvent, emits: [InputRequiredEvent] }, async () => InputRequiredEvent({}))
       .step("answer", { accepts: HumanResponseEvent, emits: [StopEvent] }, async () => StopEvent({ result: 1 }));
-    await expect(wf.run()).rejects.toBeInstanceOf(WorkflowTimeoutError);
+    const outcome = wf.run().catch((e: unknown) => e);
+    await clock.advance(40_000);
+    expect(await outcome).toBeInstanceOf(WorkflowTimeoutError);
   });
 });
 

@@ -5,7 +5,7 @@
  * the runtime's own messages, and a timeout names the prompt it waited on. Runs in both hostings.
  */
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { createActor } from "xstate";
 import { z } from "zod";
 import {
@@ -19,6 +19,7 @@ import {
   WorkflowTimeoutError,
   workflow,
 } from "../../src/index.js";
+import { useManualClock } from "../../src/testing/index.js";
 import { collectStream, sleep } from "../helpers.js";
 
 const Note = defineEvent("Note", { attempt: z.number() });
@@ -287,10 +288,14 @@ describe("a run that timed out while a prompt was pending", () => {
         return StopEvent({ result: "never" });
       },
     );
-    const error = await wf.run().then(
+    const clock = useManualClock();
+    onTestFinished(() => clock.restore());
+    const outcome = wf.run().then(
       () => null,
       (e: unknown) => e as Error,
     );
+    await clock.advance(30);
+    const error = await outcome;
     expect(error).toBeInstanceOf(WorkflowTimeoutError);
     expect(error?.message).toContain("Approve the draft?");
     expect(error?.message).toContain("whileWaiting: false");

@@ -1,5 +1,5 @@
 /** Behaviours pinned after review findings; every suite here also runs with step actors. */
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   defineEvent,
@@ -9,9 +9,17 @@ import {
   StopEvent,
   workflow,
 } from "../../src/index.js";
-import { sleep } from "../helpers.js";
+import { type ManualClock, useManualClock } from "../../src/testing/index.js";
+import { deferred } from "../helpers.js";
 
 describe("review regressions", () => {
+  // The run's timers are on a manual clock: the timeouts below pass without waiting for them.
+  let clock: ManualClock;
+  beforeEach(() => {
+    clock = useManualClock();
+  });
+  afterEach(() => clock.restore());
+
   it("publishes a prompt sent to one step, and pauses the run clock while it waits", async () => {
     const wf = workflow({ name: "targeted-prompt", timeout: { run: 150, whileWaiting: false } })
       .step("a", { accepts: StartEvent, emits: [InputRequiredEvent] }, async (ctx) => {
@@ -26,7 +34,7 @@ describe("review regressions", () => {
     for await (const ev of handler.streamEvents()) {
       seen.push(ev.type);
       if (ev.type === "InputRequiredEvent") {
-        await sleep(250); // longer than the run timeout: the clock is stopped while a person thinks
+        await clock.advance(250); // longer than the run timeout: the clock is stopped while a person thinks
         handler.sendEvent(HumanResponseEvent({ response: "ok" }));
       }
     }
@@ -35,12 +43,13 @@ describe("review regressions", () => {
   });
 
   it("a timed-out attempt that settles during the retry delay neither stalls the retry nor writes into it", async () => {
+    const zombie = deferred();
     const wf = workflow({ name: "zombie" }).step(
       "s",
       { accepts: StartEvent, emits: [StopEvent], timeout: 30, retry: { attempts: 2, delay: 100 } },
       async (ctx) => {
         if (ctx.attempt.number === 1) {
-          await sleep(60); // still running after its timeout, during the retry delay
+          await zombie.promise; // still running after its timeout, during the retry delay
           ctx.set("k", "zombie");
           return null;
         }
@@ -49,7 +58,11 @@ describe("review regressions", () => {
         return StopEvent({ result: { k: ctx.get("k"), mine: ctx.get("mine", false) } });
       },
     );
-    await expect(wf.run()).resolves.toEqual({ k: "attempt 2", mine: true });
+    const outcome = wf.run().catch((e: unknown) => e);
+    await clock.advance(60); // timed out at 30 ms; the retry waits until 130 ms
+    zombie.resolve();
+    await clock.advance(70);
+    expect(await outcome).toEqual({ k: "attempt 2", mine: true });
   });
 
   it("orders a held sendEvent before another step's later event, whichever way steps are hosted", async () => {
