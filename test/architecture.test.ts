@@ -25,6 +25,13 @@ describe("dependencies point one way", () => {
     expect(offenders.map(where)).toEqual([]);
   });
 
+  it("only src/telemetry/ imports @opentelemetry/* (the core runs, and is instrumented, without it)", () => {
+    const offenders = sources().filter(
+      (f) => !where(f).startsWith("telemetry/") && importsOf(f).some((m) => m.startsWith("@opentelemetry/")),
+    );
+    expect(offenders.map(where)).toEqual([]);
+  });
+
   it("events and definitions never import xstate (drawing, validation and types stay light)", () => {
     const offenders = sources().filter(
       (f) =>
