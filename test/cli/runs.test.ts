@@ -200,6 +200,34 @@ describe("stepchart runs send", () => {
     }
   });
 
+  it("says a live process holds a waiting run (it takes the event at its next lease renewal), not to resume it", async () => {
+    const sqlite = new SqliteStore({ path: join(dir, "live.db"), leaseMs: 2_000 });
+    // Held by this process: waiting for its answer, with a live lease.
+    const live = approval.run({ topic: "live" }, { store: sqlite, runId: "live-1" });
+    try {
+      for await (const ev of live.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+      const sent = await stepchart([
+        "runs",
+        "send",
+        "live-1",
+        "--store",
+        `sqlite:${join(dir, "live.db")}`,
+        "--file",
+        approvalFile,
+        "--response",
+        "yes",
+      ]);
+      expect(sent, sent.stderr).toMatchObject({ code: 0 });
+      expect(sent.stdout).toBe(
+        "Delivered HumanResponseEvent to run live-1.\nA process holds the run: it takes the event at its next lease renewal.\n",
+      );
+      expect(await live).toBe("published");
+    } finally {
+      live.cancel();
+      sqlite.close();
+    }
+  });
+
   it("is a usage error (64) for an ended run, an unknown one, or a file without the run's workflow", async () => {
     const [ended, unknown, otherFile] = await Promise.all([
       stepchart(["runs", "send", "greet-1", "--store", store, "--file", fixture("greet.ts"), "--response", "x"]),

@@ -5,6 +5,7 @@ import { createColors } from "picocolors";
 import { isWorkflowError } from "../../errors.js";
 import type { AnyEvent } from "../../events/types.js";
 import type { PendingInput, RunContext } from "../../kernel/context.js";
+import { ownerIsGone } from "../../persistence/lease.js";
 import { type ListFilter, listedStatus, noSuchRun, type StoredRun } from "../../persistence/store.js";
 import type { CliIo } from "../io.js";
 import { type AnyWorkflow, loadWorkflows, pickWorkflow } from "../load.js";
@@ -89,8 +90,8 @@ function addSendCommand(runs: Command, io: CliIo): void {
             throw new UsageError(error.message);
           throw error;
         }
-        const held =
-          stored.lease !== null && listedStatus(stored.snapshot.status, stored.lease, Date.now()) === "running";
+        // A live lease, whatever the run's status: a process waiting on the prompt holds it too.
+        const held = stored.lease !== null && stored.lease.expiresAt > Date.now() && !ownerIsGone(stored.lease.owner);
         io.stdout.write(`Delivered ${event.type} to run ${id}.\n`);
         io.stdout.write(
           held
