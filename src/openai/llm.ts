@@ -2,7 +2,8 @@ import type OpenAI from "openai";
 import { z } from "zod/v4";
 import { defineEvent } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
-import { publishLive } from "../execution/step-context.js";
+import type { ModelCallInfo, ModelCallResult } from "../execution/instrument.js";
+import { modelCall, publishLive } from "../execution/step-context.js";
 import { peer, required } from "../internal/peers.js";
 import { LLMError, noServer, OPENAI_API, type Target, toLLMError, unconfigured } from "./errors.js";
 
@@ -166,18 +167,30 @@ export function createLLM(options: LLMOptions): LLM {
   };
   const model = options.model;
   const embeddingModel = options.embeddingModel ?? "text-embedding-3-small";
-  const journaled = <T>(call: CallOptions, name: string, path: string, fn: (signal?: AbortSignal) => Promise<T>) =>
-    journal(call, name, () => (unconfigured(target) ? Promise.reject(noServer(target)) : fn(call.ctx?.signal)), {
-      ...target,
-      url: target.url + path,
-    });
+  const server = serverOf(target.url);
+  const journaled = <T>(
+    call: CallOptions,
+    name: string,
+    path: string,
+    request: Pick<ModelCallInfo, "operation" | "model" | "output">,
+    fn: (signal: AbortSignal | undefined, report: Report) => Promise<T>,
+  ) =>
+    journal(
+      call,
+      name,
+      (report) => (unconfigured(target) ? Promise.reject(noServer(target)) : fn(call.ctx?.signal, report)),
+      { ...target, url: target.url + path },
+      { provider: "openai", ...server, ...request },
+    );
+  const chatRequest = (output: string) => ({ operation: "chat", model, output });
 
   const chat = (messages: readonly ChatMessage[], call: CallOptions = {}) =>
-    journaled(call, "chat", "/chat/completions", async (signal) => {
+    journaled(call, "chat", "/chat/completions", chatRequest("text"), async (signal, report) => {
       const res = await client.chat.completions.create(
         { model, messages: messages.map((m) => ({ role: m.role, content: m.content })) },
         signal ? { signal } : {},
       );
+      report(chatResult(res));
       return { text: res.choices[0]?.message?.content ?? "", usage: usageOf(res.usage) };
     });
 
@@ -187,7 +200,7 @@ export function createLLM(options: LLMOptions): LLM {
     complete: (prompt, call) => chat([{ role: "user", content: prompt }], call),
     chat,
     structured: (schema, messages, call = {}) =>
-      journaled(call, "structured", "/chat/completions", async (signal) => {
+      journaled(call, "structured", "/chat/completions", chatRequest("json"), async (signal, report) => {
         const jsonSchema = z.toJSONSchema(schema) as Record<string, unknown>;
         const { $schema: _, ...bare } = jsonSchema;
         const res = await client.chat.completions.create(
@@ -201,6 +214,7 @@ export function createLLM(options: LLMOptions): LLM {
           },
           signal ? { signal } : {},
         );
+        report(chatResult(res));
         const content = res.choices[0]?.message?.content ?? "";
         let parsed: unknown;
         try {
@@ -216,7 +230,7 @@ export function createLLM(options: LLMOptions): LLM {
         return { data: checked.data as never, usage: usageOf(res.usage) };
       }),
     stream: (messages, call) =>
-      journaled(call, "stream", "/chat/completions", async (signal) => {
+      journaled(call, "stream", "/chat/completions", chatRequest("text"), async (signal, report) => {
         const stream = await client.chat.completions.create(
           {
             model,
@@ -228,32 +242,100 @@ export function createLLM(options: LLMOptions): LLM {
         );
         let text = "";
         let usage: LLMUsage | null = null;
+        let answered: { model: string; id: string } | undefined;
+        const finishReasons: string[] = [];
         for await (const chunk of stream) {
+          answered = chunk;
           const delta = chunk.choices[0]?.delta?.content;
           if (delta) {
             text += delta;
             publish(call.ctx, TokenEvent({ delta }));
           }
+          for (const choice of chunk.choices) if (choice.finish_reason) finishReasons.push(choice.finish_reason);
           if (chunk.usage) usage = usageOf(chunk.usage);
         }
+        report({
+          model: answered?.model,
+          responseId: answered?.id,
+          finishReasons,
+          inputTokens: usage?.promptTokens,
+          outputTokens: usage?.completionTokens,
+        });
         return { text, usage };
       }),
     embed: (texts, call = {}) =>
-      journaled(call, "embed", "/embeddings", async (signal) => {
-        const res = await client.embeddings.create(
-          { model: embeddingModel, input: [...texts] },
-          signal ? { signal } : {},
-        );
-        return [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
-      }),
+      journaled(
+        call,
+        "embed",
+        "/embeddings",
+        { operation: "embeddings", model: embeddingModel },
+        async (signal, report) => {
+          const res = await client.embeddings.create(
+            { model: embeddingModel, input: [...texts] },
+            signal ? { signal } : {},
+          );
+          report({ model: res.model, inputTokens: res.usage?.prompt_tokens });
+          return [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+        },
+      ),
   };
 }
 
-/** Runs a call: aborted with the step, journaled in `ctx.run`, its errors mapped to `LLMError`. */
-function journal<T>(call: CallOptions, name: string, fn: () => Promise<T>, target: Target): Promise<T> {
+/** How a call tells the run's instrumentation what the server answered (model, token usage). */
+type Report = (result: ModelCallResult) => void;
+
+/**
+ * Runs a call: aborted with the step, journaled in `ctx.run`, its errors mapped to `LLMError`,
+ * and, in an instrumented run, in a model-call span of its own (a journaled answer makes none).
+ */
+function journal<T>(
+  call: CallOptions,
+  name: string,
+  fn: (report: Report) => Promise<T>,
+  target: Target,
+  info: ModelCallInfo,
+): Promise<T> {
   const ctx = call.ctx;
-  const guarded = () => fn().catch((error: unknown) => Promise.reject(toLLMError(error, target)));
+  const guarded = () =>
+    traced(ctx, info, (report) => fn(report).catch((error: unknown) => Promise.reject(toLLMError(error, target))));
   return ctx ? ctx.run(call.name ?? `llm.${name}`, guarded) : guarded();
+}
+
+/**
+ * The step context's model-call hook (see `modelCall`), reached through a symbol: the run's
+ * instrumentation (OpenTelemetry for `stepchart/telemetry`) makes the span, and this module
+ * imports no tracer.
+ */
+function traced<T>(ctx: StepLike | undefined, info: ModelCallInfo, fn: (report: Report) => Promise<T>): Promise<T> {
+  const step = ctx as ModelCallHost | undefined;
+  return step?.[modelCall] ? step[modelCall](info, fn) : fn(ignoreReport);
+}
+
+type ModelCallHost = { [modelCall]?<R>(info: ModelCallInfo, fn: (report: Report) => Promise<R>): Promise<R> };
+
+function ignoreReport(): void {}
+
+/** What a chat completion says about itself, for the run's instrumentation. */
+function chatResult(res: OpenAI.Chat.Completions.ChatCompletion): ModelCallResult {
+  const finishReasons: string[] = [];
+  for (const choice of res.choices) if (choice.finish_reason) finishReasons.push(choice.finish_reason);
+  return {
+    model: res.model,
+    responseId: res.id,
+    finishReasons,
+    inputTokens: res.usage?.prompt_tokens,
+    outputTokens: res.usage?.completion_tokens,
+  };
+}
+
+/** The server's host and port, as the GenAI conventions' `server.*` attributes want them. */
+function serverOf(url: string): { serverAddress?: string; serverPort?: number } {
+  try {
+    const { hostname, port, protocol } = new URL(url);
+    return { serverAddress: hostname, serverPort: port ? Number(port) : protocol === "http:" ? 80 : 443 };
+  } catch {
+    return {};
+  }
 }
 
 /** Token deltas are live-only stream items: a journaled re-run returns the text without them. */
