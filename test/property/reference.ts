@@ -1,5 +1,5 @@
 /**
- * A reference interpreter of the semantics (SPEC §4-8), written for the property tests and sharing
+ * A reference interpreter of the semantics (routing, collect, waits, retries, endings), written for the property tests and sharing
  * no code with the runtime: one FIFO of deliveries, one step body at a time, every prompt answered
  * at once. Plans are confluent (see plan.ts), so this one schedule predicts every schedule.
  *
