@@ -5,6 +5,7 @@ import { registerDraw } from "./commands/draw.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerServe } from "./commands/serve.js";
+import { printable } from "./display/format.js";
 import { EXIT } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import { UsageError } from "./usage-error.js";
@@ -41,12 +42,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
+    // Messages may quote run data (a run id, a workflow's error): printed without control characters.
     if (error instanceof UsageError) {
-      io.stderr.write(`stepchart: ${error.message}\n`);
+      io.stderr.write(`stepchart: ${printable(error.message)}\n`);
       return EXIT.usage;
     }
     const message = isWorkflowError(error) ? `${error.code}: ${error.message}` : String(error);
-    io.stderr.write(`stepchart: ${message}\n`);
+    io.stderr.write(`stepchart: ${printable(message)}\n`);
     return isWorkflowError(error) && error.code === "MISSING_DEPENDENCY" ? EXIT.usage : EXIT.internal;
   }
 }

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { isCancel, text } from "@clack/prompts";
 import type { AnyEvent } from "../events/types.js";
+import { printable } from "./display/format.js";
 import type { CliIo } from "./io.js";
 
 /**
@@ -9,7 +10,8 @@ import type { CliIo } from "./io.js";
  * mode, so Ctrl-C comes here as a key, not as SIGINT), or `signal` aborted it.
  */
 export async function askAtTerminal(io: CliIo, prompt: AnyEvent, signal: AbortSignal): Promise<string | undefined> {
-  const message = typeof prompt.prefix === "string" && prompt.prefix.trim() !== "" ? prompt.prefix.trim() : "Input";
+  const message =
+    typeof prompt.prefix === "string" && prompt.prefix.trim() !== "" ? printable(prompt.prefix.trim()) : "Input";
   // clack leaves its abort listener on the signal, and closes the prompt again (writing a line) if
   // it aborts later: the prompt gets a signal of its own, aborted only while it is asked.
   const asking = new AbortController();

@@ -7,6 +7,8 @@ import type { AnyEvent } from "../../events/types.js";
 import type { PendingInput, RunContext } from "../../kernel/context.js";
 import { ownerIsGone } from "../../persistence/lease.js";
 import { type ListFilter, listedStatus, noSuchRun, type StoredRun } from "../../persistence/store.js";
+import { printable } from "../display/format.js";
+import { quote, resumeCommand } from "../display/outcome.js";
 import type { CliIo } from "../io.js";
 import { type AnyWorkflow, loadWorkflows, pickWorkflow } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
@@ -43,7 +45,12 @@ function addListCommand(runs: Command, io: CliIo): void {
       if (options.json) return void io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       if (list.length === 0) return void io.stdout.write("No runs.\n");
       const c = colours(io);
-      const rows = list.map((run) => [run.runId, run.workflow, c.status(run.status), run.savedAt]);
+      const rows = list.map((run) => [
+        printable(run.runId),
+        printable(run.workflow),
+        c.status(run.status),
+        run.savedAt,
+      ]);
       io.stdout.write(`${formatTable(["RUN ID", "WORKFLOW", "STATUS", "SAVED AT"].map(c.bold), rows)}\n`);
     });
 }
@@ -92,11 +99,12 @@ function addSendCommand(runs: Command, io: CliIo): void {
         }
         // A live lease, whatever the run's status: a process waiting on the prompt holds it too.
         const held = stored.lease !== null && stored.lease.expiresAt > Date.now() && !ownerIsGone(stored.lease.owner);
-        io.stdout.write(`Delivered ${event.type} to run ${id}.\n`);
+        const resume = resumeCommand({ runId: id, store: opened.label, file: options.file });
+        io.stdout.write(printable(`Delivered ${event.type} to run ${id}.\n`));
         io.stdout.write(
           held
             ? "A process holds the run: it takes the event at its next lease renewal.\n"
-            : `The run takes it when it goes on: stepchart runs resume ${id} --store ${opened.label} --file ${options.file}\n` +
+            : `The run takes it when it goes on: ${printable(resume)}\n` +
                 "(or a stepchart server on this store, when the event is posted there or the run is streamed)\n",
         );
       });
@@ -201,42 +209,47 @@ export function describeRun({ snapshot, lease }: StoredRun) {
 type RunReport = ReturnType<typeof describeRun>;
 const typeOf = (item: { event: AnyEvent }) => item.event.type;
 
+/** A run's record for a person. Every value from the record goes through `printable` (`t`). */
 function formatReport(r: RunReport, c: Colours, store: string): string {
-  const json = (value: unknown) => JSON.stringify(value);
+  const t = printable;
+  const json = (value: unknown) => t(JSON.stringify(value));
   const lines = [
-    `${c.bold("run")}       ${r.runId}`,
-    `${c.bold("workflow")}  ${r.workflow}`,
+    `${c.bold("run")}       ${t(r.runId)}`,
+    `${c.bold("workflow")}  ${t(r.workflow)}`,
     `${c.bold("status")}    ${c.status(r.status)}`,
-    `${c.bold("saved at")}  ${r.savedAt}`,
-    `${c.bold("runner")}    ${r.lease ? `${r.lease.owner} (lease until ${r.lease.expiresAt})` : "none"}`,
+    `${c.bold("saved at")}  ${t(r.savedAt)}`,
+    `${c.bold("runner")}    ${r.lease ? `${t(r.lease.owner)} (lease until ${r.lease.expiresAt})` : "none"}`,
   ];
   if (r.pending.length > 0) {
     lines.push("", c.bold(`Waiting for a person (${r.pending.length}):`));
     for (const prompt of r.pending) {
       const { type, prefix, payload, ...rest } = prompt as AnyEvent & { prefix?: string; payload?: unknown };
-      lines.push(`  ${type}${prefix ? `: ${prefix.trim()}` : ""}`);
+      lines.push(`  ${t(type)}${prefix ? `: ${t(String(prefix).trim())}` : ""}`);
       if (payload !== undefined) lines.push(`    payload ${json(payload)}`);
       if (Object.keys(rest).length > 0) lines.push(`    ${json(rest)}`);
     }
-    lines.push(`  answer: stepchart runs send ${r.runId} --store ${store} --file <file> --response "<answer>"`);
+    lines.push(
+      `  answer: stepchart runs send ${t(quote(r.runId))} --store ${t(quote(store))} --file <file> --response "<answer>"`,
+    );
   }
   const o = r.outcome;
   if (o?.status === "completed") lines.push("", `${c.bold("Result")} ${json(o.result)}`);
   else if (o?.status === "failed") {
-    const where = o.step === null ? "the run stalled" : `step ${o.step} failed after ${o.attempts} attempt(s)`;
-    lines.push("", `${c.bold("Error")} ${where}: ${o.error.code ? `${o.error.code}: ` : ""}${o.error.message}`);
+    const where = o.step === null ? "the run stalled" : `step ${t(o.step)} failed after ${o.attempts} attempt(s)`;
+    const error = `${o.error.code ? `${o.error.code}: ` : ""}${o.error.message}`;
+    lines.push("", `${c.bold("Error")} ${where}: ${t(error)}`);
   } else if (o?.status === "timedOut")
-    lines.push("", `${c.bold("Timed out")} after ${o.timeout} ms (active: ${o.activeSteps.join(", ") || "none"})`);
+    lines.push("", `${c.bold("Timed out")} after ${o.timeout} ms (active: ${t(o.activeSteps.join(", ")) || "none"})`);
   else if (o?.status === "cancelled") lines.push("", c.bold("Cancelled"));
   lines.push("", c.bold("What the record keeps of the run"));
-  lines.push(`  recent events  ${r.recentEvents.join(" → ") || "none"}`);
+  lines.push(`  recent events  ${t(r.recentEvents.join(" → ")) || "none"}`);
   for (const inv of r.inFlight) {
-    const error = inv.lastError ? ` (last error: ${inv.lastError.message})` : "";
+    const error = inv.lastError ? ` (last error: ${t(inv.lastError.message)})` : "";
     const label = r.outcome ? "was running  " : "in flight    ";
-    lines.push(`  ${label}  ${inv.step}#${inv.invocation} on ${inv.event}, attempt ${inv.attempt}${error}`);
+    lines.push(`  ${label}  ${t(inv.step)}#${inv.invocation} on ${t(inv.event)}, attempt ${inv.attempt}${error}`);
   }
-  for (const q of r.queued) lines.push(`  queued         ${q.step}: ${q.events.join(", ")}`);
-  for (const type of r.waitingFor) lines.push(`  a step awaits  ${type}`);
+  for (const q of r.queued) lines.push(`  queued         ${t(q.step)}: ${t(q.events.join(", "))}`);
+  for (const type of r.waitingFor) lines.push(`  a step awaits  ${t(type)}`);
   lines.push(`  state          ${json(r.state)}`);
   lines.push(c.dim("  (the full trace is kept by the process running the run; a stored record has its state)"));
   return `${lines.join("\n")}\n`;

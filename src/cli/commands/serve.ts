@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { createServer, detachRuns, loopbackHosts, resumeInterrupted, serve } from "../../server/index.js";
+import { printable } from "../display/format.js";
 import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { type AnyWorkflow, loadFiles } from "../load.js";
@@ -62,7 +63,9 @@ async function serveUntilSignal(
     ...(options.token.length > 0 ? { auth: { bearer: options.token } } : {}),
     // A 5xx tells the caller nothing of the server's insides: the operator reads it here.
     onError: (error, request) =>
-      io.stderr.write(`stepchart: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
+      io.stderr.write(
+        printable(`stepchart: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
+      ),
   });
   const server = await serve(app, { port: options.port, host: options.host });
   const url = `http://${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`;
@@ -78,7 +81,8 @@ async function serveUntilSignal(
       : "  runs kept in memory (no --store): a restart forgets them\n",
   );
   io.stdout.write(`  try: curl ${url}/workflows   (the API: ${url}/openapi.json; Ctrl-C stops)\n`);
-  for (const { runId, reason } of skipped) io.stderr.write(`stepchart: left run ${runId} alone: ${reason}\n`);
+  for (const { runId, reason } of skipped)
+    io.stderr.write(printable(`stepchart: left run ${runId} alone: ${reason}\n`));
   if (options.token.length === 0 && !isLoopback(options.host))
     io.stderr.write(`stepchart: warning: anyone who reaches ${url} can start and answer runs; set --token\n`);
 
@@ -86,7 +90,8 @@ async function serveUntilSignal(
   // Stop taking requests first, so no run starts after the others are handed back.
   await server.close();
   const { detached, failed } = await detachRuns(app);
-  for (const { runId, reason } of failed) io.stderr.write(`stepchart: could not hand back run ${runId}: ${reason}\n`);
+  for (const { runId, reason } of failed)
+    io.stderr.write(printable(`stepchart: could not hand back run ${runId}: ${reason}\n`));
   io.stdout.write(`${signal}: stopped${opened ? `; ${detached.length} run(s) handed back to ${opened.label}` : ""}\n`);
 }
 

@@ -1,4 +1,5 @@
 import { detachRuns, loopbackHosts, resumeInterrupted, serve } from "../../server/index.js";
+import { printable } from "../display/format.js";
 import { EXIT } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { loadFiles } from "../load.js";
@@ -73,7 +74,9 @@ export async function runDev(options: DevOptions, io: CliIo, exit: (code: number
       ...(resources ? { resources } : {}),
       ...(opened ? { store: opened.store } : {}),
       onError: (error, request) =>
-        io.stderr.write(`stepchart dev: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
+        io.stderr.write(
+          printable(`stepchart dev: ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}\n`),
+        ),
     });
     server = await serve(app, { port: options.port, host: options.host });
     const names = Object.keys(workflows).join(", ");

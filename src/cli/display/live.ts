@@ -38,7 +38,9 @@ export class LiveDisplay implements RunDisplay {
     this.#routed = run.routed;
     if (run.resumed) this.#steps.resumedNow();
     const { bold, dim } = this.#c;
-    this.#persist(`${bold(run.workflow)} ${dim(`${run.resumed ? "resuming" : "run"} ${run.runId}`)}`);
+    this.#persist(
+      `${bold(printable(run.workflow))} ${dim(`${run.resumed ? "resuming" : "run"} ${printable(run.runId)}`)}`,
+    );
     this.#ticker = setInterval(() => this.#draw(), FRAME_MS);
     this.#ticker.unref();
   }
@@ -62,10 +64,10 @@ export class LiveDisplay implements RunDisplay {
     const { cyan, dim } = this.#c;
     if (event.type !== "InputRequiredEvent") {
       if (TERMINAL_TYPES.has(event.type) || this.#routed.has(event.type)) return undefined;
-      return `${dim("·")} ${event.type} ${dim(oneLine(fieldsOf(event)))}`;
+      return `${dim("·")} ${printable(event.type)} ${dim(oneLine(fieldsOf(event)))}`;
     }
     const { prefix, payload, ...rest } = fieldsOf(event);
-    const lines = [`${cyan("◆")} input required: ${String(prefix ?? "").trim()}`];
+    const lines = [`${cyan("◆")} input required: ${printable(String(prefix ?? "").trim())}`];
     const shown = payload ?? (Object.keys(rest).length > 0 ? rest : undefined);
     if (shown !== undefined) lines.push(...describePayload(shown).map((line) => `  ${dim(line)}`));
     return lines.join("\n");
@@ -83,7 +85,7 @@ export class LiveDisplay implements RunDisplay {
   }
 
   note(text: string): void {
-    this.#persist(text);
+    this.#persist(printable(text));
   }
 
   end(outcome: RunOutcome, elapsedMs: number): void {
@@ -101,17 +103,18 @@ export class LiveDisplay implements RunDisplay {
       case "completed":
         return `${green("✔")} ${bold("completed")} ${took}\n${formatResult(outcome.result)}`;
       case "failed": {
-        const where = outcome.step ? ` in ${bold(outcome.step)} after ${outcome.attempts} attempt(s)` : "";
-        return `${red("✖")} ${bold("failed")}${where} ${took}\n${red(outcome.error.message)}`;
+        const where = outcome.step ? ` in ${bold(printable(outcome.step))} after ${outcome.attempts} attempt(s)` : "";
+        return `${red("✖")} ${bold("failed")}${where} ${took}\n${red(printable(outcome.error.message))}`;
       }
       case "timedOut": {
-        const active = outcome.activeSteps.length > 0 ? `; still running: ${outcome.activeSteps.join(", ")}` : "";
+        const active =
+          outcome.activeSteps.length > 0 ? `; still running: ${printable(outcome.activeSteps.join(", "))}` : "";
         return `${yellow("⏱")} ${bold("timed out")} after ${formatDuration(outcome.timeout)}${active}`;
       }
       case "cancelled":
         return `${yellow("■")} ${bold("cancelled")} ${took}`;
       case "waiting":
-        return waitingAdvice(outcome).join("\n");
+        return printable(waitingAdvice(outcome).join("\n"));
     }
   }
 
@@ -144,7 +147,7 @@ export class LiveDisplay implements RunDisplay {
     const now = Date.now();
     const lines = this.#steps.running.map(({ step, attempt, startedAt }) => {
       const retry = attempt > 1 ? yellow(` attempt ${attempt}`) : "";
-      return `${cyan(FRAMES[this.#frame])} ${step} ${dim(formatDuration(now - startedAt))}${retry}`;
+      return `${cyan(FRAMES[this.#frame])} ${printable(step)} ${dim(formatDuration(now - startedAt))}${retry}`;
     });
     if (this.#tokens !== "")
       lines.push(
@@ -160,16 +163,17 @@ export class LiveDisplay implements RunDisplay {
     const { green, red, yellow, dim } = this.#c;
     const since = ended.sinceResume ? " since resume" : "";
     const took = ended.durationMs === undefined ? "" : ` ${dim(`${formatDuration(ended.durationMs)}${since}`)}`;
-    const error = ended.error?.message ?? "unknown error";
+    const step = printable(ended.step);
+    const error = printable(ended.error?.message ?? "unknown error");
     switch (ended.status) {
       case "completed": {
         const retried = ended.attempt > 1 ? yellow(` after ${ended.attempt} attempts`) : "";
-        return `${green("✔")} ${ended.step}${took}${retried}${ended.output ? dim(` → ${ended.output}`) : ""}`;
+        return `${green("✔")} ${step}${took}${retried}${ended.output ? dim(` → ${printable(ended.output)}`) : ""}`;
       }
       case "retrying":
-        return `${yellow("↻")} ${ended.step}${took} ${yellow(`attempt ${ended.attempt} failed: ${error}; retrying`)}`;
+        return `${yellow("↻")} ${step}${took} ${yellow(`attempt ${ended.attempt} failed: ${error}; retrying`)}`;
       case "failed":
-        return `${red("✖")} ${ended.step}${took} ${red(`failed (attempt ${ended.attempt}): ${error}`)}`;
+        return `${red("✖")} ${step}${took} ${red(`failed (attempt ${ended.attempt}): ${error}`)}`;
     }
   }
 }

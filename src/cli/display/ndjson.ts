@@ -1,6 +1,7 @@
 import type { AnyEvent } from "../../events/types.js";
 import type { CliIo } from "../io.js";
 import type { RunDisplay, RunInfo } from "./display.js";
+import { printable } from "./format.js";
 import { type RunOutcome, resumeCommand, sendCommand } from "./outcome.js";
 
 /**
@@ -32,7 +33,7 @@ export class NdjsonWriter implements RunDisplay {
   resume(): void {}
 
   note(text: string): void {
-    this.#io.stderr.write(`${text}\n`);
+    this.#io.stderr.write(`${printable(text)}\n`);
   }
 
   end(outcome: RunOutcome, elapsedMs: number): void {

@@ -62,7 +62,8 @@ export function exitCodeFor(outcome: RunOutcome): number {
   return exitCodeOf(outcome.status);
 }
 
-const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+/** `arg` as one shell word: quoted when it holds anything but plain characters. */
+export const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 /** The command that answers a stored run's prompt (`response` stands for the person's answer). */
 export function sendCommand(ref: StoredRunRef, response = "..."): string {

@@ -20,9 +20,10 @@ export class PlainLog implements RunDisplay {
     this.#io = io;
   }
 
+  /** Every line goes through `printable`: ids, prompts and errors are run data. */
   #line(text: string): void {
     this.#closeTokens();
-    this.#io.stdout.write(`${text}\n`);
+    this.#io.stdout.write(`${printable(text)}\n`);
   }
 
   #closeTokens(): void {
