@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { createServer, detachRuns, loopbackHosts, resumeInterrupted, serve } from "../../server/index.js";
+import { createServer, detachRuns, resumeInterrupted, serve } from "../../server/index.js";
 import { printable } from "../display/format.js";
 import { EXIT } from "../exit-codes.js";
+import { allowedHosts, isLoopback } from "../hosts.js";
 import type { CliIo } from "../io.js";
 import { type AnyWorkflow, loadFiles } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
@@ -54,10 +55,11 @@ async function serveUntilSignal(
   options: ServeCommandOptions,
   io: CliIo,
 ): Promise<void> {
+  const hosts = allowedHosts(options.host);
   const app = createServer({
     workflows,
     // On loopback, only loopback names: a DNS-rebound site cannot reach the server.
-    ...(isLoopback(options.host) ? { hosts: loopbackHosts } : {}),
+    ...(hosts ? { hosts } : {}),
     ...(resources ? { resources } : {}),
     ...(opened ? { store: opened.store } : {}),
     ...(options.token.length > 0 ? { auth: { bearer: options.token } } : {}),
@@ -97,8 +99,6 @@ async function serveUntilSignal(
 
 const describeError = (error: unknown) =>
   error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-
-const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
 
 /** The first SIGINT or SIGTERM; a second one while closing ends the process as Node would. */
 function nextSignal(): Promise<NodeJS.Signals> {

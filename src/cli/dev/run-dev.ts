@@ -1,6 +1,7 @@
-import { detachRuns, loopbackHosts, resumeInterrupted, serve } from "../../server/index.js";
+import { detachRuns, resumeInterrupted, serve } from "../../server/index.js";
 import { printable } from "../display/format.js";
 import { EXIT } from "../exit-codes.js";
+import { allowedHosts, isLoopback } from "../hosts.js";
 import type { CliIo } from "../io.js";
 import { loadFiles } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
@@ -56,7 +57,6 @@ async function cancelHeldRuns(app: DevApp): Promise<void> {
 const describeError = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
 const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
-const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
 
 /** `stepchart dev`: serves the page until a signal, then lets go of the runs and the store. */
 export async function runDev(options: DevOptions, io: CliIo, exit: (code: number) => void): Promise<void> {
@@ -67,10 +67,11 @@ export async function runDev(options: DevOptions, io: CliIo, exit: (code: number
   const until = options.until ?? signals?.next;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
+    const hosts = allowedHosts(options.host);
     const app = createDevApp({
       workflows,
       // On loopback, only loopback names: a DNS-rebound site cannot reach the page's API.
-      ...(isLoopback(options.host) ? { hosts: loopbackHosts } : {}),
+      ...(hosts ? { hosts } : {}),
       ...(resources ? { resources } : {}),
       ...(opened ? { store: opened.store } : {}),
       onError: (error, request) =>
