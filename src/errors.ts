@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type Api, captureAt, framesOf, restack } from "./internal/stack.js";
 
 /**
  * Every stable error code a {@link WorkflowError} can carry.
@@ -193,13 +194,24 @@ export class WorkflowStepError extends WorkflowError {
   readonly attempts: number;
 
   constructor(step: string, attempts: number, cause: unknown) {
-    const reason = errorInfo(cause).message;
-    super("STEP_FAILED", `Step "${step}" failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`, {
-      cause,
-    });
+    const after = attempts > 1 ? ` after ${attempts} attempts` : "";
+    super("STEP_FAILED", `Step "${step}" failed${after}: ${reasonOf(step, cause)}`, { cause });
     this.step = step;
     this.attempts = attempts;
+    // Made where the run noticed the failure (XState's action, stepchart's machine): its own frames
+    // are none of the user's. The cause's are where it went wrong.
+    restack(this, framesOf(cause));
   }
+}
+
+/**
+ * Why a step failed, without repeating its name: the runtime's own errors about the step
+ * (`Step "x" timed out after 10 ms`) start with it, and the message already does.
+ */
+function reasonOf(step: string, cause: unknown): string {
+  const reason = errorInfo(cause).message;
+  const named = `Step "${step}" `;
+  return isWorkflowError(cause) && reason.startsWith(named) ? reason.slice(named.length) : reason;
 }
 
 /**
@@ -218,6 +230,7 @@ export class StepTimeoutError extends WorkflowError {
     super("STEP_TIMEOUT", `Step "${step}" timed out after ${timeout} ms`);
     this.step = step;
     this.timeout = timeout;
+    restack(this, ""); // a timer noticed: no code of the user's was running
   }
 }
 
@@ -237,6 +250,7 @@ export class WaitTimeoutError extends WorkflowError {
     super("WAIT_TIMEOUT", `Timed out after ${timeout} ms waiting for "${eventType}"`);
     this.eventType = eventType;
     this.timeout = timeout;
+    restack(this, ""); // a timer noticed: no code of the user's was running
   }
 }
 
@@ -263,6 +277,7 @@ export class WorkflowTimeoutError extends WorkflowError {
     this.timeout = timeout;
     this.activeSteps = activeSteps;
     this.pendingInput = pendingInput;
+    restack(this, ""); // a timer noticed: no code of the user's was running
   }
 }
 
@@ -285,6 +300,7 @@ export class StepInterruptedError extends WorkflowError {
       `Step "${step}" was in flight when the run was saved and has onRestore: "fail", so it is not re-run`,
     );
     this.step = step;
+    restack(this, ""); // stepchart's machine noticed: no code of the user's was running
   }
 }
 
@@ -300,6 +316,7 @@ export class StepInterruptedError extends WorkflowError {
 export class WorkflowCancelledError extends WorkflowError {
   constructor() {
     super("CANCELLED", "Workflow run was cancelled");
+    restack(this, ""); // stepchart's machine noticed: no code of the user's was running
   }
 }
 
@@ -320,6 +337,7 @@ export class WorkflowStalledError extends WorkflowError {
       `Workflow stalled: no step is running, nothing is queued or awaited, and no StopEvent was produced; last events: ${lastEvents.join(", ") || "none"}`,
     );
     this.lastEvents = lastEvents;
+    restack(this, ""); // stepchart's machine noticed: no code of the user's was running
   }
 }
 
@@ -437,6 +455,16 @@ function attempt<T, F>(read: () => T, fallback: F): T | F {
   } catch {
     return fallback;
   }
+}
+
+/**
+ * @internal Starts a stepchart error's stack at the caller of public function `api`, so the
+ * first frame a person reads is their own call, not stepchart's checks. Any other thrown value is
+ * returned as it is.
+ */
+export function thrownBy<T>(error: T, api: Api): T {
+  if (isWorkflowError(error)) captureAt(error, api);
+  return error;
 }
 
 /**

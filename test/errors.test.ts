@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorInfo } from "../src/errors.js";
+import { errorInfo, thrownBy } from "../src/errors.js";
 import {
   EventRoutingError,
   EventValidationError,
@@ -91,7 +91,80 @@ describe("WorkflowStepError", () => {
     expect(err.step).toBe("fetch");
     expect(err.attempts).toBe(3);
     expect(err.message).toBe('Step "fetch" failed after 3 attempts: db down');
-    expect(new WorkflowStepError("f", 1, "oops").message).toBe('Step "f" failed after 1 attempt: oops');
+    expect(new WorkflowStepError("f", 1, "oops").message).toBe('Step "f" failed: oops');
+  });
+
+  it("names the step once when the cause is stepchart's own error about it", () => {
+    expect(new WorkflowStepError("slow", 1, new StepTimeoutError("slow", 10)).message).toBe(
+      'Step "slow" failed: timed out after 10 ms',
+    );
+    expect(new WorkflowStepError("slow", 2, new StepTimeoutError("slow", 10)).message).toBe(
+      'Step "slow" failed after 2 attempts: timed out after 10 ms',
+    );
+    // A user's message is theirs, whatever it starts with.
+    expect(new WorkflowStepError("s", 1, new Error('Step "s" is misconfigured')).message).toBe(
+      'Step "s" failed: Step "s" is misconfigured',
+    );
+  });
+
+  it("has the cause's frames under its own header, and the cause keeps its stack", () => {
+    const cause = new Error("db down");
+    const before = cause.stack;
+    const err = new WorkflowStepError("fetch", 1, cause);
+    const [header, ...frames] = (err.stack ?? "").split("\n");
+    expect(header).toBe('WorkflowStepError: Step "fetch" failed: db down');
+    expect(frames).toEqual((before ?? "").split("\n").slice(1));
+    expect(cause.stack).toBe(before);
+  });
+
+  it("finds the frames under a message of several lines, and has none for a cause without a stack", () => {
+    const cause = new Error("line one\n    not a frame\nline three");
+    const err = new WorkflowStepError("s", 1, cause);
+    const header = 'WorkflowStepError: Step "s" failed: line one\n    not a frame\nline three';
+    expect(err.stack?.startsWith(`${header}\n`)).toBe(true);
+    expect(err.stack?.slice(header.length + 1)).toMatch(/^\s+at .*errors\.test\.ts/);
+    expect(new WorkflowStepError("s", 1, "a string").stack).toBe('WorkflowStepError: Step "s" failed: a string');
+    expect(new WorkflowStepError("s", 1, Object.create(null)).stack).toMatch(/^WorkflowStepError: /);
+  });
+});
+
+describe("errors that no code of the user's threw", () => {
+  it.each([
+    new StepTimeoutError("s", 10),
+    new WaitTimeoutError("E", 10),
+    new WorkflowTimeoutError(10, ["s"]),
+    new StepInterruptedError("s"),
+    new WorkflowCancelledError(),
+    new WorkflowStalledError([]),
+  ])("%o has its header as its whole stack (stepchart's frames would be all it had)", (err) => {
+    expect(err.stack).toBe(`${err.name}: ${err.message}`);
+  });
+});
+
+describe("thrownBy", () => {
+  function publicApi(): never {
+    throw thrownBy(new WorkflowStateError("ended"), publicApi);
+  }
+
+  it("starts a stepchart error's stack at the caller of the public function", () => {
+    const err = (() => {
+      try {
+        publicApi();
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    const frames = (err?.stack ?? "").split("\n");
+    expect(frames[0]).toBe("WorkflowStateError: ended");
+    expect(frames.join("\n")).not.toContain("publicApi");
+    expect(frames[1]).toContain("errors.test.ts");
+  });
+
+  it("leaves any other value as it is", () => {
+    const own = new Error("mine");
+    const stack = own.stack;
+    expect(thrownBy(own, publicApi).stack).toBe(stack);
+    expect(thrownBy("text", publicApi)).toBe("text");
   });
 });
 

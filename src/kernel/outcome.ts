@@ -1,12 +1,15 @@
 import {
+  type ErrorInfo,
   errorInfo,
   WorkflowCancelledError,
-  type WorkflowError,
+  WorkflowError,
+  type WorkflowErrorCode,
   WorkflowStalledError,
   WorkflowStepError,
   WorkflowTimeoutError,
 } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { restack } from "../internal/stack.js";
 import type { Outcome } from "./context.js";
 
 /**
@@ -26,21 +29,32 @@ import type { Outcome } from "./context.js";
  */
 export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled" | "timedOut";
 
-/** The error a finished-but-unsuccessful run ends its actor with; `cause` is the step's own error. */
+/**
+ * The error a finished-but-unsuccessful run ends its actor with; `cause` is the step's own error
+ * (undefined for a run read back from a store: its cause is rebuilt from the outcome's record).
+ */
 export function errorOf(outcome: Outcome | null, cause: unknown): WorkflowError {
   switch (outcome?.status) {
     case "timedOut":
       return new WorkflowTimeoutError(outcome.timeout, outcome.activeSteps, outcome.pendingInput);
     case "failed":
       if (outcome.step === null) return new WorkflowStalledError(outcome.lastEvents ?? []);
-      return new WorkflowStepError(
-        outcome.step,
-        outcome.attempts,
-        cause ?? Object.assign(new Error(outcome.error.message), { name: outcome.error.name }),
-      );
+      return new WorkflowStepError(outcome.step, outcome.attempts, cause ?? recordedCause(outcome.error));
     default:
       return new WorkflowCancelledError();
   }
+}
+
+/**
+ * A step's error as its run's record keeps it: name and message (and the code of a stepchart
+ * error, which stays branchable on `code`). Its stack is its header only: the frames it had are
+ * gone with the process that ran the step, and frames of this one would point into stepchart.
+ */
+function recordedCause({ name, message, code }: ErrorInfo): Error {
+  const error = code ? new WorkflowError(code as WorkflowErrorCode, message) : new Error(message);
+  error.name = name;
+  restack(error, "");
+  return error;
 }
 
 /** The StopEvent of a run that ended: the one it completed with, or an empty one. */

@@ -19,7 +19,7 @@ import type {
   WorkflowTypes,
 } from "../definition/types.js";
 import { findProblems } from "../definition/validate.js";
-import { WorkflowValidationError } from "../errors.js";
+import { thrownBy, WorkflowValidationError } from "../errors.js";
 import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
 import type { Instrumentation } from "../execution/instrument.js";
@@ -263,16 +263,20 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
    * (its `runId` must be new) before its first step starts, and at every step boundary after.
    */
   run(...[input, options = {}]: RunArgs<T>): WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>> {
-    this.validate();
-    const def = this.definition;
-    const start = def.start(input as never) as AnyEvent;
-    const runId = options.runId ?? randomUuid();
-    return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
-      ...newRunParts(this.#launchable(), start, runId, options as LaunchOptions),
-      signal: options.signal,
-      verbose: options.verbose ?? def.verbose,
-      retain: options.retain,
-    });
+    try {
+      this.validate();
+      const def = this.definition;
+      const start = def.start(input as never) as AnyEvent;
+      const runId = options.runId ?? randomUuid();
+      return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
+        ...newRunParts(this.#launchable(), start, runId, options as LaunchOptions),
+        signal: options.signal,
+        verbose: options.verbose ?? def.verbose,
+        retain: options.retain,
+      });
+    } catch (error) {
+      throw thrownBy(error, Workflow.prototype.run); // its stack starts at the caller's line
+    }
   }
 
   /**
@@ -296,13 +300,17 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     from: WorkflowSnapshot | string,
     options: ResumeOptions<T["resources"]> = {},
   ): WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>> {
-    this.validate();
-    return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
-      ...resumeParts(this.#launchable(), from, options as LaunchOptions),
-      signal: options.signal,
-      verbose: options.verbose ?? this.definition.verbose,
-      retain: options.retain,
-    });
+    try {
+      this.validate();
+      return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
+        ...resumeParts(this.#launchable(), from, options as LaunchOptions),
+        signal: options.signal,
+        verbose: options.verbose ?? this.definition.verbose,
+        retain: options.retain,
+      });
+    } catch (error) {
+      throw thrownBy(error, Workflow.prototype.resume); // its stack starts at the caller's line
+    }
   }
 
   /**

@@ -184,7 +184,7 @@ describe("ctx.sendEvent", () => {
       .step("b", { accepts: Other, emits: [StopEvent] }, async () => StopEvent({ result: 1 }));
     const err = (await wf.run().catch((e: unknown) => e)) as WorkflowStepError;
     expect(err).toBeInstanceOf(WorkflowStepError);
-    expect(err.message).toContain('Step "a" returned "Other", which its `emits` does not declare');
+    expect(err.message).toContain('Step "a" failed: returned "Other", which its `emits` does not declare');
   });
 });
 
