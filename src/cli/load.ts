@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { peer, required } from "../internal/peers.js";
@@ -54,6 +54,7 @@ const exportedResources = new WeakMap<ReadonlyMap<string, AnyWorkflow>, unknown>
 export async function loadWorkflows(path: string): Promise<Map<string, AnyWorkflow>> {
   const file = resolve(path);
   if (!existsSync(file)) throw new UsageError(`No such file: ${path}`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${path} is a directory, not a workflow file`);
   const exports = await importFile(file);
   const found = new Map<string, AnyWorkflow>();
   const seen = new Set<unknown>();

@@ -38,8 +38,15 @@ export function registerDraw(program: Command, io: CliIo, _exit: (code: number) 
         return;
       }
       const out = resolve(io.cwd, options.out);
-      if (format === "html") await drawAllPossibleFlows(wf, out);
-      else await writeFile(out, await drawing(wf, format));
+      try {
+        if (format === "html") await drawAllPossibleFlows(wf, out);
+        else await writeFile(out, await drawing(wf, format));
+      } catch (error) {
+        // A path the file system refuses (no such directory, no permission) is the user's to fix.
+        const { code, syscall } = error as NodeJS.ErrnoException;
+        if (typeof syscall === "string") throw new UsageError(`--out ${options.out}: cannot write it (${code})`);
+        throw error;
+      }
       io.stdout.write(`Wrote ${options.out} (${wf.definition.name}, ${format})\n`);
     });
 }

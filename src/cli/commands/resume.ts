@@ -47,7 +47,8 @@ export function addResumeCommand(runs: Command, io: CliIo, exit: (code: number) 
       const loaded = await loadWorkflows(resolve(io.cwd, flags.file));
       const found = [...loaded.values()];
       const resources = await resourcesOf(loaded);
-      const opened = await openStore(flags.store);
+      // A run id names a run the store must have; --interrupted on a store not created yet finds none.
+      const opened = await openStore(flags.store, { existing: id !== undefined });
       try {
         const resumeOne = (runId: string, wf: AnyWorkflow) =>
           resumeRun(io, opened, wf, runId, { ...flags, noInput, resources });

@@ -154,8 +154,9 @@ function workflowFor(found: ReadonlyMap<string, AnyWorkflow>, stored: StoredRun,
   throw new UsageError(`Run "${stored.snapshot.runId}" is a run of "${name}", which the file does not export`);
 }
 
+/** Opens the store of stored runs (one that does not exist is not created), for `use`. */
 async function withStore<T>(arg: string, use: (opened: OpenedStore) => Promise<T>): Promise<T> {
-  const opened = await openStore(arg);
+  const opened = await openStore(arg, { existing: true });
   try {
     return await use(opened);
   } finally {

@@ -6,6 +6,7 @@ import { allowedHosts, isLoopback } from "../hosts.js";
 import type { CliIo } from "../io.js";
 import { type AnyWorkflow, loadFiles } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
+import { UsageError } from "../usage-error.js";
 
 interface ServeCommandOptions {
   port: number;
@@ -29,6 +30,8 @@ export function registerServe(program: Command, io: CliIo, exit: (code: number) 
         .default([]),
     )
     .action(async (files: string[], options: ServeCommandOptions) => {
+      if (options.token.some((token) => token === ""))
+        throw new UsageError("--token (or STEPCHART_TOKEN) is empty: give a secret, or unset STEPCHART_TOKEN");
       const { workflows, resources } = await loadFiles(files, io.cwd);
       const opened = options.store === undefined ? undefined : await openStore(options.store);
       try {
