@@ -1,16 +1,17 @@
 import type { Context, MiddlewareHandler } from "hono";
 
-const safe = new Set(["GET", "HEAD", "OPTIONS"]);
-
 const forbidden = (c: Context, message: string) => c.json({ code: "FORBIDDEN", message }, 403);
 
 /**
  * Cross-site request defences a server that takes no credentials (a local dev server, a server
  * without `auth`) needs. A page on another site may send a "simple" POST (a text/plain body, or
- * none, as for cancel) without asking first, so a request that changes something and carries an
- * `Origin` of another host is refused with a 403 `FORBIDDEN`, unless `cors` is set (then the
- * operator decided who may call, and the browser enforces it). `hosts`, when given, are the only
- * host names requests may name (`Host`), which stops a DNS-rebound name from reaching a server on
+ * none, as for cancel) without asking first, and may make a browser GET any URL (an `<img>`, an
+ * EventSource), and some GETs change things (streaming a stored run resumes it). So without
+ * `cors`, a request of any method is refused with a 403 `FORBIDDEN` when the browser says it
+ * comes from another site (`Sec-Fetch-Site: cross-site`) or it carries an `Origin` of another host.
+ * With `cors` set, the operator decided who may call, and the browser enforces it. Clients that
+ * are no browser send neither header and are let through. `hosts`, when given, are the only host
+ * names requests may name (`Host`), which stops a DNS-rebound name from reaching a server on
  * 127.0.0.1.
  */
 export function originMiddleware(options: { cors: boolean; hosts: readonly string[] | undefined }): MiddlewareHandler {
@@ -19,9 +20,12 @@ export function originMiddleware(options: { cors: boolean; hosts: readonly strin
     const url = new URL(c.req.url);
     if (hosts && !hosts.has(url.hostname.toLowerCase()))
       return forbidden(c, `This server does not answer to the host name "${url.hostname}"`);
-    const origin = c.req.header("origin");
-    if (!options.cors && origin !== undefined && !safe.has(c.req.method) && hostOf(origin) !== url.host)
-      return forbidden(c, "Requests from another site are refused (set `cors` to allow one)");
+    if (!options.cors) {
+      const origin = c.req.header("origin");
+      const crossSite = c.req.header("sec-fetch-site") === "cross-site";
+      if (crossSite || (origin !== undefined && hostOf(origin) !== url.host))
+        return forbidden(c, "Requests from another site are refused (set `cors` to allow one)");
+    }
     await next();
   };
 }

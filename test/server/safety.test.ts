@@ -189,10 +189,10 @@ describe("cors", () => {
     expect(refused.headers.get("access-control-allow-origin")).toBe("https://app.example");
   });
 
-  it("is off by default: no CORS headers", async () => {
+  it("is off by default: no CORS headers, and a preflight from another origin is refused", async () => {
     const baseUrl = await start({});
     const answer = await preflight(baseUrl);
-    expect(answer.status).toBe(404);
+    expect(answer.status).toBe(403);
     expect(answer.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
@@ -336,8 +336,43 @@ describe("requests from another site", () => {
       body: JSON.stringify({ start_event: { text: "mine" } }),
     });
     expect(own.status).toBe(200);
-    const read = await fetch(`${baseUrl}/workflows`, { headers: { origin: "https://evil.example" } });
-    expect(read.status).toBe(200);
+    // Reads from this origin, and from clients that are no browser (no Origin, no Sec-Fetch-Site).
+    expect((await fetch(`${baseUrl}/workflows`, { headers: { origin: baseUrl } })).status).toBe(200);
+    expect((await fetch(`${baseUrl}/workflows`)).status).toBe(200);
+  });
+
+  it("refuses any method from another site without cors: a foreign Origin, or Sec-Fetch-Site: cross-site", async () => {
+    const baseUrl = await start({});
+    const status = async (headers: Record<string, string>, method = "GET") =>
+      (await fetch(`${baseUrl}/workflows`, { method, headers })).status;
+    expect(await status({ origin: "https://evil.example" })).toBe(403);
+    expect(await status({ origin: "null" })).toBe(403); // a sandboxed frame or a file
+    expect(await status({ "sec-fetch-site": "cross-site" })).toBe(403);
+    expect(await status({ "sec-fetch-site": "cross-site" }, "HEAD")).toBe(403);
+    const refused = await fetch(`${baseUrl}/workflows`, { headers: { "sec-fetch-site": "cross-site" } });
+    expect(await refused.json()).toMatchObject({ code: "FORBIDDEN" });
+    // This origin's page (same-origin), a link followed or a URL typed (none), a sibling port (same-site).
+    for (const site of ["same-origin", "none", "same-site"]) expect(await status({ "sec-fetch-site": site })).toBe(200);
+    expect(await status({ "sec-fetch-site": "same-origin", origin: baseUrl })).toBe(200);
+  });
+
+  it("does not resume a stored run for a cross-site GET of its stream (an <img> or EventSource of another site)", async () => {
+    const store = new MemoryStore();
+    const waiting = ticker.run({ count: 0 }, { store, runId: "t-1" });
+    for await (const ev of waiting.streamEvents()) if (ev.type === "InputRequiredEvent") break;
+    await waiting.detach();
+    const baseUrl = await start({ store });
+    const stream = (headers: Record<string, string>) =>
+      fetch(`${baseUrl}/events/t-1?after_sequence=-1`, { headers, signal: AbortSignal.timeout(5_000) });
+    for (const headers of [{ "sec-fetch-site": "cross-site" }, { origin: "https://evil.example" }]) {
+      const refused = await stream(headers);
+      expect(refused.status).toBe(403);
+      await refused.body?.cancel();
+    }
+    expect((await store.load("t-1"))?.lease).toBeNull(); // nothing took the run
+    const own = await stream({ "sec-fetch-site": "same-origin" });
+    expect(own.status).toBe(200);
+    await own.body?.cancel();
   });
 
   it("leaves the decision to cors when it is set", async () => {
