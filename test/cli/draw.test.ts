@@ -30,7 +30,7 @@ describe("stepchart draw", () => {
       stepchart(["draw", example, "--out", page]),
       stepchart(["draw", example, "-o", chart]),
     ]);
-    expect(html.code).toBe(0);
+    expect(html, html.stderr).toMatchObject({ code: 0 });
     expect(html.stdout).toMatch(/^<!doctype html>/);
     expect(html.stdout).toContain("<title>human-approval: all possible flows</title>");
     expect(html.stdout).toContain("step_draft -- InputRequiredEvent --&gt; human");
@@ -47,13 +47,13 @@ describe("stepchart draw", () => {
       stepchart(["draw", fixture("greet.ts")]),
       stepchart(["draw", fixture("greet.ts"), "-w", "whisper"]),
     ]);
-    expect(named.code).toBe(0);
+    expect(named, named.stderr).toMatchObject({ code: 0 });
     expect(named.stdout).toMatch(/^flowchart TD\n/);
     expect(named.stdout).toContain("start -- StartEvent --> step_shout");
     expect(named.stdout).not.toContain("step_greet");
-    expect(unnamed.code).toBe(64);
+    expect(unnamed, unnamed.stderr).toMatchObject({ code: 64 });
     expect(unnamed.stderr).toMatch(/several workflows \(greet, shout\): pick one with --workflow/);
-    expect(unknown.code).toBe(64);
+    expect(unknown, unknown.stderr).toMatchObject({ code: 64 });
     expect(unknown.stderr).toMatch(/No workflow "whisper"; the file exports: greet, shout/);
   });
 
@@ -62,9 +62,9 @@ describe("stepchart draw", () => {
       stepchart(["draw", example, "--format", "svg"]),
       stepchart(["draw", join(dir, "missing.ts")]),
     ]);
-    expect(svg.code).toBe(64);
+    expect(svg, svg.stderr).toMatchObject({ code: 64 });
     expect(svg.stderr).toMatch(/Allowed choices are mermaid, html, json/);
-    expect(missing.code).toBe(64);
+    expect(missing, missing.stderr).toMatchObject({ code: 64 });
     expect(missing.stderr).toMatch(/No such file: .*missing\.ts/);
   });
 });

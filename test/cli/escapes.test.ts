@@ -75,7 +75,7 @@ describe("escape sequences in run data", () => {
       expect(ran.stdout).toContain("id\uFFFD]0;PWNED\uFFFD\uFFFD[2J");
     }
     expect(show.stdout).toContain("InputRequiredEvent: Prompt \uFFFD]0;PWNED");
-    expect(resume.code).toBe(4);
+    expect(resume, resume.stderr).toMatchObject({ code: 4 });
     const json = await stepchart(["runs", "show", evilId, "--store", store, "--json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ runId: evilId });
   });

@@ -51,7 +51,8 @@ describe.each(["serve", "dev"] as const)("stepchart %s on loopback", (command) =
       expect(await statusFor(server.url, "/workflows", "localhost")).toBe(200);
       expect(await statusFor(server.url, "/workflows", "evil.example")).toBe(403);
     } finally {
-      expect((await server.stop()).code).toBe(0);
+      const stopped = await server.stop();
+      expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
     }
   });
 
@@ -62,7 +63,8 @@ describe.each(["serve", "dev"] as const)("stepchart %s on loopback", (command) =
       expect((await fetch(`${server.url}/workflows`)).status).toBe(200);
       expect(await statusFor(server.url, "/workflows", "evil.example")).toBe(403);
     } finally {
-      expect((await server.stop()).code).toBe(0);
+      const stopped = await server.stop();
+      expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
     }
   });
 });

@@ -24,19 +24,68 @@ interface Ran {
   readonly stderr: string;
 }
 
+/**
+ * How many children this file runs at once. Each loads TypeScript through tsx, which takes seconds
+ * on a busy CI machine: the concurrent tests queue for a slot rather than all starting together,
+ * so none nears its timeout by waiting on the others.
+ */
+const SLOTS = 3;
+let running = 0;
+const queued: (() => void)[] = [];
+
+async function inSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= SLOTS) await new Promise<void>((resolve) => queued.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    queued.shift()?.();
+  }
+}
+
 /** Runs `stepchart <args>` from the repository's sources, as a child process. */
 function cli(args: readonly string[], env = ciEnv()): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", ...args],
-      { cwd: root, env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+  return inSlot(
+    () =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          ["--import", "tsx", "src/cli/main.ts", ...args],
+          { cwd: root, env, timeout: 45_000 },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+            const killed = error?.killed ? `\n(killed after 45 s: ${error.signal})` : "";
+            resolve({ code, stdout, stderr: stderr + killed });
+          },
+        );
+      }),
+  );
+}
+
+/** Starts `stepchart <args>`; `exited` resolves to its code and output, `said(text)` once stdout shows `text`. */
+function startCli(args: readonly string[], env = ciEnv()) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  const out = { stdout: "", stderr: "" };
+  const seen: { text: string; resolve: () => void }[] = [];
+  child.stdout.on("data", (chunk: Buffer) => {
+    out.stdout += String(chunk);
+    for (const wait of seen) if (out.stdout.includes(wait.text)) wait.resolve();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    out.stderr += String(chunk);
+  });
+  const exited = new Promise<Ran>((resolve) => child.once("close", (code) => resolve({ code: code ?? -1, ...out })));
+  const said = (text: string) =>
+    Promise.race([
+      new Promise<void>((resolve) => seen.push({ text, resolve })),
+      exited.then((ran) => Promise.reject(new Error(`exited ${ran.code} before "${text}": ${ran.stderr}`))),
+    ]);
+  return { child, exited, said };
 }
 
 const lines = (text: string) => text.trimEnd().split("\n");
@@ -45,7 +94,7 @@ const json = (text: string) => lines(text).map((line) => JSON.parse(line) as Rec
 describe.concurrent("stepchart run, without a terminal: one plain line per event", { timeout: 60_000 }, () => {
   it("shows each step as it starts and ends, a retry, and the result; exits 0", async () => {
     const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "flaky"]);
-    expect(ran.code).toBe(0);
+    expect(ran, ran.stderr).toMatchObject({ code: 0 });
     const out = lines(ran.stdout);
     expect(out[0]).toMatch(/^flaky: run [\w-]+ started$/);
     expect(out.slice(1)).toEqual([
@@ -61,7 +110,7 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
 
   it("writes streamed tokens on one line as they come", async () => {
     const ran = await cli(["run", fixture("tokens.ts")]);
-    expect(ran.code).toBe(0);
+    expect(ran, ran.stderr).toMatchObject({ code: 0 });
     expect(lines(ran.stdout)).toContain("tokens: state charts rule");
     expect(lines(ran.stdout).at(-1)).toBe('result: {"text":"state charts rule"}');
   });
@@ -70,7 +119,7 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
     const input = join(dir, "words.json");
     writeFileSync(input, JSON.stringify({ words: ["from", "a", "file"] }));
     const ran = await cli(["run", fixture("tokens.ts"), "--input", `@${input}`]);
-    expect(ran.code).toBe(0);
+    expect(ran, ran.stderr).toMatchObject({ code: 0 });
     expect(lines(ran.stdout)).toContain("tokens: from a file");
   });
 
@@ -78,35 +127,25 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
     const input = join(dir, "escapes.json");
     writeFileSync(input, JSON.stringify({ words: ["safe", "\u001b]0;pwned\u0007", "\u001b[2J"] }));
     const ran = await cli(["run", fixture("tokens.ts"), "--input", `@${input}`]);
-    expect(ran.code).toBe(0);
+    expect(ran, ran.stderr).toMatchObject({ code: 0 });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not be printed
     expect(ran.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(lines(ran.stdout)).toContain("tokens: safe \uFFFD]0;pwned\uFFFD \uFFFD[2J");
   });
 
   it("exits once a run is cancelled, even when a step ignores its abort signal and holds a timer", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "run", fixture("stubborn.ts")], {
-      cwd: root,
-      env: ciEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    let out = "";
-    await new Promise<void>((resolve) =>
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += String(chunk);
-        if (out.includes("step wait started")) resolve();
-      }),
-    );
+    const { child, exited, said } = startCli(["run", fixture("stubborn.ts")]);
+    await said("step wait started");
     const interrupted = performance.now();
     child.kill("SIGINT");
-    expect(await exited).toBe(3);
+    const ran = await exited;
+    expect(ran, ran.stderr).toMatchObject({ code: 3 });
     expect(performance.now() - interrupted).toBeLessThan(10_000); // not the step's minute
   });
 
   it("exits 1 for a failed run, with the step, its attempts and the error", async () => {
     const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "broken"]);
-    expect(ran.code).toBe(1);
+    expect(ran, ran.stderr).toMatchObject({ code: 1 });
     expect(lines(ran.stdout)).toContain("step explode started on StartEvent (attempt 2)");
     expect(lines(ran.stdout).at(-1)).toMatch(
       /^failed in step explode after 2 attempt\(s\) \(\d+ms\): Error: the disk is on fire$/,
@@ -115,7 +154,7 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
 
   it("exits 2 for a run that timed out, naming the steps still running", async () => {
     const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "slow"]);
-    expect(ran.code).toBe(2);
+    expect(ran, ran.stderr).toMatchObject({ code: 2 });
     expect(lines(ran.stdout).at(-1)).toBe("timed out after 200ms; still running: crawl");
   });
 });
@@ -123,7 +162,7 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
 describe.concurrent("stepchart run --json: NDJSON for scripts", { timeout: 60_000 }, () => {
   it("prints every event of the run's all stream, then a result line", async () => {
     const ran = await cli(["run", fixture("tokens.ts"), "--json"]);
-    expect(ran.code).toBe(0);
+    expect(ran, ran.stderr).toMatchObject({ code: 0 });
     const events = json(ran.stdout);
     expect(events.map((e) => e.type)).toEqual([
       "StepStartedEvent",
@@ -147,7 +186,7 @@ describe.concurrent("stepchart run --json: NDJSON for scripts", { timeout: 60_00
 
   it("ends a failed run with its error in the result line, exit 1", async () => {
     const ran = await cli(["run", fixture("flaky.ts"), "-w", "broken", "--json"]);
-    expect(ran.code).toBe(1);
+    expect(ran, ran.stderr).toMatchObject({ code: 1 });
     const events = json(ran.stdout);
     expect(events.filter((e) => e.type === "StepFinishedEvent").map((e) => e.status)).toEqual(["retrying", "failed"]);
     expect(events.at(-1)).toMatchObject({
@@ -165,7 +204,7 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
     const store = `sqlite:${join(dir, "waiting.db")}`;
     const input = JSON.stringify({ topic: "tea" });
     const ran = await cli(["run", fixture("approval.ts"), "--input", input, "--store", store, "--run-id", "tea-1"]);
-    expect(ran.code).toBe(4);
+    expect(ran, ran.stderr).toMatchObject({ code: 4 });
     const out = lines(ran.stdout);
     expect(out).toContain('input required: Ship it? {"draft":"Announcing tea"}');
     expect(out.slice(-3)).toEqual([
@@ -176,7 +215,7 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
 
     // Still unanswered: resuming leaves it waiting again.
     const again = await cli(["runs", "resume", "tea-1", "--store", store, "--file", fixture("approval.ts")]);
-    expect(again.code).toBe(4);
+    expect(again, again.stderr).toMatchObject({ code: 4 });
     expect(lines(again.stdout)[0]).toBe("approval: run tea-1 resumed");
 
     // Answered with the command it printed.
@@ -192,7 +231,7 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
       "--file",
       fixture("approval.ts"),
     ]);
-    expect(sent.code).toBe(0);
+    expect(sent, sent.stderr).toMatchObject({ code: 0 });
     const resumed = await cli([
       "runs",
       "resume",
@@ -203,7 +242,7 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
       fixture("approval.ts"),
       "--json",
     ]);
-    expect(resumed.code).toBe(0);
+    expect(resumed, resumed.stderr).toMatchObject({ code: 0 });
     const events = json(resumed.stdout);
     expect(events.map((e) => e.type)).toEqual([
       "InputRequiredEvent",
@@ -219,18 +258,18 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
     });
 
     const ended = await cli(["runs", "resume", "tea-1", "--store", store, "--file", fixture("approval.ts")]);
-    expect(ended.code).toBe(0);
+    expect(ended, ended.stderr).toMatchObject({ code: 0 });
     expect(ended.stdout).toBe('Run "tea-1" has already ended (completed); there is nothing to resume.\n');
   });
 
   it("without a store, cancels the run, says it needs one, exits 4", async () => {
     const ran = await cli(["run", fixture("approval.ts"), "--input", '{"topic":"tea"}', "--json"]);
-    expect(ran.code).toBe(4);
+    expect(ran, ran.stderr).toMatchObject({ code: 4 });
     const events = json(ran.stdout);
     expect(events.map((e) => e.type).slice(-3)).toEqual(["InputRequiredEvent", "WorkflowCancelledEvent", "result"]);
     expect(events.at(-1)).toMatchObject({ status: "waiting", why: "input", stored: false });
     const plain = await cli(["run", fixture("approval.ts"), "--input", '{"topic":"tea"}']);
-    expect(plain.code).toBe(4);
+    expect(plain, plain.stderr).toMatchObject({ code: 4 });
     expect(plain.stdout).toMatch(/no store to wait in: it was cancelled\.\nRun it with --store sqlite:runs\.db/);
   });
 });
@@ -252,14 +291,14 @@ describe("stepchart runs resume --interrupted", { timeout: 60_000 }, () => {
     sqlite.close();
 
     const resumed = await cli(["runs", "resume", "--interrupted", "--store", store, "--file", fixture("approval.ts")]);
-    expect(resumed.code).toBe(4); // it ran `prepare` again, then waits for its prompt
+    expect(resumed, resumed.stderr).toMatchObject({ code: 4 }); // it ran `prepare` again, then waits for its prompt
     const out = lines(resumed.stdout);
     expect(out[0]).toBe("approval: run c-1 resumed");
     expect(out).toContain("step ask started on Drafted");
     expect(out).toContain('input required: Ship it? {"draft":"Announcing crash"}');
 
     const none = await cli(["runs", "resume", "--interrupted", "--store", store, "--file", fixture("approval.ts")]);
-    expect(none.code).toBe(0);
+    expect(none, none.stderr).toMatchObject({ code: 0 });
     expect(none.stdout).toBe(`No interrupted runs in ${store}\n`);
   });
 });
@@ -268,24 +307,14 @@ describe("stepchart runs resume: a run detached mid-step", { timeout: 60_000 }, 
   it("runs the step that was in flight again, and times it from the resume", async () => {
     const store = `sqlite:${join(dir, "detached.db")}`;
     const args = ["run", fixture("approval.ts"), "--input", '{"topic":"tea"}', "--store", store, "--run-id", "d-1"];
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: root,
-      env: ciEnv({ STEPCHART_TEST_PREPARE_MS: "60000" }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    let out = "";
-    await new Promise<void>((resolve) =>
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += String(chunk);
-        if (out.includes("step prepare started")) resolve();
-      }),
-    );
+    const { child, exited, said } = startCli(args, ciEnv({ STEPCHART_TEST_PREPARE_MS: "60000" }));
+    await said("step prepare started");
     child.kill("SIGINT"); // detaches: the run is saved with `prepare` in flight
-    expect(await exited).toBe(4);
+    const detached = await exited;
+    expect(detached, detached.stderr).toMatchObject({ code: 4 });
 
     const resumed = await cli(["runs", "resume", "d-1", "--store", store, "--file", fixture("approval.ts")]);
-    expect(resumed.code).toBe(4); // `prepare` again, then its prompt, which no one here answers
+    expect(resumed, resumed.stderr).toMatchObject({ code: 4 }); // `prepare` again, then its prompt, which no one here answers
     const shown = lines(resumed.stdout);
     // The resumed run has no new start item for `prepare`: its time counts from the resume.
     expect(shown.slice(0, 2)).toEqual([
@@ -316,7 +345,7 @@ describe("usage errors exit 64 with a message", { timeout: 60_000 }, () => {
     ],
   ])("%j", async (args, message) => {
     const ran = await cli(args);
-    expect(ran.code).toBe(64);
+    expect(ran, ran.stderr).toMatchObject({ code: 64 });
     expect(ran.stderr).toMatch(message);
     expect(ran.stdout).toBe("");
   });

@@ -98,19 +98,19 @@ describe("stepchart runs list", () => {
       stepchart(["runs", "list", "--store", store, "--status", "done"]),
       stepchart(["runs", "list", "--store", "redis://x"]),
     ]);
-    expect(noStore.code).toBe(64);
+    expect(noStore, noStore.stderr).toMatchObject({ code: 64 });
     expect(noStore.stderr).toMatch(/required option '-s, --store <store>' not specified/);
-    expect(badStatus.code).toBe(64);
+    expect(badStatus, badStatus.stderr).toMatchObject({ code: 64 });
     expect(badStatus.stderr).toMatch(/Allowed choices are running, waiting, interrupted/);
-    expect(badStore.code).toBe(64);
+    expect(badStore, badStore.stderr).toMatchObject({ code: 64 });
     expect(badStore.stderr).toMatch(/--store takes sqlite:<path> or a postgres:\/\/ URL/);
   });
 });
 
 describe("stepchart runs show", () => {
   it("shows a waiting run's prompt, how to answer it, and what its record keeps", async () => {
-    const { code, stdout } = await stepchart(["runs", "show", "tea-1", "--store", store]);
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await stepchart(["runs", "show", "tea-1", "--store", store]);
+    expect({ code }, stderr).toEqual({ code: 0 });
     expect(stdout).toMatch(/^run\s+tea-1\nworkflow\s+approval\nstatus\s+waiting\nsaved at\s+\S+Z\nrunner\s+none\n/);
     expect(stdout).toContain("Waiting for a person (1):\n  InputRequiredEvent: publish the tea post?\n");
     expect(stdout).toContain('    payload {"topic":"tea"}\n');
@@ -164,17 +164,17 @@ describe("stepchart runs send", () => {
       send("--event", "{}", "--response", "yes"),
       send(),
     ]);
-    expect(unknown.code).toBe(64);
+    expect(unknown, unknown.stderr).toMatchObject({ code: 64 });
     expect(unknown.stderr).toMatch(
       /workflow "approval" does not accept "Approve" from outside \(it accepts: HumanResponseEvent\)/,
     );
-    expect(invalid.code).toBe(64);
+    expect(invalid, invalid.stderr).toMatchObject({ code: 64 });
     expect(invalid.stderr).toMatch(/Invalid event "HumanResponseEvent": response:/);
-    expect(notJson.code).toBe(64);
+    expect(notJson, notJson.stderr).toMatchObject({ code: 64 });
     expect(notJson.stderr).toMatch(/--event is not JSON/);
-    expect(both.code).toBe(64);
+    expect(both, both.stderr).toMatchObject({ code: 64 });
     expect(both.stderr).toMatch(/'-e, --event <json>' cannot be used with option '-r, --response <text>'/);
-    expect(neither.code).toBe(64);
+    expect(neither, neither.stderr).toMatchObject({ code: 64 });
     expect(neither.stderr).toMatch(/needs --event <json> or --response <text>/);
   });
 
@@ -186,10 +186,10 @@ describe("stepchart runs send", () => {
       stepchart(["runs", "send", "tea-2", "--store", store, "--file", approvalFile, "--event", `@${answer}`]),
     ]);
     expect(yes.stderr).toBe("");
-    expect(yes.code).toBe(0);
+    expect(yes, yes.stderr).toMatchObject({ code: 0 });
     expect(yes.stdout).toContain("Delivered HumanResponseEvent to run tea-1.\n");
     expect(yes.stdout).toContain(`stepchart runs resume tea-1 --store ${store} --file ${approvalFile}`);
-    expect(fromFile.code).toBe(0);
+    expect(fromFile, fromFile.stderr).toMatchObject({ code: 0 });
 
     const sqlite = new SqliteStore({ path: db });
     try {
@@ -234,11 +234,11 @@ describe("stepchart runs send", () => {
       stepchart(["runs", "send", "nope", "--store", store, "--file", approvalFile, "--response", "x"]),
       stepchart(["runs", "send", "shout-1", "--store", store, "--file", approvalFile, "--response", "x"]),
     ]);
-    expect(ended.code).toBe(64);
+    expect(ended, ended.stderr).toMatchObject({ code: 64 });
     expect(ended.stderr).toMatch(/Run "greet-1" has ended \(completed\)/);
-    expect(unknown.code).toBe(64);
+    expect(unknown, unknown.stderr).toMatchObject({ code: 64 });
     expect(unknown.stderr).toMatch(/There is no run "nope"/);
-    expect(otherFile.code).toBe(64);
+    expect(otherFile, otherFile.stderr).toMatchObject({ code: 64 });
     expect(otherFile.stderr).toMatch(/Run "shout-1" is a run of "shout", which the file does not export/);
   });
 });

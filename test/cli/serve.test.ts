@@ -95,8 +95,8 @@ describe("stepchart serve", () => {
     expect((await fetch(`${url}/workflows`)).status).toBe(401);
     const allowed = await fetch(`${url}/workflows`, { headers: { authorization: "Bearer s3cret" } });
     expect(await allowed.json()).toEqual({ workflows: ["approval"] });
-    const { code, stdout } = await stop(child, exited, "SIGINT");
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await stop(child, exited, "SIGINT");
+    expect({ code }, stderr).toEqual({ code: 0 });
     expect(stdout).toContain("runs kept in memory (no --store)");
     expect(stdout).toMatch(/SIGINT: stopped\n$/);
   });
@@ -112,7 +112,8 @@ describe("stepchart serve", () => {
       status: "completed",
       result: { value: { result: { answer: expect.stringContaining("David Harel") } } },
     });
-    expect((await stop(child, exited, "SIGTERM")).code).toBe(0);
+    const stopped = await stop(child, exited, "SIGTERM");
+    expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
   });
 
   it("exits (70) when its store fails at start, instead of listening on with nobody to stop it, and hides the password", async () => {
@@ -125,7 +126,7 @@ describe("stepchart serve", () => {
         "--store",
         "postgres://u:s3cret@127.0.0.1:1/db",
       ]);
-      expect(failed.code).toBe(70);
+      expect(failed, failed.stderr).toMatchObject({ code: 70 });
       expect(failed.stderr).toMatch(/ECONNREFUSED/);
       expect(failed.stdout + failed.stderr).not.toContain("s3cret");
     }
@@ -136,9 +137,9 @@ describe("stepchart serve", () => {
       stepchart(["serve", fixture("greet.ts"), fixture("another-greet.ts"), "--port", "0"]),
       stepchart(["serve", fixture("greet.ts"), "--port", "http"]),
     ]);
-    expect(twice.code).toBe(64);
+    expect(twice, twice.stderr).toMatchObject({ code: 64 });
     expect(twice.stderr).toMatch(/Two workflows are named "greet" \(the second in .*another-greet\.ts\)/);
-    expect(badPort.code).toBe(64);
+    expect(badPort, badPort.stderr).toMatchObject({ code: 64 });
     expect(badPort.stderr).toMatch(/a port is a number from 0 to 65535/);
   });
 });

@@ -56,7 +56,7 @@ describe("usage errors name the option (exit 64)", () => {
     const ran = await cli(args);
     expect(ran.stderr).toMatch(message);
     expect(ran.stderr).not.toContain(":p@");
-    expect(ran.code).toBe(64);
+    expect(ran, ran.stderr).toMatchObject({ code: 64 });
   });
 
   it("an empty STEPCHART_TOKEN (or --token '') for serve", async () => {
@@ -66,7 +66,7 @@ describe("usage errors name the option (exit 64)", () => {
     ]);
     for (const ran of [fromEnv, fromFlag]) {
       expect(ran.stderr).toMatch(/^stepchart: --token \(or STEPCHART_TOKEN\) is empty/);
-      expect(ran.code).toBe(64);
+      expect(ran, ran.stderr).toMatchObject({ code: 64 });
     }
   });
 });
@@ -81,7 +81,7 @@ describe("reading a sqlite store that does not exist", () => {
     const path = join(dir, "missing.db");
     const ran = await cli([...args, "--store", `sqlite:${path}`]);
     expect(ran.stderr).toBe(`stepchart: --store sqlite:${path}: the store file does not exist\n`);
-    expect(ran.code).toBe(64);
+    expect(ran, ran.stderr).toMatchObject({ code: 64 });
     expect(existsSync(path)).toBe(false);
   });
 });
