@@ -109,10 +109,10 @@ function countPrompts(delta) {
   setRegion("human", chart.prompts > 0 ? "waiting" : "idle");
 }
 
-/** Where a stream item ends the run: the top state it reaches, or undefined. */
+/** Where a stream item ends the run: the top state it reaches, or undefined (an item typed "constructor" too). */
 function endOf(type) {
   if (type === chart.stop) return "completed";
-  return TERMINAL[type];
+  return Object.hasOwn(TERMINAL, type) ? TERMINAL[type] : undefined;
 }
 
 /** Moves the drawing for one item of the run's stream (its internal view). */
