@@ -108,6 +108,8 @@ export class StepContextImpl {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#abortReason = reason;
+    // The attempt has ended for its observer: code still running in it reports nothing more.
+    this.#observer = undefined;
     this.#controller?.abort(reason);
   }
 

@@ -16,6 +16,7 @@ import {
   StopEvent,
   workflow,
 } from "../../src/index.js";
+import { deferred, sleep } from "../helpers.js";
 
 const Job = defineEvent("Job", { n: z.number() });
 const Done = defineEvent("Done", { n: z.number() });
@@ -162,6 +163,28 @@ describe("the instrument run option", () => {
       ends.push(end);
     }
     expect(ends.map((e) => e.status)).toEqual(["failed", "timedOut", "cancelled"]);
+  });
+
+  it("hears nothing more of an attempt once it ended (its body still running after its timeout)", async () => {
+    const late = deferred();
+    const wf = workflow({ name: "late" })
+      .step("slow", { accepts: StartEvent, emits: [Job, StopEvent], timeout: 10 }, async (ctx) => {
+        await sleep(40);
+        ctx.sendEvent(Job({ n: 1 }));
+        late.resolve();
+        return StopEvent({ result: 1 });
+      })
+      .step("work", { accepts: Job, emits: [StopEvent] }, async () => StopEvent({ result: 2 }));
+    const { instrument, log } = recorder();
+    await expect(wf.run({}, { instrument, runId: "l-1" })).rejects.toMatchObject({ code: "STEP_FAILED" });
+    await late.promise;
+    expect(log).toEqual([
+      "run late l-1",
+      "start slow#0.1 on StartEvent",
+      "body slow#0.1",
+      "end slow#0.1 failed",
+      "run end failed",
+    ]);
   });
 
   it("leaves a run alone when startRun returns undefined", async () => {
