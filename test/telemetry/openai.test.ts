@@ -8,7 +8,7 @@ import { z } from "zod";
 import { StartEvent, StopEvent, workflow } from "../../src/index.js";
 import { type CallOptions, createLLM, type LLM } from "../../src/openai/index.js";
 import { otelTracing } from "../../src/telemetry/index.js";
-import { deferred, sleep } from "../helpers.js";
+import { deferred } from "../helpers.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../openai/server.js";
 import { attemptsOf, finished, idOf, named, only, parentIdOf, useTracing } from "./tracing.js";
 
@@ -129,13 +129,15 @@ describe("model calls in a traced run", () => {
 
   it("a journaled answer replayed after a resume makes no model span (the model is not called)", async () => {
     const gate = deferred();
+    const answered = deferred();
     const wf = calling(async (ctx) => {
       const { text } = await llm.complete("remember me", { ctx });
+      answered.resolve(); // journaled by now: ctx.run returns once its result is applied
       await gate.promise;
       return text;
     });
     const first = wf.run({}, { instrument });
-    await sleep(50);
+    await answered.promise;
     const snapshot = first.snapshot();
     first.cancel();
     await first.catch(() => undefined);

@@ -14,8 +14,8 @@ import {
   workflow,
 } from "../../src/index.js";
 import { otelTracing } from "../../src/telemetry/index.js";
-import { deferred, sleep } from "../helpers.js";
-import { attemptsOf, finished, idOf, named, only, parentIdOf, useTracing } from "./tracing.js";
+import { deferred } from "../helpers.js";
+import { attemptsOf, finished, idOf, named, only, parentIdOf, untilEnded, useTracing } from "./tracing.js";
 
 const tracing = useTracing();
 const instrument = otelTracing({ tracer: tracing.provider.getTracer("test") });
@@ -63,14 +63,16 @@ describe("resumed runs", () => {
 
   it("trace a step that was in flight when the snapshot was taken, as it runs again", async () => {
     const gate = deferred();
+    const started = deferred();
     let runs = 0;
     const wf = workflow({ name: "long" }).step("work", { accepts: StartEvent, emits: [StopEvent] }, async () => {
       runs++;
+      started.resolve();
       await gate.promise;
       return StopEvent({ result: runs });
     });
     const first = wf.run({}, { instrument });
-    await sleep(20);
+    await started.promise;
     const snapshot = first.snapshot();
     first.cancel();
     await first.catch(() => undefined);
@@ -90,14 +92,14 @@ describe("resumed runs", () => {
     let calls = 0;
     const wf = workflow({ name: "retrying" }).step(
       "call",
-      { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 2, delay: 60 } },
+      { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 2, delay: 300 } },
       async () => {
         if (++calls === 1) throw new Error("busy");
         return StopEvent({ result: calls });
       },
     );
     const first = wf.run({}, { instrument });
-    await sleep(20); // in the delay
+    await untilEnded(tracing, "step call"); // the failed attempt: the run is in its retry delay
     const snapshot = first.snapshot();
     first.cancel();
     await first.catch(() => undefined);
