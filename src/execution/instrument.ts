@@ -14,7 +14,7 @@ import type { AnyEvent } from "../events/types.js";
  *   startRun: ({ workflow }) => ({
  *     startAttempt: ({ step }) => {
  *       const started = performance.now();
- *       return { run: (body) => body(), end: () => record(workflow, step, performance.now() - started) };
+ *       return { run: (body) => body(), end: () => console.log(workflow, step, performance.now() - started) };
  *     },
  *     end: () => undefined,
  *   }),

@@ -158,6 +158,20 @@ describe.each(hostings)("otelTracing ($name)", ({ shape, inspect }) => {
     expect(eventAttributes(run, "exception")[0]).toMatchObject({ "exception.type": "STEP_FAILED" });
   });
 
+  it("marks a stalled run ERROR with error.type STALLED", async () => {
+    const wf = workflow({ name: "stuck", shape }).step(
+      "noop",
+      { accepts: StartEvent, emits: [StopEvent] },
+      async () => undefined,
+    );
+    await expect(wf.run({}, options)).rejects.toMatchObject({ code: "STALLED" });
+
+    const run = only(finished(tracing), "run stuck");
+    expect(run.attributes).toMatchObject({ "stepchart.run.status": "failed", "error.type": "STALLED" });
+    expect(run.status.code).toBe(2);
+    expect(only(finished(tracing), "step noop").attributes["stepchart.step.emitted_events"]).toEqual([]);
+  });
+
   it("records a fan-out's sent events and the collect that completes it", async () => {
     const wf = workflow({ name: "fan", shape })
       .step("split", { accepts: StartEvent, emits: [Job] }, async (ctx) => {
