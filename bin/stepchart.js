@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The `stepchart` command: the built CLI (dist/cli.js), or, in a clone of the repository that has
-// not been built, its TypeScript source through tsx.
+// The `stepchart` command. In a clone of the repository (src/ is there and tsx resolves), the
+// TypeScript sources through tsx, so a dist/ built once and forgotten never runs stale code; in
+// the published package (no src/), the built CLI, dist/cli.js.
 import { existsSync } from "node:fs";
 
-const built = new URL("../dist/cli.js", import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
+const sources = new URL("../src/cli/main.ts", import.meta.url);
+const tsx = existsSync(sources) ? await import("tsx/esm/api").catch(() => undefined) : undefined;
+if (tsx) {
+  tsx.register();
+  await import(sources.href);
 } else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  await import(new URL("../src/cli/main.ts", import.meta.url).href);
+  await import(new URL("../dist/cli.js", import.meta.url).href);
 }

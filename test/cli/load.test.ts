@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,5 +58,35 @@ describe("bin/stepchart.js", () => {
     const failed = await promisify(execFile)(process.execPath, [bin, "nonsense"], { cwd: root }).catch((e) => e);
     expect(failed).toMatchObject({ code: 64 });
     expect(String(failed.stderr)).toMatch(/unknown command 'nonsense'/);
+  });
+
+  /** A copy of the package's layout: bin/, a built dist/, and src/ and node_modules when asked. */
+  function layout(parts: { sources: boolean; modules: boolean }): string {
+    const dir = mkdtempSync(join(tmpdir(), "stepchart-bin-"));
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+    mkdirSync(join(dir, "bin"));
+    copyFileSync(join(root, "bin/stepchart.js"), join(dir, "bin/stepchart.js"));
+    mkdirSync(join(dir, "dist"));
+    writeFileSync(join(dir, "dist/cli.js"), 'console.log("dist");\n');
+    if (parts.sources) {
+      mkdirSync(join(dir, "src/cli"), { recursive: true });
+      writeFileSync(join(dir, "src/cli/main.ts"), 'console.log("sources" as string);\n');
+    }
+    if (parts.modules) symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+    return dir;
+  }
+
+  it.each([
+    ["a clone, built once: the sources (a stale dist/ is not run)", { sources: true, modules: true }, "sources"],
+    ["the published package (no src/): dist/", { sources: false, modules: true }, "dist"],
+    ["a clone without tsx installed: dist/", { sources: true, modules: false }, "dist"],
+  ])("runs %s", async (_name, parts, ran) => {
+    const dir = layout(parts);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, "bin/stepchart.js")], { cwd: dir });
+      expect(stdout).toBe(`${ran}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
