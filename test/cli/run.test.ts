@@ -260,6 +260,28 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
     const ended = await cli(["runs", "resume", "tea-1", "--store", store, "--file", fixture("approval.ts")]);
     expect(ended, ended.stderr).toMatchObject({ code: 0 });
     expect(ended.stdout).toBe('Run "tea-1" has already ended (completed); there is nothing to resume.\n');
+    // For a script: the note on stderr, and the result line on stdout, as for a run that ends here.
+    const endedJson = await cli([
+      "runs",
+      "resume",
+      "tea-1",
+      "--store",
+      store,
+      "--file",
+      fixture("approval.ts"),
+      "--json",
+    ]);
+    expect(endedJson, endedJson.stderr).toMatchObject({ code: 0 });
+    expect(endedJson.stderr).toBe('Run "tea-1" has already ended (completed); there is nothing to resume.\n');
+    expect(json(endedJson.stdout)).toEqual([
+      {
+        type: "result",
+        workflow: "approval",
+        runId: "tea-1",
+        status: "completed",
+        result: { shipped: true, draft: "Announcing tea", answer: "yes" },
+      },
+    ]);
   });
 
   it("without a store, cancels the run, says it needs one, exits 4", async () => {

@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { isWorkflowError } from "../../errors.js";
+import type { RunContext } from "../../kernel/context.js";
+import type { WorkflowSnapshot } from "../../persistence/snapshot.js";
 import type { WorkflowStore } from "../../persistence/store.js";
 import { exitCodeFor, type RunOutcome } from "../display/outcome.js";
 import { chooseDisplay, showRun } from "../display/show.js";
@@ -84,6 +86,11 @@ async function resumeById(
     chooseDisplay(io, { json: flags.json === true, noInput: true }).display.note(
       `Run "${runId}" has already ended (${status}); there is nothing to resume.`,
     );
+    // A script reads how the run ended on stdout, as for a run that ends here.
+    if (flags.json)
+      io.stdout.write(
+        `${JSON.stringify({ type: "result", workflow: name, runId, ...endedOutcome(record.snapshot) })}\n`,
+      );
     return exitCodeOf(status);
   }
   return exitCodeFor(await resumeOne(runId, wf));
@@ -154,3 +161,11 @@ async function resumeRun(
 }
 
 const describeStore = (store: WorkflowStore, label: string) => store.description ?? label;
+
+/** How a run that ended before ended, as its record keeps it: its result, or its error. */
+function endedOutcome(snapshot: WorkflowSnapshot): Record<string, unknown> {
+  const outcome = (snapshot.machine.context as Partial<RunContext>).outcome;
+  if (outcome?.status === "completed")
+    return { status: "completed", result: (outcome.stop as { result?: unknown }).result ?? null };
+  return outcome ? { ...outcome } : { status: snapshot.status };
+}
