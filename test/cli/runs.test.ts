@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -226,6 +226,25 @@ describe("stepchart runs send", () => {
       live.cancel();
       sqlite.close();
     }
+  });
+
+  it("quotes a store path with a space in the commands it prints (runs show's answer, runs send's resume)", async () => {
+    const spaced = join(dir, "my runs");
+    mkdirSync(spaced);
+    const path = join(spaced, "runs.db");
+    const sqlite = new SqliteStore({ path });
+    await waitingRun(sqlite, "q-1", "tea");
+    sqlite.close();
+    const [show, send] = await Promise.all([
+      stepchart(["runs", "show", "q-1", "--store", `sqlite:${path}`]),
+      stepchart(["runs", "send", "q-1", "--store", `sqlite:${path}`, "--file", approvalFile, "--response", "yes"]),
+    ]);
+    expect(show.stdout, show.stderr).toContain(
+      `answer: stepchart runs send q-1 --store 'sqlite:${path}' --file <file>`,
+    );
+    expect(send.stdout, send.stderr).toContain(
+      `stepchart runs resume q-1 --store 'sqlite:${path}' --file ${approvalFile}`,
+    );
   });
 
   it("is a usage error (64) for an ended run, an unknown one, or a file without the run's workflow", async () => {

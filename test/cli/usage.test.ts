@@ -59,6 +59,12 @@ describe("usage errors name the option (exit 64)", () => {
     expect(ran, ran.stderr).toMatchObject({ code: 64 });
   });
 
+  it("a missing optional peer (MISSING_DEPENDENCY), with its install command", async () => {
+    const ran = await cli(["run", "test/cli/fixtures/missing-peer.ts"]);
+    expect(ran.stderr).toBe('stepchart: MISSING_DEPENDENCY: The workflow needs "some-peer": npm install some-peer\n');
+    expect(ran.code).toBe(64);
+  });
+
   it("an empty STEPCHART_TOKEN (or --token '') for serve", async () => {
     const [fromEnv, fromFlag] = await Promise.all([
       stepchart(["serve", approval, "--port", "0"], { STEPCHART_TOKEN: "" }),
