@@ -1,8 +1,9 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -147,6 +148,38 @@ describe.skipIf(!tmuxPath)(
       type("yes");
       expect(await exitCode()).toBe(0);
       expect(screen()).toContain('"answer": "yes"');
+    });
+
+    it("closes a prompt another shell answered (runs send), and asks the run's next one", async () => {
+      const store = `sqlite:${join(dir, "runs.db")}`;
+      const file = "test/cli/fixtures/revise.ts";
+      command(`${stepchart} run ${file} ${input} --store ${store} --run-id rv-1`);
+      await waitFor(/Round 1: approve\?\n.*Enter to send/);
+      const sent = await promisify(execFile)(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "src/cli/main.ts",
+          "runs",
+          "send",
+          "rv-1",
+          "--store",
+          store,
+          "--file",
+          file,
+          "-r",
+          "shorter",
+        ],
+        { cwd: root, env: { ...process.env, CI: "1" } },
+      );
+      expect(sent.stdout).toContain("A process holds the run: it takes the event at its next lease renewal.");
+      // Taken at the runner's next renewal (a few seconds): the old prompt closes, the next is asked.
+      const asked = await waitFor(/The prompt was answered elsewhere\.[\s\S]*Round 2: approve\?\n.*Enter to send/);
+      expect(asked).toMatch(/✔ review \d+ms → Revise/);
+      type("yes");
+      expect(await exitCode()).toBe(0);
+      expect(screen()).toMatch(/"answers": \[\s*"shorter",\s*"yes"\s*\]/);
     });
 
     it("Ctrl-C while a step runs detaches a stored run; without a store it cancels it (exit 3)", async () => {
