@@ -103,7 +103,7 @@ export interface ValidationIssue {
  *
  * @example
  * ```ts
- * try { RetrieveEvent({ query: 1 as never }); } catch (err) {
+ * try { RetrieveEvent({ query: 1 as never, nodes: [] }); } catch (err) {
  *   if (err instanceof EventValidationError) console.log(err.eventType, err.issues);
  * }
  * ```
@@ -219,7 +219,7 @@ function reasonOf(step: string, cause: unknown): string {
  *
  * @example
  * ```ts
- * retry: { attempts: 3, delay: 100, retryIf: (err) => err instanceof StepTimeoutError }
+ * const retry: RetryPolicy = { attempts: 3, delay: 100, retryIf: (err) => err instanceof StepTimeoutError };
  * ```
  */
 export class StepTimeoutError extends WorkflowError {
@@ -259,7 +259,11 @@ export class WaitTimeoutError extends WorkflowError {
  *
  * @example
  * ```ts
- * await workflow({ timeout: 1_000 }).step(...).run(); // may reject with WorkflowTimeoutError
+ * try {
+ *   await rag.run({ query: "q" }); // rag: workflow({ name: "rag", timeout: 1_000 })
+ * } catch (err) {
+ *   if (err instanceof WorkflowTimeoutError) console.log(err.activeSteps); // the steps still running
+ * }
  * ```
  */
 export class WorkflowTimeoutError extends WorkflowError {

@@ -8,7 +8,7 @@ import type { MachineShape } from "./shape.js";
  *
  * @example
  * ```ts
- * retry: { attempts: 4, delay: 200, backoff: "exponential", maxDelay: 2_000, jitter: true }
+ * const retry: RetryPolicy = { attempts: 4, delay: 200, backoff: "exponential", maxDelay: 2_000, jitter: true };
  * ```
  */
 export interface RetryPolicy {
@@ -47,9 +47,11 @@ export interface RunTimeout {
  *
  * @example
  * ```ts
- * .step("answer", { accepts: Query, emits: [Answer], numWorkers: 2, timeout: 10_000, retry: { attempts: 3 } },
+ * workflow({ name: "qa", stop: Answer }).step(
+ *   "answer",
+ *   { accepts: Query, emits: [Answer], numWorkers: 2, timeout: 10_000, retry: { attempts: 3 } },
  *   async (_ctx, ev) => Answer({ result: { text: ev.q } }),
- * )
+ * );
  * ```
  */
 export interface StepOptions<
@@ -78,11 +80,11 @@ export interface StepOptions<
  *
  * @example
  * ```ts
- * .step("call", { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 3 } }, async (ctx) => {
+ * workflow({ name: "call" }).step("call", { accepts: StartEvent, emits: [StopEvent], retry: { attempts: 3 } }, async (ctx) => {
  *   const { number, lastError } = ctx.attempt;
  *   if (number > 1) console.log(`attempt ${number} after ${lastError?.message}`);
  *   return StopEvent({ result: number });
- * })
+ * });
  * ```
  */
 export interface AttemptInfo {
@@ -122,10 +124,13 @@ export interface FreeState {
  *
  * @example
  * ```ts
- * // state: z.object({ topic: z.string().default(""), turns: z.number().default(0) })
- * ctx.set("topic", ev.query); // a number here is a type error
- * const turns = ctx.update("turns", (n = 0) => n + 1);
- * return StopEvent({ result: `${ctx.get("topic")} (${turns})` });
+ * const Topic = startEvent({ query: z.string() });
+ * const state = z.object({ topic: z.string().default(""), turns: z.number().default(0) });
+ * workflow({ name: "chat", start: Topic, state }).step("turn", { accepts: Topic, emits: [StopEvent] }, async (ctx, ev) => {
+ *   ctx.set("topic", ev.query); // a number here is a type error
+ *   const turns = ctx.update("turns", (n = 0) => n + 1);
+ *   return StopEvent({ result: `${ctx.get("topic")} (${turns})` });
+ * });
  * ```
  */
 export interface TypedStateAccess<TState> {
@@ -193,11 +198,11 @@ type CollectResult<TList extends readonly AnyEventDef[]> = { -readonly [K in key
  *
  * @example
  * ```ts
- * .step("count", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
- *   const n = ctx.update("count", (c = 0) => c + 1);
+ * workflow({ name: "counter" }).step("count", { accepts: StartEvent, emits: [StopEvent] }, async (ctx) => {
+ *   const n = ctx.update<number>("count", (c = 0) => c + 1);
  *   ctx.writeEventToStream(Progress({ n }));
  *   return StopEvent({ result: n });
- * })
+ * });
  * ```
  */
 export type StepContext<

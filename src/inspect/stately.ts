@@ -20,6 +20,7 @@ export interface StatelyInspectorLike {
  *
  * @example
  * ```ts
+ * import { createBrowserInspector } from "@statelyai/inspect";
  * const options: StatelyInspectorOptions = { inspector: createBrowserInspector(), maxStringLength: 200 };
  * ```
  */
@@ -40,7 +41,8 @@ export interface StatelyInspectorOptions {
  *
  * @example
  * ```ts
- * const { inspect }: StatelyInspector = statelyInspector({ inspector });
+ * import { createBrowserInspector } from "@statelyai/inspect";
+ * const { inspect }: StatelyInspector = statelyInspector({ inspector: createBrowserInspector() });
  * approval.run({ topic: "tea" }, { inspect });
  * ```
  */

@@ -11,7 +11,9 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  *
  * @example
  * ```ts
- * if (depthOf(payload) > MAX_JSON_DEPTH) payload = summarise(payload); // or ctx.set refuses it
+ * const levels = MAX_JSON_DEPTH + 1;
+ * const tree: unknown = JSON.parse(`${"[".repeat(levels)}${"]".repeat(levels)}`);
+ * ctx.set("tree", tree); // throws StepStateError: nested deeper than MAX_JSON_DEPTH
  * ```
  */
 export const MAX_JSON_DEPTH = 1000;

@@ -12,8 +12,12 @@ export const OPENAI_API = "https://api.openai.com/v1";
  *
  * @example
  * ```ts
- * .step("ask", { accepts: Question, emits: [Answer], retry: { attempts: 4, delay: 500, backoff: "exponential" } },
- *   async (ctx, ev) => Answer({ text: (await llm.complete(ev.text, { ctx })).text }))
+ * const Question = startEvent({ text: z.string() });
+ * const ask = workflow({ name: "ask", start: Question }).step(
+ *   "ask",
+ *   { accepts: Question, emits: [StopEvent], retry: { attempts: 4, delay: 500, backoff: "exponential" } },
+ *   async (ctx, ev) => StopEvent({ result: (await llm.complete(ev.text, { ctx })).text }),
+ * );
  * // a run that still fails rejects with WorkflowStepError whose cause is an LLMError
  * ```
  */
