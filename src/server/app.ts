@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import type { Instrumentation } from "../execution/instrument.js";
 import type { WorkflowStore } from "../persistence/store.js";
 import { type RetainOptions, retainedItems } from "../runtime/retention.js";
 import { type AuthOption, authMiddleware } from "./auth.js";
@@ -54,6 +55,11 @@ export interface ServerOptions {
    */
   readonly resources?: Readonly<Record<string, unknown>>;
   /**
+   * Observes every run the server starts or resumes (the `instrument` run option): `otelTracing()`
+   * of `stepchart/telemetry` gives each a span, under the span current where the request is handled.
+   */
+  readonly instrument?: Instrumentation;
+  /**
    * Called with every error answered with a 5xx (a store that is down, a bug), before the response
    * is sent: responses carry a code and a fixed message, so this is where an operator logs the
    * error itself. What it throws is ignored.
@@ -88,6 +94,7 @@ export function createServer(options: ServerOptions): Hono {
     store: options.store,
     retain: options.retain,
     resources: options.resources,
+    instrument: options.instrument,
     closed: false,
     looking: new Set(),
   };

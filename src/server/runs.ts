@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from "../definition/types.js";
+import type { Instrumentation } from "../execution/instrument.js";
 import type { WorkflowStore } from "../persistence/store.js";
 import type { WorkflowHandler } from "../runtime/handler.js";
 import type { RetainOptions } from "../runtime/retention.js";
@@ -21,6 +22,7 @@ export interface ServedWorkflow {
 /** The run options the server passes to every run and resume. */
 export interface RunOptionsOfServer {
   readonly store?: WorkflowStore;
+  readonly instrument?: Instrumentation;
   readonly retain?: RetainOptions;
   readonly resources?: Readonly<Record<string, unknown>>;
 }
@@ -37,6 +39,8 @@ export interface ServerState {
   readonly retain: RetainOptions | undefined;
   /** The `resources` of every run this server starts or resumes. */
   readonly resources: Readonly<Record<string, unknown>> | undefined;
+  /** The `instrument` of every run this server starts or resumes. */
+  readonly instrument: Instrumentation | undefined;
   /** Set by `detachRuns`: the server takes no more runs from the store. */
   closed: boolean;
   /** Runs held by a runner that may be dead, which this server looks at again when their lease ends. */
@@ -49,6 +53,7 @@ export function runOptions(state: ServerState): RunOptionsOfServer {
     ...(state.store ? { store: state.store } : {}),
     ...(state.retain ? { retain: state.retain } : {}),
     ...(state.resources ? { resources: state.resources } : {}),
+    ...(state.instrument ? { instrument: state.instrument } : {}),
   };
 }
 

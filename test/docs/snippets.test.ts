@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "test/.snippets");
-const pages = ["README.md", "docs/guide.md", "docs/machine.md"];
+const pages = ["README.md", "docs/guide.md", "docs/machine.md", "docs/telemetry.md"];
 /** Pages whose every `ts` block must be a program. */
 const noFragments = ["docs/guide.md"];
 
