@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   EventValidationError,
+  SnapshotError,
   StepTimeoutError,
   StopEvent,
   startEvent,
@@ -138,5 +139,22 @@ describe.each(shapes)("a failed run (%s shape)", (shape) => {
       'EventValidationError: Invalid event "StartEvent": q: Invalid input: expected string, received number',
     );
     expect(framesOf(error as Error)[0]).toContain(here);
+  });
+
+  it("a snapshot that cannot be resumed: thrown from resume(), the stack starting at the line that called it", () => {
+    const wf = workflow({ name: "typed", start: Query, shape }).step(
+      "answer",
+      { accepts: Query, emits: [StopEvent] },
+      async () => StopEvent({ result: 1 }),
+    );
+    let error: SnapshotError | undefined;
+    try {
+      wf.resume({ version: 99 } as never);
+    } catch (e) {
+      error = e as SnapshotError;
+    }
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect(framesOf(error as Error)[0]).toContain(here);
+    expect(String(error)).toBe(`SnapshotError: ${error?.message}`);
   });
 });
