@@ -1,8 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { isWorkflowError } from "../../errors.js";
-import type { RunContext } from "../../kernel/context.js";
-import type { WorkflowSnapshot } from "../../persistence/snapshot.js";
 import type { WorkflowStore } from "../../persistence/store.js";
 import { exitCodeFor, type RunOutcome } from "../display/outcome.js";
 import { chooseDisplay, showRun } from "../display/show.js";
@@ -11,6 +9,7 @@ import type { CliIo } from "../io.js";
 import { type AnyWorkflow, loadWorkflows, resourcesOf } from "../load.js";
 import { type OpenedStore, openStore } from "../store-arg.js";
 import { UsageError } from "../usage-error.js";
+import { describeRun } from "./run-report.js";
 
 interface ResumeFlags {
   readonly store: string;
@@ -89,7 +88,7 @@ async function resumeById(
     // A script reads how the run ended on stdout, as for a run that ends here.
     if (flags.json)
       io.stdout.write(
-        `${JSON.stringify({ type: "result", workflow: name, runId, ...endedOutcome(record.snapshot) })}\n`,
+        `${JSON.stringify({ type: "result", workflow: name, runId, ...(describeRun(record).outcome ?? { status }) })}\n`,
       );
     return exitCodeOf(status);
   }
@@ -161,11 +160,3 @@ async function resumeRun(
 }
 
 const describeStore = (store: WorkflowStore, label: string) => store.description ?? label;
-
-/** How a run that ended before ended, as its record keeps it: its result, or its error. */
-function endedOutcome(snapshot: WorkflowSnapshot): Record<string, unknown> {
-  const outcome = (snapshot.machine.context as Partial<RunContext>).outcome;
-  if (outcome?.status === "completed")
-    return { status: "completed", result: (outcome.stop as { result?: unknown }).result ?? null };
-  return outcome ? { ...outcome } : { status: snapshot.status };
-}
