@@ -1,6 +1,6 @@
 import type { AnyEvent, AnyEventDef, EventsOf } from "../events/types.js";
 import { createStep } from "./build.js";
-import type { AnyStepFn, AnyWorkflowTypes, StepContext, StepDefinition, StepOptions, StepReturn } from "./types.js";
+import type { AnyStepFn, Context, FreeState, StepDefinition, StepOptions, StepReturn } from "./types.js";
 
 /** Decorated methods and their options, keyed by the method function itself. */
 const registry = new WeakMap<object, { name: string; options: StepOptions }>();
@@ -8,7 +8,7 @@ const registry = new WeakMap<object, { name: string; options: StepOptions }>();
 /**
  * Marks a method of a `Workflow` subclass as a step (TC39 decorator; no `experimentalDecorators`).
  * The method's return type is checked against `emits`, and a parameter annotation that disagrees
- * with `accepts` is a type error.
+ * with `accepts` is a type error. `ctx: Context<Resources>` types `ctx.resources`.
  *
  * @example
  * ```ts
@@ -28,7 +28,9 @@ export function step<
   return <This>(
     method: (
       this: This,
-      ctx: StepContext<AnyWorkflowTypes, EventsOf<TEmits>, EventsOf<TAccepts>>,
+      // Resources as `any`: the method's own annotation (`Context<Resources>`) says what they are.
+      // biome-ignore lint/suspicious/noExplicitAny: see above
+      ctx: Context<any, FreeState, EventsOf<TEmits>, EventsOf<TAccepts>>,
       event: EventsOf<TAccepts>,
     ) => Promise<StepReturn<EventsOf<TEmits>>> | StepReturn<EventsOf<TEmits>>,
     context: ClassMethodDecoratorContext<This>,

@@ -209,13 +209,39 @@ export type StepContext<
   TTypes extends WorkflowTypes = AnyWorkflowTypes,
   TEmit extends AnyEvent = AnyEvent,
   TAccepted extends AnyEvent = AnyEvent,
-> = StateAccessOf<TTypes["state"]> & {
+  // Resolved at once to the parts a context uses: were `TTypes` (whose event definitions hold zod
+  // schemas) a type argument of the result, inferring a builder step's types would compare those
+  // schemas, and the first such comparison costs ~75k type instantiations.
+> = TTypes extends unknown ? Context<TTypes["resources"], TTypes["state"], TEmit, TAccepted> : never;
+
+/**
+ * The step context by its parts: what `ctx` is in a builder step (see {@link StepContext}), and the
+ * annotation of `ctx` in the class front-end, where `Context<Resources>` types `ctx.resources`.
+ *
+ * @example
+ * ```ts
+ * interface Resources { index: Index }
+ * class Rag extends Workflow {
+ *   @step({ accepts: StartEvent, emits: [Retrieved] })
+ *   async retrieve(ctx: Context<Resources>, ev: StartEvent) {
+ *     return Retrieved({ query: String(ev.query), passages: await ctx.resources.index.search(String(ev.query)) });
+ *   }
+ * }
+ * ```
+ */
+export type Context<
+  // biome-ignore lint/suspicious/noExplicitAny: resources are user objects of any shape when undeclared
+  TResources extends object = Record<string, any>,
+  TState = FreeState,
+  TEmit extends AnyEvent = AnyEvent,
+  TAccepted extends AnyEvent = AnyEvent,
+> = StateAccessOf<TState> & {
   /** The run's id. */
   readonly runId: string;
   /** Aborted on cancel, run or step timeout, or when the run ends while this step still runs. */
   readonly signal: AbortSignal;
   /** Objects given to `run`/`toMachine` (an index, a client). Not persisted. */
-  readonly resources: TTypes["resources"];
+  readonly resources: TResources;
   /** This attempt's number (1-based) and the previous attempt's error. */
   readonly attempt: AttemptInfo;
   /** Routes an extra event (fan-out): to every step that accepts it, or only to `step`. */
@@ -245,21 +271,6 @@ export type StepContext<
    */
   run<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
 };
-
-/**
- * The erased step context, for the class front-end: `async step(ctx: Context, ev: MyEvent)`.
- *
- * @example
- * ```ts
- * class Counter extends Workflow {
- *   @step({ accepts: StartEvent, emits: [StopEvent] })
- *   async count(ctx: Context, _ev: StartEvent) {
- *     return StopEvent({ result: ctx.update("calls", (n: number | undefined) => (n ?? 0) + 1) });
- *   }
- * }
- * ```
- */
-export type Context = StepContext;
 
 /** What a step function may return: one of its declared events, or nothing. */
 // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a step end without `return`
@@ -359,7 +370,7 @@ export interface WorkflowDefinition {
  * type Input = InputOf<typeof QueryStart>; // { query: string; topK?: number }
  * ```
  */
-export type InputOf<TStart> = TStart extends { schema: infer S extends z.ZodType } ? z.input<S> : never;
+export type InputOf<TStart> = TStart extends { schema: infer S extends z.core.$ZodType } ? z.input<S> : never;
 
 /**
  * The result a stop event definition carries.
@@ -370,7 +381,7 @@ export type InputOf<TStart> = TStart extends { schema: infer S extends z.ZodType
  * type AnswerResult = ResultOf<typeof Answer>; // { text: string }
  * ```
  */
-export type ResultOf<TStop> = TStop extends { schema: infer S extends z.ZodType }
+export type ResultOf<TStop> = TStop extends { schema: infer S extends z.core.$ZodType }
   ? z.output<S> extends { result: infer R }
     ? R
     : unknown
