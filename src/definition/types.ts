@@ -120,26 +120,34 @@ export interface FreeState {
 }
 
 /**
- * `ctx.get/set/update`, typed by the workflow's `state` schema.
+ * `ctx.get/set/update`, typed by the workflow's `state` schema. `TDefaulted` are the keys whose
+ * schema has a `.default()`: they hold a value from the start, so `update` never sees them missing.
  *
  * @example
  * ```ts
  * const Topic = startEvent({ query: z.string() });
- * const state = z.object({ topic: z.string().default(""), turns: z.number().default(0) });
+ * const state = z.object({ topic: z.string().optional(), turns: z.number().default(0) });
  * workflow({ name: "chat", start: Topic, state }).step("turn", { accepts: Topic, emits: [StopEvent] }, async (ctx, ev) => {
  *   ctx.set("topic", ev.query); // a number here is a type error
- *   const turns = ctx.update("turns", (n = 0) => n + 1);
+ *   const turns = ctx.update("turns", (n) => n + 1); // n: number (a default)
+ *   ctx.update("topic", (t) => `${t ?? ""}!`); // t: string | undefined
  *   return StopEvent({ result: `${ctx.get("topic")} (${turns})` });
  * });
  * ```
  */
-export interface TypedStateAccess<TState> {
+export interface TypedStateAccess<TState, TDefaulted extends keyof TState = never> {
   /** The value of a state key; throws `StepStateError` when missing and no default is given. */
   get<K extends keyof TState & string>(key: K, defaultValue?: TState[K]): TState[K];
   /** Sets a key to a JSON value (validated by the state schema). */
   set<K extends keyof TState & string>(key: K, value: TState[K]): void;
-  /** Atomic read-modify-write; `fn` gets `undefined` for a missing key. Returns the new value. */
-  update<K extends keyof TState & string>(key: K, fn: (current: TState[K] | undefined) => TState[K]): TState[K];
+  /**
+   * Atomic read-modify-write; `fn` gets `undefined` for a missing key (never for a key with a
+   * `.default()`). Returns the new value.
+   */
+  update<K extends keyof TState & string>(
+    key: K,
+    fn: (current: K extends TDefaulted ? TState[K] : TState[K] | undefined) => TState[K],
+  ): TState[K];
 }
 
 /**
@@ -173,6 +181,7 @@ export interface FreeStateAccess {
 export interface WorkflowTypes {
   readonly start: AnyEventDef;
   readonly stop: AnyEventDef;
+  /** The state's `ctx.get/set/update`: `TypedStateAccess<values, defaulted keys>`, or `FreeState` without a schema. */
   readonly state: object;
   readonly resources: object;
   /** Every event definition the workflow's steps accept or await (what may come from outside). */
@@ -189,7 +198,12 @@ export interface AnyWorkflowTypes extends WorkflowTypes {
   readonly accepted: AnyEventDef;
 }
 
-type StateAccessOf<TState> = TState extends FreeState ? FreeStateAccess : TypedStateAccess<TState>;
+/** `ctx.get/set/update` of a workflow's `state` type (an access type already, or a values type). */
+type StateAccessOf<TState> = TState extends FreeState
+  ? FreeStateAccess
+  : TState extends TypedStateAccess<infer V, infer D>
+    ? TypedStateAccess<V, D>
+    : TypedStateAccess<TState>;
 
 type CollectResult<TList extends readonly AnyEventDef[]> = { -readonly [K in keyof TList]: EventOf<TList[K]> };
 
@@ -387,8 +401,25 @@ export type ResultOf<TStop> = TStop extends { schema: infer S extends z.core.$Zo
     : unknown
   : unknown;
 
-/** The typed state of a workflow's `state` option. */
-export type StateOf<TState> = TState extends FieldsSchema ? z.output<TState> : FreeState;
+/**
+ * The state a workflow's steps see, from its `state` option: its values and the keys that always
+ * hold one, as the `ctx.get/set/update` they give (a type of the package's own exports, so that a
+ * declaration file can name it).
+ */
+export type StateOf<TState> = TState extends FieldsSchema
+  ? TypedStateAccess<z.output<TState>, DefaultedKeys<TState>>
+  : FreeState;
+
+/** The keys a state schema fills in when absent (`.default()`, `.prefault()`): optional in, required out. */
+type DefaultedKeys<TState extends FieldsSchema> = {
+  [K in keyof z.output<TState>]-?: {} extends Pick<z.output<TState>, K>
+    ? never
+    : K extends keyof z.input<TState>
+      ? {} extends Pick<z.input<TState>, K>
+        ? K
+        : never
+      : never;
+}[keyof z.output<TState>];
 
 /** Events a step may take, from its `accepts`. */
 export type AcceptedOf<TAccepts> = EventsOf<TAccepts>;
