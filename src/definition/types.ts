@@ -1,6 +1,6 @@
 import type { z } from "zod/v4";
 import type { ErrorInfo } from "../errors.js";
-import type { AnyEvent, AnyEventDef, EventOf, EventsOf, FieldsSchema } from "../events/types.js";
+import type { AnyEvent, AnyEventDef, EventOf, EventsOf, FieldsSchema, NotInEmits, StepEmits } from "../events/types.js";
 import type { MachineShape } from "./shape.js";
 
 /**
@@ -208,6 +208,16 @@ type StateAccessOf<TState> = TState extends FreeState
 type CollectResult<TList extends readonly AnyEventDef[]> = { -readonly [K in keyof TList]: EventOf<TList[K]> };
 
 /**
+ * What `sendEvent` takes: an emitted event; one of another type is the {@link NotInEmits} message
+ * (one of an emitted type with wrong fields is checked against the emitted events as usual).
+ */
+type Emitted<TEvent extends AnyEvent, TEmit extends AnyEvent> = TEvent extends TEmit
+  ? TEvent
+  : TEvent extends { readonly type: TEmit["type"] }
+    ? TEmit
+    : NotInEmits<TEvent["type"], TEmit["type"]>;
+
+/**
  * The context a step receives: run state, routing, streaming, fan-in, human input, cancellation.
  *
  * @example
@@ -258,8 +268,11 @@ export type Context<
   readonly resources: TResources;
   /** This attempt's number (1-based) and the previous attempt's error. */
   readonly attempt: AttemptInfo;
-  /** Routes an extra event (fan-out): to every step that accepts it, or only to `step`. */
-  sendEvent(event: TEmit, options?: { step?: string }): void;
+  /**
+   * Routes an extra event (fan-out): to every step that accepts it, or only to `step`. An event
+   * whose type is not in the step's `emits` is a type error that names both.
+   */
+  sendEvent<TEvent extends AnyEvent>(event: Emitted<TEvent, TEmit>, options?: { step?: string }): void;
   /** Publishes an event to the run's stream only (not routed to steps). */
   writeEventToStream(event: AnyEvent): void;
   /**
@@ -286,9 +299,15 @@ export type Context<
   run<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
 };
 
-/** What a step function may return: one of its declared events, or nothing. */
+/**
+ * What a step function may return: one of its declared events, or nothing. (`StepEmits` is no
+ * value's type: it tells an event factory called in a `return` which events the step emits.)
+ */
 // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a step end without `return`
-export type StepReturn<TEmit> = TEmit | undefined | null | void;
+export type StepReturn<TEmit> = TEmit | undefined | null | void | StepEmits<TypeOf<TEmit>>;
+
+/** The `type` of an event (of each, for a union). */
+type TypeOf<TEvent> = TEvent extends { readonly type: infer T extends string } ? T : never;
 
 /** A step function as the runtime calls it (erased). */
 export type AnyStepFn = (ctx: StepContext, event: AnyEvent) => unknown;

@@ -37,10 +37,17 @@ export interface EventDef<TType extends string = string, TSchema extends FieldsS
   /**
    * Builds the event, validating `fields`; throws `EventValidationError` on a bad payload, including
    * one that is not JSON (a `Date`, a cycle) or nests deeper than `MAX_JSON_DEPTH` (1000) levels.
+   * Built where a step returns or sends an event not in its `emits`, it is a type error at this
+   * call that names the event and the step's `emits` (`TExpected`, inferred from where the event
+   * goes, is how the factory knows).
    */
-  (
-    ...fields: {} extends z.input<TSchema> ? [fields?: z.input<TSchema>] : [fields: z.input<TSchema>]
-  ): Simplify<{ type: TType } & z.output<TSchema>>;
+  <TExpected = unknown>(
+    ...fields: Misplaced<TType, TExpected> extends true
+      ? [fields: NotInEmits<TType, EmitsIn<TExpected>>]
+      : {} extends z.input<TSchema>
+        ? [fields?: z.input<TSchema>]
+        : [fields: z.input<TSchema>]
+  ): Misplaced<TType, TExpected> extends true ? TExpected : Simplify<{ type: TType } & z.output<TSchema>>;
   /** The event's `type` string. */
   readonly type: TType;
   /** The zod object describing the fields (without `type`). */
@@ -95,3 +102,57 @@ export type EventsOf<TDefs> = TDefs extends readonly (infer D)[] ? EventOf<D> : 
  * ```
  */
 export type FieldsOf<TDef> = TDef extends EventDef<string, infer TSchema> ? z.input<TSchema> : never;
+
+declare const emitsMarker: unique symbol;
+
+/**
+ * Part of the type a step's return value expects (no value has it): it carries the types of the
+ * step's `emits` to the event factories. See {@link NotInEmits}.
+ */
+export interface StepEmits<TTypes extends string> {
+  readonly [emitsMarker]: TTypes;
+}
+
+/** The event types a step emits, when `TExpected` is what a step's return or `sendEvent` expects. */
+type EmitsIn<TExpected> = TExpected extends StepEmits<infer T> ? T : never;
+
+/** True where an event of type `TType` is built for a step's return or `sendEvent` but is not in its `emits`. */
+type Misplaced<TType extends string, TExpected> = [EmitsIn<TExpected>] extends [never]
+  ? false
+  : string extends TType
+    ? false
+    : [TType] extends [EmitsIn<TExpected>]
+      ? false
+      : true;
+
+/**
+ * The type error of an event a step returns or sends without declaring it in `emits`.
+ *
+ * @example
+ * ```ts
+ * workflow({ name: "rag", start: QueryStart }).step("retrieve", { accepts: QueryStart, emits: [Retrieved] }, async (ctx, ev) => {
+ *   // @ts-expect-error Argument of type '{ type: "Scored"; score: number; }' is not assignable to
+ *   // parameter of type '"Event Scored is not in this step's emits: Retrieved"'.
+ *   ctx.sendEvent(Scored({ score: 1 }));
+ *   return Retrieved({ query: ev.query, passages: [] });
+ * });
+ * ```
+ */
+export type NotInEmits<
+  TType extends string,
+  TEmits extends string,
+> = `Event ${TType} is not in this step's emits: ${Join<TEmits>}`;
+
+/** The member of a union the compiler lists last (a function-intersection inference trick). */
+type LastOf<U> = (U extends unknown ? (x: () => U) => void : never) extends (x: infer L) => void
+  ? L extends () => infer R
+    ? R
+    : never
+  : never;
+
+/** A union of strings written out as `"A | B"`, for messages. Only evaluated when an error is shown. */
+type Join<U extends string, Last extends string = LastOf<U> & string> = [U] extends [never]
+  ? ""
+  : [Exclude<U, Last>] extends [never]
+    ? Last
+    : `${Join<Exclude<U, Last>>} | ${Last}`;
