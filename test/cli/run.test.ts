@@ -143,13 +143,17 @@ describe.concurrent("stepchart run, without a terminal: one plain line per event
     expect(performance.now() - interrupted).toBeLessThan(10_000); // not the step's minute
   });
 
-  it("exits 1 for a failed run, with the step, its attempts and the error", async () => {
+  it("exits 1 for a failed run, with the step, its attempts, the error once and where it was thrown", async () => {
     const ran = await cli(["run", fixture("flaky.ts"), "--workflow", "broken"]);
     expect(ran, ran.stderr).toMatchObject({ code: 1 });
     expect(lines(ran.stdout)).toContain("step explode started on StartEvent (attempt 2)");
-    expect(lines(ran.stdout).at(-1)).toMatch(
-      /^failed in step explode after 2 attempt\(s\) \(\d+ms\): Error: the disk is on fire$/,
-    );
+    // The message once (on the step's line), then where the user's code threw it.
+    expect(lines(ran.stdout).slice(-3)).toEqual([
+      expect.stringMatching(/^step explode failed in \d+ms \(attempt 2\): the disk is on fire$/),
+      expect.stringMatching(/^failed in step explode after 2 attempt\(s\) \(\d+ms\)$/),
+      expect.stringMatching(/^ {2}at .*test\/cli\/fixtures\/flaky\.ts:\d+:\d+\)?$/),
+    ]);
+    expect(ran.stdout.match(/the disk is on fire/g)).toHaveLength(2); // attempt 1's line, and attempt 2's
   });
 
   it("exits 2 for a run that timed out, naming the steps still running", async () => {

@@ -26,6 +26,8 @@ export class LiveDisplay implements RunDisplay {
   #frame = 0;
   #ticker: NodeJS.Timeout | undefined;
   #paused = false;
+  /** The error message of the last failed step line: the outcome does not print it twice. */
+  #failedWith: string | undefined;
   #closed = false;
 
   constructor(io: CliIo) {
@@ -47,6 +49,7 @@ export class LiveDisplay implements RunDisplay {
 
   item(event: AnyEvent): void {
     const change = this.#steps.see(event);
+    if (change.kind === "ended" && change.attempt.status === "failed") this.#failedWith = change.attempt.error?.message;
     if (change.kind === "other" && event.type === "TokenEvent" && typeof event.delta === "string") {
       this.#tokens += printable(event.delta);
     }
@@ -104,7 +107,10 @@ export class LiveDisplay implements RunDisplay {
         return `${green("✔")} ${bold("completed")} ${took}\n${formatResult(outcome.result)}`;
       case "failed": {
         const where = outcome.step ? ` in ${bold(printable(outcome.step))} after ${outcome.attempts} attempt(s)` : "";
-        return `${red("✖")} ${bold("failed")}${where} ${took}\n${red(printable(outcome.error.message))}`;
+        const shown = outcome.step !== null && this.#failedWith === outcome.error.message;
+        const error = shown ? [] : [red(printable(outcome.error.message))];
+        const frames = (outcome.frames ?? []).map((frame) => dim(`  ${printable(frame)}`));
+        return [`${red("✖")} ${bold("failed")}${where} ${took}`, ...error, ...frames].join("\n");
       }
       case "timedOut": {
         const active =

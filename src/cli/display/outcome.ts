@@ -18,6 +18,8 @@ export type RunOutcome =
       readonly step: string | null;
       readonly error: { readonly name: string; readonly message: string };
       readonly attempts: number;
+      /** Where the error was thrown: the top frames of the user's code (none for a stall or a timeout). */
+      readonly frames?: readonly string[];
     }
   | { readonly status: "timedOut"; readonly timeout: number; readonly activeSteps: readonly string[] }
   | { readonly status: "cancelled" }
@@ -55,6 +57,38 @@ export function outcomeOf(event: AnyEvent): RunOutcome | undefined {
     default:
       return undefined;
   }
+}
+
+/** How many of the user's frames a failed run shows. */
+const FRAMES_SHOWN = 3;
+
+/**
+ * stepchart's own code, where this module runs from: `<package>/dist/` once built and installed
+ * (inside node_modules, left out anyway), `<clone>/src/` in a clone. Its frames are not the user's.
+ */
+const ownCode = (() => {
+  const here = import.meta.url;
+  const at = here.search(/\/(src|dist)\//);
+  return at === -1 ? undefined : [`${here.slice(0, at)}/src/`, `${here.slice(0, at)}/dist/`].map(pathOfUrl);
+})();
+
+function pathOfUrl(url: string): string {
+  return decodeURIComponent(url.replace(/^file:\/\//, ""));
+}
+
+/**
+ * The top frames of a failed run's error that are the user's: a `WorkflowStepError`'s stack is its
+ * one-line header then the frames of the error the step threw (stepchart puts no frames of its own
+ * there), so what is left out here is only Node's internals and installed packages.
+ */
+export function userFrames(error: unknown): string[] {
+  const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
+  return stack
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("at ") && !/node:internal|\(node:|\/node_modules\//.test(line))
+    .filter((line) => !ownCode?.some((dir) => line.includes(dir)))
+    .slice(0, FRAMES_SHOWN);
 }
 
 /** The exit code of an outcome (see exit-codes.ts). */

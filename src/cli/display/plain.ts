@@ -15,6 +15,8 @@ export class PlainLog implements RunDisplay {
   #routed: ReadonlySet<string> = new Set();
   /** A line of tokens is open (no newline yet). */
   #inTokens = false;
+  /** The error message of the last failed step line: the outcome does not print it twice. */
+  #failedWith: string | undefined;
 
   constructor(io: CliIo) {
     this.#io = io;
@@ -46,6 +48,7 @@ export class PlainLog implements RunDisplay {
       this.#io.stdout.write(printable(event.delta).replace(/\n/g, " "));
       return;
     }
+    if (change.kind === "ended" && change.attempt.status === "failed") this.#failedWith = change.attempt.error?.message;
     const line =
       change.kind === "started"
         ? describeStart(change.attempt)
@@ -77,7 +80,7 @@ export class PlainLog implements RunDisplay {
   }
 
   end(outcome: RunOutcome, elapsedMs: number): void {
-    for (const line of describeOutcome(outcome, elapsedMs)) this.#line(line);
+    for (const line of describeOutcome(outcome, elapsedMs, this.#failedWith)) this.#line(line);
   }
 
   close(): void {
@@ -105,14 +108,17 @@ function describeStart({ step, on, attempt }: StepRunning): string {
   return `step ${step} started on ${on}${attempt > 1 ? ` (attempt ${attempt})` : ""}`;
 }
 
-function describeOutcome(outcome: RunOutcome, elapsedMs: number): string[] {
+/** `failedWith`: the message a failed step's line already showed, which the outcome does not repeat. */
+function describeOutcome(outcome: RunOutcome, elapsedMs: number, failedWith?: string): string[] {
   const took = formatDuration(elapsedMs);
   switch (outcome.status) {
     case "completed":
       return [`completed in ${took}`, `result: ${oneLine(outcome.result, Number.POSITIVE_INFINITY)}`];
     case "failed": {
       const where = outcome.step ? ` in step ${outcome.step} after ${outcome.attempts} attempt(s)` : "";
-      return [`failed${where} (${took}): ${outcome.error.name}: ${outcome.error.message}`];
+      const shown = outcome.step !== null && failedWith === outcome.error.message;
+      const error = shown ? "" : `: ${outcome.error.name}: ${outcome.error.message}`;
+      return [`failed${where} (${took})${error}`, ...(outcome.frames ?? []).map((frame) => `  ${frame}`)];
     }
     case "timedOut": {
       const active = outcome.activeSteps.length > 0 ? `; still running: ${outcome.activeSteps.join(", ")}` : "";

@@ -1,7 +1,7 @@
 import type { AnyEvent } from "../../events/types.js";
 import type { WorkflowHandler } from "../../runtime/handler.js";
 import type { RunDisplay, RunInfo } from "./display.js";
-import { outcomeOf, type RunOutcome, type StoredRunRef } from "./outcome.js";
+import { outcomeOf, type RunOutcome, type StoredRunRef, userFrames } from "./outcome.js";
 
 /** Asks a prompt at the terminal: the answer, or `undefined` when the person stopped (Ctrl-C). */
 export type AskPrompt = (prompt: AnyEvent, signal: AbortSignal) => Promise<string | undefined>;
@@ -73,9 +73,13 @@ export async function watchRun(handler: WorkflowHandler, options: WatchOptions):
   signals.on("SIGINT", onSigint);
   // The run ending (a timeout while a person thinks) takes the prompt away.
   const settled = new AbortController();
+  let rejection: unknown;
   handler.then(
     () => settled.abort(),
-    () => settled.abort(),
+    (error: unknown) => {
+      rejection = error;
+      settled.abort();
+    },
   );
 
   /** Items not shown yet: those that came while a prompt held the terminal. */
@@ -140,6 +144,10 @@ export async function watchRun(handler: WorkflowHandler, options: WatchOptions):
     await lettingGo;
     // Detached (or taken over): the stream ended without a terminal item; the run goes on elsewhere.
     outcome ??= { status: "waiting", why: "detached", prompts, stored };
+    if (outcome.status === "failed") {
+      await handler.then(noop, noop); // the rejection is in `rejection` once the handler settled
+      outcome = { ...outcome, frames: userFrames(rejection) };
+    }
     display.end(outcome, Date.now() - began);
     return outcome;
   } finally {
