@@ -37,17 +37,17 @@ export interface EventDef<TType extends string = string, TSchema extends FieldsS
   /**
    * Builds the event, validating `fields`; throws `EventValidationError` on a bad payload, including
    * one that is not JSON (a `Date`, a cycle) or nests deeper than `MAX_JSON_DEPTH` (1000) levels.
-   * Built where a step returns or sends an event not in its `emits`, it is a type error at this
-   * call that names the event and the step's `emits` (`TExpected`, inferred from where the event
-   * goes, is how the factory knows).
+   * Called in a step's `return` for an event not in the step's `emits`, it is a type error at this
+   * call that names the event and the `emits` (`TExpected`, inferred from what the return expects,
+   * is how the factory knows).
    */
   <TExpected = unknown>(
-    ...fields: Misplaced<TType, TExpected> extends true
-      ? [fields: NotInEmits<TType, EmitsIn<TExpected>>]
-      : {} extends z.input<TSchema>
+    ...fields: [EmitsLacking<TType, TExpected>] extends [never]
+      ? {} extends z.input<TSchema>
         ? [fields?: z.input<TSchema>]
         : [fields: z.input<TSchema>]
-  ): Misplaced<TType, TExpected> extends true ? TExpected : Simplify<{ type: TType } & z.output<TSchema>>;
+      : [fields: NotInEmits<TType, EmitsLacking<TType, TExpected>>]
+  ): [EmitsLacking<TType, TExpected>] extends [never] ? Simplify<{ type: TType } & z.output<TSchema>> : TExpected;
   /** The event's `type` string. */
   readonly type: TType;
   /** The zod object describing the fields (without `type`). */
@@ -113,17 +113,12 @@ export interface StepEmits<TTypes extends string> {
   readonly [emitsMarker]: TTypes;
 }
 
-/** The event types a step emits, when `TExpected` is what a step's return or `sendEvent` expects. */
-type EmitsIn<TExpected> = TExpected extends StepEmits<infer T> ? T : never;
-
-/** True where an event of type `TType` is built for a step's return or `sendEvent` but is not in its `emits`. */
-type Misplaced<TType extends string, TExpected> = [EmitsIn<TExpected>] extends [never]
-  ? false
-  : string extends TType
-    ? false
-    : [TType] extends [EmitsIn<TExpected>]
-      ? false
-      : true;
+/**
+ * The event types a step emits, where `TExpected` is what a step's return expects and they lack
+ * `TType`; otherwise (not a step's return, or a declared type) `never`.
+ */
+type EmitsLacking<TType extends string, TExpected> =
+  TExpected extends StepEmits<infer T> ? (string extends TType ? never : [TType] extends [T] ? never : T) : never;
 
 /**
  * The type error of an event a step returns or sends without declaring it in `emits`.
