@@ -63,7 +63,7 @@ export function startEvent(shapeOrSchema: z.core.$ZodLooseShape | FieldsSchema) 
  * // ... return Answer({ result: { text } });
  * ```
  */
-export function stopEvent<TResult extends z.ZodType>(
+export function stopEvent<TResult extends z.core.$ZodType>(
   resultSchema: TResult,
 ): EventDef<"StopEvent", z.ZodObject<{ result: TResult }, z.core.$strip>> {
   const problem = schemaProblem("its result schema", resultSchema);

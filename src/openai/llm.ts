@@ -125,7 +125,7 @@ export interface LLM {
    * An answer in the shape of `schema`: sent as the JSON-schema response format, parsed and
    * validated with zod. A malformed answer throws a retryable `LLMError`.
    */
-  structured<S extends z.ZodType>(
+  structured<S extends z.core.$ZodType>(
     schema: S,
     messages: readonly ChatMessage[],
     options?: CallOptions & { readonly schemaName?: string },
@@ -222,7 +222,7 @@ export function createLLM(options: LLMOptions): LLM {
         } catch (cause) {
           throw new LLMError(`The model's answer is not JSON: ${content.slice(0, 120)}`, { retryable: true, cause });
         }
-        const checked = schema.safeParse(parsed);
+        const checked = z.safeParse(schema, parsed);
         if (!checked.success) {
           const issues = checked.error.issues.map((i) => `${i.path.join(".") || "answer"}: ${i.message}`).join("; ");
           throw new LLMError(`The model's answer does not match the schema: ${issues}`, { retryable: true });

@@ -186,7 +186,10 @@ describe.each([
     expect(visits).toHaveLength(visitors.length);
     expect(types(run).at(-1)).toBe("StopEvent");
     const tally = run.result as { visits: number; expected: number; log: string[]; steps: number };
-    expect(tally).toMatchObject({ visits: 7, expected: 7, steps: 9, peakConcurrency: 4 });
+    // Every step invocation is counted (1 greet, 7 visit, and tally on each of the 7 Visited), as the trace shows.
+    const started = run.events.filter((e) => e.type === "StepStartedEvent").length;
+    expect(tally).toMatchObject({ visits: 7, expected: 7, steps: 15, peakConcurrency: 4 });
+    expect(tally.steps).toBe(started);
     expect([...tally.log].sort()).toEqual([...visitors].sort());
     await expectCompleted(run);
   });
