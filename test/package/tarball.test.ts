@@ -21,7 +21,7 @@ const read = (path: string) => readFileSync(join(packed.extracted, path), "utf8"
 const manifest = () => JSON.parse(read("package.json")) as Record<string, Record<string, unknown> | undefined>;
 
 describe("the tarball", () => {
-  it("ships the license, the README and every doc, without the docs' images or the sources", () => {
+  it("ships the license, the README and every doc with the images its pages show, not the sources", () => {
     const docs = readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md"));
     expect(docs.length).toBeGreaterThan(0);
     expect(packed.files).toEqual(
@@ -35,7 +35,12 @@ describe("the tarball", () => {
     );
     const outside = packed.files.filter((f) => !/^(dist|docs|bin)\/|^(LICENSE|README\.md|package\.json)$/.test(f));
     expect(outside).toEqual([]);
-    expect(packed.files.filter((f) => f.startsWith("docs/images/"))).toEqual([]);
+    // Every image a shipped page links to is shipped with it (a broken image otherwise).
+    const images = docs.flatMap((f) =>
+      [...readFileSync(join(root, "docs", f), "utf8").matchAll(/\]\((images\/[^)\s]+)\)/g)].map((m) => `docs/${m[1]}`),
+    );
+    expect(images.length).toBeGreaterThan(0);
+    expect(packed.files).toEqual(expect.arrayContaining(images));
   });
 
   it("is MIT licensed, in package.json and in LICENSE, and says where the project lives", () => {

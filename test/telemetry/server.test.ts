@@ -2,7 +2,8 @@
  * A server's runs traced: `createServer({ instrument })` gives every run it starts or resumes the
  * instrument, driven here over the API with the official client's routes through `app.fetch`.
  */
-import { describe, expect, it } from "vitest";
+import { trace } from "@opentelemetry/api";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { HumanResponseEvent, InputRequiredEvent, StartEvent, StopEvent, workflow } from "../../src/index.js";
 import { createServer } from "../../src/server/index.js";
 import { otelTracing } from "../../src/telemetry/index.js";
@@ -53,7 +54,9 @@ describe("createServer({ instrument })", () => {
     for (const step of ["step ask", "step decide"]) expect(parentIdOf(only(spans, step))).toBe(idOf(run));
   });
 
-  it("traces nothing without it", async () => {
+  it("traces nothing without it, though a global tracer provider is there to trace with", async () => {
+    trace.setGlobalTracerProvider(tracing.provider);
+    onTestFinished(() => trace.disable());
     const app = createServer({ workflows: { approval } });
     const started = await app.fetch(post("/workflows/approval/run-nowait", { start_event: {} }));
     const { handler_id: id } = (await started.json()) as { handler_id: string };
