@@ -11,6 +11,7 @@ export { step } from "./definition/decorators.js";
 export type {
   AttemptInfo,
   Context,
+  FreeState,
   FreeStateAccess,
   InputOf,
   ResultOf,
