@@ -2,7 +2,8 @@
  * stepchart benchmark: stepchart (both machine shapes) vs workflow-core, bare async and raw XState,
  * side by side in one process. `npm run bench` (full) or `npm run bench -- --quick` (smoke test:
  * fewer reps, no 100k fan-out); `-- --soak` runs only the soak (e), a one-million-step run's live heap;
- * `-- --server` runs only the server load (g): 1,000 runs over HTTP + SSE at once, beside in-process.
+ * `-- --server` runs only the server load (g): 1,000 runs over HTTP + SSE at once, beside in-process;
+ * `-- --tracing` only the tracing cost (h).
  * Needs `global.gc` for the heap figures: without `--expose-gc` it re-runs itself with it.
  */
 import { spawnSync } from "node:child_process";
@@ -23,7 +24,7 @@ import {
 } from "./lib/compare.js";
 import { fmt, fmtStats, hasGc, ratio, table, type Workload } from "./lib/measure.js";
 import { serverLoadSection } from "./lib/server-load.js";
-import { checkpointSection, loopSection, soakSection } from "./lib/stepchart-only.js";
+import { checkpointSection, loopSection, soakSection, tracingSection } from "./lib/stepchart-only.js";
 import { summary, TARGET, type Target, type Verdict, vsCore, vsCoreVerdict, yes } from "./lib/targets.js";
 import { bare } from "./workloads/bare.js";
 import { stepchart, stepchartCompact } from "./workloads/stepchart.js";
@@ -33,6 +34,7 @@ import { xstate } from "./workloads/xstate.js";
 const quick = process.argv.includes("--quick");
 const soakOnly = process.argv.includes("--soak");
 const serverOnly = process.argv.includes("--server");
+const tracingOnly = process.argv.includes("--tracing");
 
 if (!hasGc()) {
   if (process.env.STEPCHART_BENCH_CHILD) throw new Error("global.gc is still unavailable after --expose-gc");
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
   await checkpointSection(quick);
   await soakSection(SOAK_MARKS);
   await loopSection(quick, a.get(stepchart)?.median ?? Number.NaN);
+  await tracingSection(quick);
   await serverLoadSection(quick);
   console.log(
     "\nNotes: every workload checks its result and throws on a wrong answer. Raw XState fan-out keeps at most 4 " +
@@ -207,4 +210,5 @@ async function main(): Promise<void> {
 
 if (soakOnly) await soakSection(SOAK_MARKS);
 else if (serverOnly) await serverLoadSection(quick);
+else if (tracingOnly) await tracingSection(quick);
 else await main();

@@ -1,10 +1,11 @@
 /**
- * Sections (d)–(f): stepchart on its own (no baseline has checkpoints, long runs or yielding to
+ * Sections (d)–(f) and (h): stepchart on its own (no baseline has checkpoints, long runs or yielding to
  * compare with), each printed as its own small table. They use the default machine shape.
  */
 import { chainWithStore, saveCosts } from "../workloads/checkpoint.js";
 import { instantLoop } from "../workloads/loop.js";
 import { type SoakRow, soak } from "../workloads/soak.js";
+import { tracingCosts } from "../workloads/tracing.js";
 import { fmt, fmtStats, ratio, table } from "./measure.js";
 import { TARGET, yes } from "./targets.js";
 
@@ -89,6 +90,21 @@ export async function loopSection(quick: boolean, chainUsPerStep: number): Promi
           yes(maxTimerLagMs <= 50 && ticks > 0),
         ],
       ],
+    ),
+  );
+}
+
+/** (h) tracing: what `instrument: otelTracing()` adds to a 10-step chain, off, no-op and recording. */
+export async function tracingSection(quick: boolean): Promise<void> {
+  const runs = quick ? 200 : 1_000;
+  const reps = quick ? 3 : 7;
+  const rows = await tracingCosts(runs, reps);
+  const off = rows[0]!.s.median;
+  console.log(`\n(h) tracing cost (statechart shape, 10-step chain, ${runs} runs × ${reps} reps, interleaved)\n`);
+  console.log(
+    table(
+      ["tracing", "variant", "measured", "vs no instrument"],
+      rows.map(({ variant, s }) => ["(h) chain", variant, `${fmtStats(s)} µs/step`, ratio(s.median, off)]),
     ),
   );
 }
