@@ -2,7 +2,7 @@ import { z } from "zod/v4";
 import { EventValidationError, type ValidationIssue, WorkflowValidationError } from "../errors.js";
 import { issuePath, jsonProblem } from "../internal/json.js";
 import type { AnyEvent, AnyEventDef, EventDef, FieldsSchema } from "./types.js";
-import { fieldsProblems } from "./zod-schema.js";
+import { fieldsProblems, isZod4Schema } from "./zod-schema.js";
 
 /**
  * Events built by a factory (and so already validated), with the definition that built them. The
@@ -137,7 +137,7 @@ export function canRecurse(root: z.ZodType): boolean {
     const child = top.children[top.next++];
     if (typeof child !== "object" || child === null || done.has(child)) continue;
     if (open.has(child)) return true;
-    if ("_zod" in child) {
+    if (isZod4Schema(child)) {
       if (enter(child)) return true;
     } else if (Array.isArray(child) || Object.getPrototypeOf(child) === Object.prototype) {
       // a shape or a list of options: its schemas are children of the schema that holds it
@@ -197,5 +197,6 @@ export function defineEvent<const TType extends string, const TFields extends Sh
 
 /** @internal The object schema of an event's fields, given as a shape or as a `z.object`. */
 export function eventSchema(fields: z.core.$ZodLooseShape | FieldsSchema): FieldsSchema {
-  return (fields instanceof z.ZodObject ? fields : z.object(fields as z.core.$ZodLooseShape)) as FieldsSchema;
+  // $ZodObject, not ZodObject: a zod/mini object is no classic ZodObject, and is no shape either.
+  return (fields instanceof z.core.$ZodObject ? fields : z.object(fields as z.core.$ZodLooseShape)) as FieldsSchema;
 }

@@ -14,8 +14,14 @@ import type { RunScope } from "./scope.js";
 
 const INPUT_REQUIRED = "InputRequiredEvent";
 
-/** What timed out, by the code of the error an attempt failed with. */
-const timeouts: Readonly<Record<string, string>> = { STEP_TIMEOUT: "step", WAIT_TIMEOUT: "wait" };
+/**
+ * What timed out, by the code of the error an attempt failed with. A Map, not an object literal:
+ * a user's error code may be "toString" or "constructor", which every object has.
+ */
+const timeouts: ReadonlyMap<string, string> = new Map([
+  ["STEP_TIMEOUT", "step"],
+  ["WAIT_TIMEOUT", "wait"],
+]);
 
 /**
  * The span of one step attempt (`step <name>`), a child of its run's span, current while the step
@@ -86,7 +92,7 @@ export class AttemptSpan implements StepAttemptObserver {
 
   #failed(error: unknown, retryDelay: number | null): void {
     const span = this.#span;
-    const kind = timeouts[codeOf(error) ?? ""];
+    const kind = timeouts.get(codeOf(error) ?? "");
     if (kind) {
       const ms = (error as { timeout?: unknown }).timeout;
       span.addEvent(E.timeout, { [A.timeoutKind]: kind, ...(typeof ms === "number" ? { [A.timeoutMs]: ms } : {}) });

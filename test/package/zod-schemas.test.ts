@@ -71,6 +71,25 @@ describe("schemas that are not zod 4's", () => {
     ]);
   });
 
+  it('tells a zod 3 schema from a shape whose fields are named "_def" or "_zod"', () => {
+    expect(problemsOf(() => defineEvent("Query", { _def: z3.string() }))).toEqual([
+      `field "_def" is a zod 3 schema; ${fix}`,
+    ]);
+    expect(problemsOf(() => defineEvent("Query", { _zod: z3.string(), _def: z3.number() }))).toEqual([
+      `field "_zod" is a zod 3 schema; ${fix}`,
+      'field "_def" is a zod 3 schema',
+    ]);
+    const Legacy = defineEvent("Legacy", { _def: z.string() });
+    expect(Legacy({ _def: "x" })).toEqual({ type: "Legacy", _def: "x" });
+  });
+
+  it('takes zod 3.25\'s "zod/v4" objects whole', () => {
+    const schema = z3v4.object({ q: z3v4.string() });
+    const Query = defineEvent("Query", schema as never);
+    expect(Query.schema).toBe(schema);
+    expect(Query({ q: "cats" } as never)).toEqual({ type: "Query", q: "cats" });
+  });
+
   it('takes zod 3.25\'s "zod/v4" schemas: they are zod 4', () => {
     const Query = defineEvent("Query", { q: z3v4.string(), tags: z3v4.array(z3v4.string()).default([]) });
     expect(Query({ q: "cats" })).toEqual({ type: "Query", q: "cats", tags: [] });

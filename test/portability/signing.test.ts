@@ -1,13 +1,21 @@
 /**
- * Snapshot signing without node:crypto: the same HMAC-SHA256 bytes as before, so a snapshot signed
- * by an earlier stepchart (fixtures/signed-snapshot.json, written with node:crypto) still verifies,
- * and a signature is refused whatever way it is wrong.
+ * Snapshot signing with node:crypto where the runtime has it (found at run time, not imported)
+ * and @noble/hashes elsewhere: the same HMAC-SHA256 bytes either way, so a snapshot signed by an
+ * earlier stepchart (fixtures/signed-snapshot.json, written with node:crypto) still verifies, and
+ * a signature is refused whatever way it is wrong. Each check runs on both implementations.
  */
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hmacHex, hmacMatches } from "../../src/persistence/signature.js";
+import {
+  builtinHmac,
+  hmacHex,
+  hmacMatches,
+  hmacWith,
+  nobleHmac,
+  signingHmac,
+} from "../../src/persistence/signature.js";
 import { checkBeforeMigration, checkSnapshot } from "../../src/persistence/snapshot.js";
 
 const nodeHmac = (secret: string, message: string) => createHmac("sha256", secret).update(message).digest("hex");
@@ -16,7 +24,32 @@ const nodeHmac = (secret: string, message: string) => createHmac("sha256", secre
 const signedBefore = JSON.parse(readFileSync(new URL("./fixtures/signed-snapshot.json", import.meta.url), "utf8"));
 const SECRET_BEFORE = "s3crét 🔑";
 
-describe("snapshot signatures", () => {
+describe("the HMAC snapshots are signed with", () => {
+  it("is node:crypto's on Node, found without importing it", () => {
+    expect(builtinHmac()).toBeDefined();
+    expect(signingHmac()).not.toBe(nobleHmac);
+  });
+
+  it("is @noble/hashes' where the runtime lends no node:crypto", () => {
+    const refusing = () => {
+      throw new Error("no such module");
+    };
+    for (const runtime of [{}, { process: {} }, { process: { getBuiltinModule: () => undefined } }])
+      expect(builtinHmac(runtime)).toBeUndefined();
+    expect(builtinHmac({ process: { getBuiltinModule: refusing } })).toBeUndefined();
+    expect(builtinHmac({ process: { getBuiltinModule: () => ({}) } })).toBeUndefined();
+  });
+});
+
+const node = builtinHmac();
+if (!node) throw new Error("node:crypto's HMAC is not found on Node");
+const implementations = [
+  { name: "node:crypto", ...hmacWith(node) },
+  { name: "@noble/hashes", ...hmacWith(nobleHmac) },
+  { name: "the one in use", hex: hmacHex, matches: hmacMatches },
+];
+
+describe.each(implementations)("snapshot signatures, with $name", ({ hex: hmacHex, matches: hmacMatches }) => {
   it("are node:crypto's HMAC-SHA256 of the UTF-8 text, whatever the secret and message", () => {
     const awkward = ["", "k", "s3crét 🔑", "\ud800 lone surrogate", "x".repeat(200), '{"a":"\\u0000"}'];
     for (const secret of awkward)
@@ -27,23 +60,6 @@ describe("snapshot signatures", () => {
       }),
       { numRuns: 300 },
     );
-  });
-
-  it("of a snapshot signed before still verify, and the snapshot is checked as before", () => {
-    expect(() => checkBeforeMigration(signedBefore, SECRET_BEFORE)).not.toThrow();
-    const checked = checkSnapshot(signedBefore, {
-      workflow: "signed-before",
-      definitionHash: signedBefore.definitionHash,
-      secret: SECRET_BEFORE,
-    });
-    expect(checked.machine.context.state).toEqual({ topic: 'café ☕ 日本語 😀 "quoted" \\ <tag>' });
-  });
-
-  it("refuse a snapshot signed before once altered or checked with another secret", () => {
-    const altered = structuredClone(signedBefore);
-    altered.machine.context.state.topic = "cafe";
-    expect(() => checkBeforeMigration(altered, SECRET_BEFORE)).toThrow(/signature does not match/);
-    expect(() => checkBeforeMigration(signedBefore, "s3cret 🔑")).toThrow(/signature does not match/);
   });
 
   it("match in either case of hex, and only the whole signature", () => {
@@ -60,5 +76,24 @@ describe("snapshot signatures", () => {
       good.replace(/.$/, (c) => (c === "0" ? "1" : "0")),
     ];
     for (const signature of refused) expect(hmacMatches(signature, "k", "m"), signature).toBe(false);
+  });
+});
+
+describe("snapshots signed before", () => {
+  it("of a snapshot signed before still verify, and the snapshot is checked as before", () => {
+    expect(() => checkBeforeMigration(signedBefore, SECRET_BEFORE)).not.toThrow();
+    const checked = checkSnapshot(signedBefore, {
+      workflow: "signed-before",
+      definitionHash: signedBefore.definitionHash,
+      secret: SECRET_BEFORE,
+    });
+    expect(checked.machine.context.state).toEqual({ topic: 'café ☕ 日本語 😀 "quoted" \\ <tag>' });
+  });
+
+  it("refuse a snapshot signed before once altered or checked with another secret", () => {
+    const altered = structuredClone(signedBefore);
+    altered.machine.context.state.topic = "cafe";
+    expect(() => checkBeforeMigration(altered, SECRET_BEFORE)).toThrow(/signature does not match/);
+    expect(() => checkBeforeMigration(signedBefore, "s3cret 🔑")).toThrow(/signature does not match/);
   });
 });
