@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Api, captureAt, framesOf, restack } from "./internal/stack.js";
+import { framesOf, noteMade, restack } from "./internal/stack.js";
 
 /**
  * Every stable error code a {@link WorkflowError} can carry.
@@ -60,6 +60,7 @@ export class WorkflowError extends Error {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+    noteMade(this);
   }
 }
 
@@ -459,16 +460,6 @@ function attempt<T, F>(read: () => T, fallback: F): T | F {
   } catch {
     return fallback;
   }
-}
-
-/**
- * @internal Starts a stepchart error's stack at the caller of public function `api`, so the
- * first frame a person reads is their own call, not stepchart's checks. Any other thrown value is
- * returned as it is.
- */
-export function thrownBy<T>(error: T, api: Api): T {
-  if (isWorkflowError(error)) captureAt(error, api);
-  return error;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorInfo, thrownBy } from "../src/errors.js";
+import { errorInfo } from "../src/errors.js";
 import {
   EventRoutingError,
   EventValidationError,
@@ -18,6 +18,7 @@ import {
   WorkflowTimeoutError,
   WorkflowValidationError,
 } from "../src/index.js";
+import { userCallback, withCallerStack } from "../src/internal/stack.js";
 
 const cases: [WorkflowError, string, string][] = [
   [new EventValidationError("E", [{ path: "a", message: "bad" }]), "EventValidationError", "EVENT_VALIDATION"],
@@ -126,6 +127,25 @@ describe("WorkflowStepError", () => {
     expect(new WorkflowStepError("s", 1, "a string").stack).toBe('WorkflowStepError: Step "s" failed: a string');
     expect(new WorkflowStepError("s", 1, Object.create(null)).stack).toMatch(/^WorkflowStepError: /);
   });
+
+  it("takes none of a message's lines for frames, even lines that read like frames", () => {
+    const cause = new Error("line one\n    at fake (x.js:1:1)\nline three");
+    const causeFrames = (cause.stack ?? "").slice(`Error: ${cause.message}\n`.length);
+    const err = new WorkflowStepError("s", 1, cause);
+    expect(err.stack).toBe(`WorkflowStepError: ${err.message}\n${causeFrames}`);
+    expect(causeFrames).not.toContain("fake");
+    expect(causeFrames).toMatch(/^\s+at .*errors\.test\.ts/);
+  });
+
+  it("takes the frames at the end of a stack whose header is no longer its name and message", () => {
+    const cause = new Error("line one\n    at fake (x.js:1:1)\nline three");
+    const stack = cause.stack ?? "";
+    cause.message = "changed after its stack was read";
+    const err = new WorkflowStepError("s", 1, cause);
+    const frames = (err.stack ?? "").slice(`WorkflowStepError: ${err.message}\n`.length);
+    expect(frames).toBe(stack.slice(`Error: line one\n    at fake (x.js:1:1)\nline three\n`.length));
+    expect(frames).not.toContain("fake");
+  });
 });
 
 describe("errors that no code of the user's threw", () => {
@@ -141,30 +161,76 @@ describe("errors that no code of the user's threw", () => {
   });
 });
 
-describe("thrownBy", () => {
-  function publicApi(): never {
-    throw thrownBy(new WorkflowStateError("ended"), publicApi);
+describe("withCallerStack", () => {
+  function publicApi(check: () => unknown): unknown {
+    return withCallerStack(publicApi, check);
   }
+  const thrownBy = (call: () => unknown): unknown => {
+    try {
+      call();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
 
-  it("starts a stepchart error's stack at the caller of the public function", () => {
-    const err = (() => {
-      try {
-        publicApi();
-      } catch (e) {
-        return e as Error;
-      }
-    })();
+  it("starts the stack of a stepchart error its checks made at the caller of the public function", () => {
+    const err = thrownBy(() =>
+      publicApi(() => {
+        throw new WorkflowStateError("ended");
+      }),
+    ) as Error;
     const frames = (err?.stack ?? "").split("\n");
     expect(frames[0]).toBe("WorkflowStateError: ended");
     expect(frames.join("\n")).not.toContain("publicApi");
     expect(frames[1]).toContain("errors.test.ts");
   });
 
-  it("leaves any other value as it is", () => {
+  it("leaves any other value as it is, and a stepchart error made before the call", () => {
     const own = new Error("mine");
-    const stack = own.stack;
-    expect(thrownBy(own, publicApi).stack).toBe(stack);
-    expect(thrownBy("text", publicApi)).toBe("text");
+    const earlier = new WorkflowStateError("made earlier");
+    for (const value of [own, earlier]) {
+      const stack = value.stack;
+      expect(
+        thrownBy(() =>
+          publicApi(() => {
+            throw value;
+          }),
+        ),
+      ).toBe(value);
+      expect(value.stack).toBe(stack);
+    }
+    expect(
+      thrownBy(() =>
+        publicApi(() => {
+          throw "text";
+        }),
+      ),
+    ).toBe("text");
+  });
+
+  it("leaves a stepchart error a user's callback made as the callback threw it", () => {
+    let stack: string | undefined;
+    function usersHook(): never {
+      const error = new SnapshotError("the user's");
+      stack = error.stack;
+      throw error;
+    }
+    const err = thrownBy(() => publicApi(userCallback(usersHook))) as Error;
+    expect(err.stack).toBe(stack);
+    expect(err.stack?.split("\n")[1]).toContain("usersHook");
+  });
+
+  it("leaves an error of a public call made inside a user's callback where that call restarted it", () => {
+    function usersHook(): never {
+      publicApi(() => {
+        throw new WorkflowStateError("inner");
+      });
+      throw new Error("unreachable");
+    }
+    const err = thrownBy(() => publicApi(userCallback(usersHook))) as Error;
+    expect(err.message).toBe("inner");
+    expect(err.stack?.split("\n")[1]).toContain("usersHook");
   });
 });
 

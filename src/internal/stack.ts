@@ -12,9 +12,25 @@ export function framesOf(error: unknown): string {
   const stack = read(() => (error as { stack?: unknown } | null)?.stack, undefined);
   if (typeof stack !== "string") return "";
   if (!stackHasHeader) return stack;
-  // The header is the message, which may span lines: the frames start at the first "at" line.
-  const first = stack.search(/^\s+at /m);
-  return first === -1 ? "" : stack.slice(first);
+  // The header is the message, which may span lines and even quote another stack's frames: cut
+  // exactly the header V8 wrote (`String(error)`, as its name and message read now).
+  const header = read(() => Error.prototype.toString.call(error), undefined);
+  if (header !== undefined && stack.startsWith(header)) {
+    if (stack.length === header.length) return "";
+    if (stack[header.length] === "\n") return stack.slice(header.length + 1);
+  }
+  return trailingFrames(stack);
+}
+
+/**
+ * The "at" lines that end `stack`, for a header that no longer reads as the error's name and
+ * message (one changed after the stack was read): a message's own lines come before the frames.
+ */
+function trailingFrames(stack: string): string {
+  const lines = stack.split("\n");
+  let first = lines.length;
+  while (first > 0 && /^\s+at /.test(lines[first - 1] as string)) first--;
+  return lines.slice(first).join("\n");
 }
 
 /** Gives `error` the stack `name: message` followed by `frames` (none for `""`). */
@@ -28,10 +44,59 @@ export function restack(error: Error, frames: string): void {
 export type Api = (...args: never[]) => unknown;
 
 /**
+ * How many public calls' synchronous checks are running (a user callback they call, such as a
+ * `migrate` hook, runs at 0: it is not stepchart's check).
+ */
+let checksRunning = 0;
+
+/**
+ * The errors stepchart made in those checks. Only their stacks are restarted: an error a user's
+ * callback threw, even a stepchart class it made, is the user's object and keeps its stack.
+ */
+const madeInChecks = new WeakSet<object>();
+
+/** Called by every stepchart error as it is made: one made in a public call's checks is noted. */
+export function noteMade(error: object): void {
+  if (checksRunning > 0) madeInChecks.add(error);
+}
+
+/**
+ * Runs `checks`, the synchronous part of public function `api`. A stepchart error they made is
+ * thrown with its stack starting at the caller of `api`, so the first frame a person reads is their
+ * own call, not stepchart's checks; anything else is thrown as it is.
+ */
+export function withCallerStack<T>(api: Api, checks: () => T): T {
+  checksRunning++;
+  try {
+    return checks();
+  } catch (error) {
+    // Unmarked as it is restarted: a public call a user's callback makes restarts its own errors
+    // at the callback's line, and the outer call, or a later one it is rethrown through, leaves it.
+    if (madeInChecks.delete(error as object)) captureAt(error as object, api);
+    throw error;
+  } finally {
+    checksRunning--;
+  }
+}
+
+/** `callback`, a function of the user's that checks call, run as the user's code (see `madeInChecks`). */
+export function userCallback<A extends unknown[], R>(callback: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    const outer = checksRunning;
+    checksRunning = 0;
+    try {
+      return callback(...args);
+    } finally {
+      checksRunning = outer;
+    }
+  };
+}
+
+/**
  * Starts `error`'s stack at the caller of `api` (V8's `Error.captureStackTrace`; elsewhere the
  * stack stays as it was).
  */
-export function captureAt(error: object, api: Api): void {
+function captureAt(error: object, api: Api): void {
   const capture = (Error as { captureStackTrace?: (target: object, api: Api) => void }).captureStackTrace;
   if (typeof capture === "function") read(() => capture(error, api), undefined);
 }

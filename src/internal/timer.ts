@@ -55,6 +55,13 @@ const systemClock: Clock = {
   },
 };
 
+/**
+ * The clocks installed and not yet uninstalled, latest last; stepchart uses the latest. Tests
+ * uninstall in any order (an `afterEach` runs before an `onTestFinished`), so each uninstalls its
+ * own entry, not whatever happens to be on top.
+ */
+const installed: { readonly clock: Clock }[] = [];
+
 let active: Clock = systemClock;
 
 /** A cancellable timer of any length; `clearTimer` cancels it on the clock that armed it. */
@@ -79,11 +86,18 @@ export function clearTimer(timer: Timer | undefined): void {
 }
 
 /**
- * Makes `clock` stepchart's clock (the host's again for `undefined`) and returns the one it
- * replaces. Timers already armed stay on the clock that armed them.
+ * Makes `clock` stepchart's clock until the returned function is called, which gives it back the
+ * latest clock installed and not uninstalled since (the host's when none is left); calling it again
+ * does nothing. Timers already armed stay on the clock that armed them.
  */
-export function installClock(clock: Clock | undefined): Clock {
-  const previous = active;
-  active = clock ?? systemClock;
-  return previous;
+export function installClock(clock: Clock): () => void {
+  const entry = { clock };
+  installed.push(entry);
+  active = clock;
+  return () => {
+    const at = installed.indexOf(entry);
+    if (at === -1) return;
+    installed.splice(at, 1);
+    active = installed.at(-1)?.clock ?? systemClock;
+  };
 }

@@ -19,11 +19,12 @@ import type {
   WorkflowTypes,
 } from "../definition/types.js";
 import { findProblems } from "../definition/validate.js";
-import { thrownBy, WorkflowValidationError } from "../errors.js";
+import { WorkflowValidationError } from "../errors.js";
 import type { HumanResponseEvent, StartEvent, StopEvent } from "../events/built-ins.js";
 import type { AnyEvent, AnyEventDef, EventOf, FieldsSchema } from "../events/types.js";
 import type { Instrumentation } from "../execution/instrument.js";
 import { randomUuid } from "../internal/random.js";
+import { userCallback, withCallerStack } from "../internal/stack.js";
 import type { WorkflowSnapshot } from "../persistence/snapshot.js";
 import type { WorkflowStore } from "../persistence/store.js";
 import { WorkflowHandler } from "./handler.js";
@@ -263,7 +264,8 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
    * (its `runId` must be new) before its first step starts, and at every step boundary after.
    */
   run(...[input, options = {}]: RunArgs<T>): WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>> {
-    try {
+    // A stepchart error these checks throw has its stack start at the caller's line.
+    return withCallerStack(Workflow.prototype.run, () => {
       this.validate();
       const def = this.definition;
       const start = def.start(input as never) as AnyEvent;
@@ -274,9 +276,7 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
         verbose: options.verbose ?? def.verbose,
         retain: options.retain,
       });
-    } catch (error) {
-      throw thrownBy(error, Workflow.prototype.run); // its stack starts at the caller's line
-    }
+    });
   }
 
   /**
@@ -300,17 +300,18 @@ export class Workflow<T extends WorkflowTypes = AnyWorkflowTypes> {
     from: WorkflowSnapshot | string,
     options: ResumeOptions<T["resources"]> = {},
   ): WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>> {
-    try {
+    // A stepchart error these checks throw has its stack start at the caller's line; what the
+    // user's migrate hook throws is theirs and is thrown as it is.
+    const migrate = options.migrate && userCallback(options.migrate);
+    return withCallerStack(Workflow.prototype.resume, () => {
       this.validate();
       return new WorkflowHandler<ResultOf<T["stop"]>, SendableOf<T>>({
-        ...resumeParts(this.#launchable(), from, options as LaunchOptions),
+        ...resumeParts(this.#launchable(), from, { ...options, migrate } as LaunchOptions),
         signal: options.signal,
         verbose: options.verbose ?? this.definition.verbose,
         retain: options.retain,
       });
-    } catch (error) {
-      throw thrownBy(error, Workflow.prototype.resume); // its stack starts at the caller's line
-    }
+    });
   }
 
   /**

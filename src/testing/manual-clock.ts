@@ -27,7 +27,11 @@ export interface ManualClock {
    * stream item, say) before advancing. `advance(0)` fires the timers due now.
    */
   advance(ms: number): Promise<void>;
-  /** Gives stepchart back the clock it had; timers still armed here never fire. */
+  /**
+   * Stops stepchart using this clock: it goes back to the latest other manual clock still in use,
+   * or to the real time when there is none (so clocks can be restored in any order). Timers still
+   * armed here never fire. A second call does nothing.
+   */
   restore(): void;
 }
 
@@ -113,8 +117,7 @@ export function useManualClock(options: ManualClockOptions = {}): ManualClock {
   const settle = async () => {
     for (let turn = 0; turn < SETTLE_TURNS; turn++) await hostTurn();
   };
-  const previous = installClock(clock);
-  let restored = false;
+  const uninstall = installClock(clock);
   return {
     now: () => time,
     get pending() {
@@ -132,10 +135,6 @@ export function useManualClock(options: ManualClockOptions = {}): ManualClock {
       }
       time = target;
     },
-    restore() {
-      if (restored) return;
-      restored = true;
-      installClock(previous);
-    },
+    restore: uninstall,
   };
 }

@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   EventValidationError,
+  HumanResponseEvent,
+  InputRequiredEvent,
   SnapshotError,
   StepTimeoutError,
   StopEvent,
@@ -156,5 +158,51 @@ describe.each(shapes)("a failed run (%s shape)", (shape) => {
     expect(error).toBeInstanceOf(SnapshotError);
     expect(framesOf(error as Error)[0]).toContain(here);
     expect(String(error)).toBe(`SnapshotError: ${error?.message}`);
+  });
+
+  /** A snapshot of a run waiting for a person, taken with another definition: resuming it migrates. */
+  async function olderSnapshot() {
+    const wf = workflow({ name: "asks", start: Query, shape })
+      .step("ask", { accepts: Query, emits: [InputRequiredEvent] }, async () => InputRequiredEvent({ prefix: "?" }))
+      .step("answer", { accepts: HumanResponseEvent, emits: [StopEvent] }, async () => StopEvent({ result: 1 }));
+    const handler = wf.run({ q: "?" });
+    for await (const event of handler.streamEvents()) if (event.type === "InputRequiredEvent") break;
+    const snapshot = { ...handler.snapshot(), definitionHash: "an older definition" };
+    handler.cancel();
+    await handler.catch(() => undefined);
+    return { wf, snapshot };
+  }
+
+  it("a migrate hook's own stepchart error: thrown from resume() as the hook threw it, its stack untouched", async () => {
+    const { wf, snapshot } = await olderSnapshot();
+    let made: { error: SnapshotError; stack: string | undefined } | undefined;
+    function userMigrate(): never {
+      const error = new SnapshotError("cannot migrate from v0: field x is gone");
+      made = { error, stack: error.stack };
+      throw error;
+    }
+    let thrown: unknown;
+    try {
+      wf.resume(snapshot, { migrate: userMigrate });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(made).toBeDefined();
+    expect(thrown).toBe(made?.error);
+    expect(made?.error.stack).toBe(made?.stack);
+    expect(framesOf(made?.error as Error)[0]).toContain("userMigrate");
+  });
+
+  it("a snapshot a migrate hook made that cannot be resumed: the stack starting at the line that called resume()", async () => {
+    const { wf, snapshot } = await olderSnapshot();
+    let error: SnapshotError | undefined;
+    try {
+      wf.resume(snapshot, { migrate: () => ({ version: 99 }) });
+    } catch (e) {
+      error = e as SnapshotError;
+    }
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect(framesOf(error as Error)[0]).toContain(here);
+    expect(framesOf(error as Error)[0]).not.toContain("olderSnapshot");
   });
 });

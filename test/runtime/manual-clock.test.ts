@@ -11,6 +11,7 @@ import {
   WorkflowTimeoutError,
   workflow,
 } from "../../src/index.js";
+import { now } from "../../src/internal/timer.js";
 import { type ManualClock, useManualClock } from "../../src/testing/index.js";
 
 const HOUR = 3_600_000;
@@ -128,4 +129,59 @@ describe("useManualClock", () => {
     await expect(clock.advance(-1)).rejects.toThrow(RangeError);
     await expect(clock.advance(Number.POSITIVE_INFINITY)).rejects.toThrow(RangeError);
   });
+});
+
+describe("restoring manual clocks", () => {
+  /** stepchart reads the real time: within a second of the host's (no manual clock here starts near it). */
+  const readsRealTime = () => Math.abs(now() - Date.now()) < 1_000;
+
+  it("in the order they were made: each restore gives back the one before", () => {
+    const a = useManualClock({ start: 0 });
+    const b = useManualClock({ start: 5 });
+    expect(now()).toBe(5);
+    b.restore();
+    expect(now()).toBe(0);
+    a.restore();
+    expect(now()).toBe(1_000_000); // the test's own clock
+    clock.restore();
+    expect(readsRealTime()).toBe(true);
+  });
+
+  it("out of order (afterEach, then onTestFinished): the clocks left are used, then the real one", () => {
+    const a = useManualClock({ start: 0 });
+    const b = useManualClock({ start: 5 });
+    a.restore();
+    expect(now()).toBe(5); // b is still in use
+    b.restore();
+    expect(now()).toBe(1_000_000);
+    clock.restore();
+    expect(readsRealTime()).toBe(true);
+  });
+
+  it("a second restore changes nothing", () => {
+    const a = useManualClock({ start: 0 });
+    const b = useManualClock({ start: 5 });
+    a.restore();
+    a.restore();
+    expect(now()).toBe(5);
+    b.restore();
+    b.restore();
+    clock.restore();
+    clock.restore();
+    expect(readsRealTime()).toBe(true);
+  });
+
+  it("a run after clocks restored out of order keeps the real time", async () => {
+    const a = useManualClock({ start: 0 });
+    const b = useManualClock({ start: 5 });
+    clock.restore();
+    a.restore();
+    b.restore();
+    const wf = workflow({ name: "real-again", timeout: 20 }).step(
+      "hang",
+      { accepts: StartEvent, emits: [StopEvent] },
+      () => new Promise<null>(() => undefined),
+    );
+    await expect(wf.run()).rejects.toBeInstanceOf(WorkflowTimeoutError);
+  }, 2_000); // on a manual clock nobody advances, it would hang
 });
