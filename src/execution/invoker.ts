@@ -3,6 +3,7 @@ import { nextRetryDelay } from "../definition/retry.js";
 import type { StepDefinition } from "../definition/types.js";
 import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
+import { restack } from "../internal/stack.js";
 import { clearTimer, now, setTimer } from "../internal/timer.js";
 import { invocationOf, waiterKey } from "../kernel/context.js";
 import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
@@ -128,7 +129,7 @@ export class Invoker {
           : step.fn(ctx as never, invocation.event);
         if (isThenable(result)) result = await withTimeout(result, step, ctx, run);
         if (run.stopped) return;
-        output = result == null ? null : checkEmitted(step, result, "returned");
+        output = result == null ? null : checkReturned(step, result);
       } catch (error) {
         if (run.stopped) return;
         ctx.abort(error);
@@ -207,4 +208,17 @@ function sleep(ms: number, run: Running): Promise<void> {
   return new Promise((resolve) => {
     run.timer = setTimer(resolve, ms);
   });
+}
+
+/**
+ * The event a step returned, checked against its `emits`. A refusal has no frames: the step's code
+ * has returned by then, and the frames would be stepchart's only.
+ */
+function checkReturned(step: StepDefinition, result: unknown): AnyEvent {
+  try {
+    return checkEmitted(step, result, "returned");
+  } catch (error) {
+    if (error instanceof Error) restack(error, "");
+    throw error;
+  }
 }

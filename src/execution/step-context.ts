@@ -4,6 +4,7 @@ import { EventRoutingError, EventValidationError, StepStateError, WaitTimeoutErr
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent, AnyEventDef, FieldsSchema } from "../events/types.js";
 import { findNonJson, isForbiddenKey, issuePath, jsonProblem } from "../internal/json.js";
+import { fromCaller } from "../internal/stack.js";
 import { clearTimer, setTimer, type Timer } from "../internal/timer.js";
 import { type Invocation, invocationOf, type RunContext } from "../kernel/context.js";
 import type { CollectSpec } from "../kernel/draft.js";
@@ -117,11 +118,18 @@ export class StepContextImpl {
     const state = this.#host.context().state;
     if (Object.hasOwn(state, key)) return state[key];
     if (fallback.length > 0) return fallback[0];
-    throw new StepStateError(key, `State key "${key}" is not set (pass a default: ctx.get("${key}", fallback))`);
+    throw fromCaller(
+      new StepStateError(key, `State key "${key}" is not set (pass a default: ctx.get("${key}", fallback))`),
+      proto.get,
+    );
   }
 
   set(key: string, value: unknown): void {
-    this.#checkState(key, value);
+    try {
+      this.#checkState(key, value);
+    } catch (error) {
+      throw fromCaller(error as object, proto.set);
+    }
     const op = this.#op;
     if (this.#replaying()) return;
     this.#post({ type: internal.set, id: this.#id, op, key, value });
@@ -132,24 +140,23 @@ export class StepContextImpl {
     const op = this.#op;
     if (this.#replaying()) return state[key];
     const value = fn(Object.hasOwn(state, key) ? state[key] : undefined);
-    this.#checkState(key, value);
+    try {
+      this.#checkState(key, value);
+    } catch (error) {
+      throw fromCaller(error as object, proto.update);
+    }
     this.#post({ type: internal.set, id: this.#id, op, key, value });
     return value;
   }
 
   sendEvent(event: AnyEvent, options?: { step?: string }): void {
-    const checked = this.#checkEmitted(event, "sent");
-    const target = options?.step;
-    if (target !== undefined) {
-      const accepted = this.#host.accepts.get(target);
-      if (!accepted) throw new EventRoutingError(this.#step.name, `ctx.sendEvent: there is no step "${target}"`);
-      if (!accepted.has(checked.type)) {
-        throw new EventRoutingError(
-          this.#step.name,
-          `ctx.sendEvent: step "${target}" does not accept "${checked.type}"`,
-        );
-      }
+    let checked: AnyEvent;
+    try {
+      checked = this.#checkSend(event, options?.step);
+    } catch (error) {
+      throw fromCaller(error as object, proto.sendEvent);
     }
+    const target = options?.step;
     const op = this.#op;
     if (this.#replaying()) return;
     this.#observer?.sent?.(checked.type);
@@ -160,8 +167,25 @@ export class StepContextImpl {
     );
   }
 
+  /** The event a `sendEvent` may send: declared in `emits`, valid, and accepted by its target step. */
+  #checkSend(event: AnyEvent, target: string | undefined): AnyEvent {
+    const checked = this.#checkEmitted(event, "sent");
+    if (target === undefined) return checked;
+    const accepted = this.#host.accepts.get(target);
+    if (!accepted) throw new EventRoutingError(this.#step.name, `ctx.sendEvent: there is no step "${target}"`);
+    if (!accepted.has(checked.type)) {
+      throw new EventRoutingError(this.#step.name, `ctx.sendEvent: step "${target}" does not accept "${checked.type}"`);
+    }
+    return checked;
+  }
+
   writeEventToStream(event: AnyEvent): void {
-    const checked = checkEventObject(event, "ctx.writeEventToStream");
+    let checked: AnyEvent;
+    try {
+      checked = checkEventObject(event, "ctx.writeEventToStream");
+    } catch (error) {
+      throw fromCaller(error as object, proto.writeEventToStream);
+    }
     const op = this.#op;
     if (this.#replaying()) return;
     this.#post({ type: internal.stream, id: this.#id, op, event: checked });
@@ -190,7 +214,12 @@ export class StepContextImpl {
     }
     // A prompt is an event the step produces (and, an InputRequiredEvent, what makes the `human`
     // region wait): its `emits` must declare it, as for events it returns or sends.
-    const prompt = options.prompt && !replayed ? checkEmitted(this.#step, options.prompt, "prompted with") : undefined;
+    let prompt: AnyEvent | undefined;
+    try {
+      prompt = options.prompt && !replayed ? checkEmitted(this.#step, options.prompt, "prompted with") : undefined;
+    } catch (error) {
+      throw fromCaller(error as object, proto.waitForEvent);
+    }
     this.#observer?.waiting?.(def.type, prompt);
     // The local side first: an event held for this waiter resolves it while the wait is posted.
     const waiting = this.#host.wait(this.#id, op, predicate, this.signal);
@@ -300,6 +329,9 @@ export class StepContextImpl {
     return checkEmitted(this.#step, event, verb);
   }
 }
+
+/** The methods a step calls: an error their checks make starts its stack at the step's call. */
+const proto = StepContextImpl.prototype;
 
 function ignoreReport(): void {}
 

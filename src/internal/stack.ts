@@ -93,6 +93,16 @@ export function userCallback<A extends unknown[], R>(callback: (...args: A) => R
 }
 
 /**
+ * `error`, a stepchart error that `api`'s own checks just made (no user code ran in between), with
+ * its stack starting at the caller of `api`: a step's misuse of `ctx` points at the step's line.
+ */
+export function fromCaller<E extends object>(error: E, api: Api): E {
+  madeInChecks.delete(error);
+  captureAt(error, api);
+  return error;
+}
+
+/**
  * Starts `error`'s stack at the caller of `api` (V8's `Error.captureStackTrace`; elsewhere the
  * stack stays as it was).
  */
