@@ -5,13 +5,15 @@
 import { processIo } from "./io.js";
 import { runCli } from "./program.js";
 
-// A reader that went away (`stepchart run … --json | head -1`) is not a failure of the command, nor
+// A reader that went away (`stepchart run … --json | head -1`, or `2>&1 | head -1` for stderr) is not a failure of the command, nor
 // a reason to stop it: a run in a store would be left mid-step. What is still written goes nowhere,
 // and the command finishes as it would have, with its own exit code.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code !== "EPIPE") throw error;
-  process.stdout.write = discard;
-});
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    stream.write = discard;
+  });
+}
 
 const code = await runCli(process.argv.slice(2), processIo());
 process.exitCode = code;

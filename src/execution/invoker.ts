@@ -3,7 +3,7 @@ import { nextRetryDelay } from "../definition/retry.js";
 import type { StepDefinition } from "../definition/types.js";
 import { errorInfo, StepTimeoutError, WorkflowCancelledError } from "../errors.js";
 import type { AnyEvent } from "../events/types.js";
-import { restack } from "../internal/stack.js";
+import { withoutFrames } from "../internal/stack.js";
 import { clearTimer, now, setTimer } from "../internal/timer.js";
 import { invocationOf, waiterKey } from "../kernel/context.js";
 import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
@@ -211,14 +211,14 @@ function sleep(ms: number, run: Running): Promise<void> {
 }
 
 /**
- * The event a step returned, checked against its `emits`. A refusal has no frames: the step's code
- * has returned by then, and the frames would be stepchart's only.
+ * The event a step returned, checked against its `emits`. stepchart's refusal has no frames: the
+ * step's code has returned by then, and the frames would be stepchart's only. An error of the
+ * user's own (a zod transform of the event that threw) keeps its stack.
  */
 function checkReturned(step: StepDefinition, result: unknown): AnyEvent {
   try {
     return checkEmitted(step, result, "returned");
   } catch (error) {
-    if (error instanceof Error) restack(error, "");
-    throw error;
+    throw withoutFrames(error);
   }
 }

@@ -128,7 +128,7 @@ export class StepContextImpl {
     try {
       this.#checkState(key, value);
     } catch (error) {
-      throw fromCaller(error as object, proto.set);
+      throw fromCaller(error, proto.set);
     }
     const op = this.#op;
     if (this.#replaying()) return;
@@ -143,7 +143,7 @@ export class StepContextImpl {
     try {
       this.#checkState(key, value);
     } catch (error) {
-      throw fromCaller(error as object, proto.update);
+      throw fromCaller(error, proto.update);
     }
     this.#post({ type: internal.set, id: this.#id, op, key, value });
     return value;
@@ -154,7 +154,7 @@ export class StepContextImpl {
     try {
       checked = this.#checkSend(event, options?.step);
     } catch (error) {
-      throw fromCaller(error as object, proto.sendEvent);
+      throw fromCaller(error, proto.sendEvent);
     }
     const target = options?.step;
     const op = this.#op;
@@ -184,7 +184,7 @@ export class StepContextImpl {
     try {
       checked = checkEventObject(event, "ctx.writeEventToStream");
     } catch (error) {
-      throw fromCaller(error as object, proto.writeEventToStream);
+      throw fromCaller(error, proto.writeEventToStream);
     }
     const op = this.#op;
     if (this.#replaying()) return;
@@ -218,7 +218,7 @@ export class StepContextImpl {
     try {
       prompt = options.prompt && !replayed ? checkEmitted(this.#step, options.prompt, "prompted with") : undefined;
     } catch (error) {
-      throw fromCaller(error as object, proto.waitForEvent);
+      throw fromCaller(error, proto.waitForEvent);
     }
     this.#observer?.waiting?.(def.type, prompt);
     // The local side first: an event held for this waiter resolves it while the wait is posted.

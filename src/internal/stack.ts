@@ -55,8 +55,12 @@ let checksRunning = 0;
  */
 const madeInChecks = new WeakSet<object>();
 
+/** Every stepchart error made so far (a weak set: errors are rare, and it holds none alive). */
+const madeByStepchart = new WeakSet<object>();
+
 /** Called by every stepchart error as it is made: one made in a public call's checks is noted. */
 export function noteMade(error: object): void {
+  madeByStepchart.add(error);
   if (checksRunning > 0) madeInChecks.add(error);
 }
 
@@ -93,12 +97,20 @@ export function userCallback<A extends unknown[], R>(callback: (...args: A) => R
 }
 
 /**
- * `error`, a stepchart error that `api`'s own checks just made (no user code ran in between), with
- * its stack starting at the caller of `api`: a step's misuse of `ctx` points at the step's line.
+ * `error`, thrown by `api`'s checks: a stepchart error has its stack start at the caller of `api`,
+ * so a step's misuse of `ctx` points at the step's line.
  */
-export function fromCaller<E extends object>(error: E, api: Api): E {
+export function fromCaller<E>(error: E, api: Api): E {
+  // Anything else came from the user's code the checks ran (a zod refinement that threw): as it is.
+  if (typeof error !== "object" || error === null || !madeByStepchart.has(error)) return error;
   madeInChecks.delete(error);
   captureAt(error, api);
+  return error;
+}
+
+/** `error`, a stepchart error, with no frames (none of them would be the user's); anything else as it is. */
+export function withoutFrames<E>(error: E): E {
+  if (error instanceof Error && madeByStepchart.has(error)) restack(error, "");
   return error;
 }
 

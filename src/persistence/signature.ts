@@ -46,7 +46,13 @@ export function builtinHmac(runtime: Runtime = globalThis as Runtime): HmacDiges
   }
   const createHmac = crypto?.createHmac;
   if (typeof createHmac !== "function") return undefined;
-  return (secret, message) => createHmac("sha256", secret).update(message).digest();
+  const digest: HmacDigest = (secret, message) => createHmac("sha256", secret).update(message).digest();
+  try {
+    digest("probe", "probe"); // a build without SHA-256 (or a partial polyfill) throws here, not at every checkpoint
+  } catch {
+    return undefined;
+  }
+  return digest;
 }
 
 let inUse: HmacDigest | undefined;

@@ -10,6 +10,12 @@ import { type AnyEvent, defineEvent, StartEvent, StopEvent, WorkflowStepError, w
 
 const here = fileURLToPath(import.meta.url);
 const Other = defineEvent("Other", { n: z.number() });
+/** An event whose schema runs the user's code, which throws for n > 1. */
+function refuseBig(n: number): number {
+  if (n > 1) throw new Error("too big for the user's transform");
+  return n;
+}
+const Checked = defineEvent("Checked", { n: z.number().transform(refuseBig) });
 
 /** The frame lines of an error's stack. */
 const frames = (error: unknown): string[] =>
@@ -52,5 +58,29 @@ describe("a step's misuse of ctx points at the step", () => {
     );
     expect(frames(error)).toEqual([]);
     expect(frames(error.cause)).toEqual([]);
+  });
+
+  it("an error the user's own code threw inside a check (a zod transform) keeps its stack", async () => {
+    const wf = workflow({ name: "transform" })
+      .step("s", { accepts: StartEvent, emits: [Checked, StopEvent] }, async (ctx) => {
+        ctx.sendEvent({ type: "Checked", n: 5 } as never);
+        return StopEvent({ result: null });
+      })
+      .step("t", { accepts: Checked, emits: [] }, async () => null);
+    const sent = await wf.run({}).then(
+      () => undefined,
+      (e: unknown) => e as WorkflowStepError,
+    );
+    expect(frames(sent?.cause)[0]).toMatch(/refuseBig/);
+
+    const returned = await workflow({ name: "transform-return" })
+      .step("s", { accepts: StartEvent, emits: [Checked] }, async () => ({ type: "Checked", n: 5 }) as never)
+      .step("t", { accepts: Checked, emits: [StopEvent] }, async () => StopEvent({ result: null }))
+      .run({})
+      .then(
+        () => undefined,
+        (e: unknown) => e as WorkflowStepError,
+      );
+    expect(frames(returned?.cause)[0]).toMatch(/refuseBig/);
   });
 });

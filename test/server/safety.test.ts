@@ -354,6 +354,13 @@ describe("requests from another site", () => {
     // This origin's page (same-origin), a link followed or a URL typed (none), a sibling port (same-site).
     for (const site of ["same-origin", "none", "same-site"]) expect(await status({ "sec-fetch-site": site })).toBe(200);
     expect(await status({ "sec-fetch-site": "same-origin", origin: baseUrl })).toBe(200);
+    // A link to the server's root followed from another site opens it (the dev page lives there);
+    // a navigation anywhere else from another site is still refused (GET /events resumes a run).
+    // (node:http: fetch sets Sec-Fetch-Mode itself.)
+    const navigate = { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" };
+    expect(await rawStatus(`${baseUrl}/`, navigate)).not.toBe(403);
+    expect(await rawStatus(`${baseUrl}/workflows`, navigate)).toBe(403);
+    expect(await rawStatus(`${baseUrl}/`, navigate, "POST")).toBe(403);
   });
 
   it("does not resume a stored run for a cross-site GET of its stream (an <img> or EventSource of another site)", async () => {
@@ -403,3 +410,15 @@ describe("requests from another site", () => {
     expect(rebound).toBe(403);
   });
 });
+
+/** A request's status through node:http, which sends the headers as given (fetch sets some itself). */
+function rawStatus(url: string, headers: Record<string, string>, method = "GET"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

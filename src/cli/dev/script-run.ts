@@ -78,7 +78,8 @@ function refreshState(runId) {
     .catch((error) => showError(String(error.message || error)))
     .finally(() => {
       page.reading = undefined;
-      if (page.stale && page.runId === runId) refreshState(runId);
+      // A read asked for meanwhile, of this run or of the one opened since.
+      if (page.stale && page.runId) refreshState(page.runId);
     });
 }
 

@@ -63,14 +63,16 @@ export function outcomeOf(event: AnyEvent): RunOutcome | undefined {
 const FRAMES_SHOWN = 3;
 
 /**
- * stepchart's own code, where this module runs from: `<package>/dist/` once built and installed
- * (inside node_modules, left out anyway), `<clone>/src/` in a clone. Its frames are not the user's.
+ * stepchart's own code, for a module at `url`: `<package>/dist/` once built and installed (inside
+ * node_modules, left out anyway), `<clone>/src/` in a clone. The last `/src/` or `/dist/` of the
+ * path is the package's own (an app may live under a `~/src/` of its own). Its frames are not the user's.
  */
-const ownCode = (() => {
-  const here = import.meta.url;
-  const at = here.search(/\/(src|dist)\//);
-  return at === -1 ? undefined : [`${here.slice(0, at)}/src/`, `${here.slice(0, at)}/dist/`].map(pathOfUrl);
-})();
+export function ownCodeOf(url: string): string[] | undefined {
+  const at = Math.max(url.lastIndexOf("/src/"), url.lastIndexOf("/dist/"));
+  return at === -1 ? undefined : [`${url.slice(0, at)}/src/`, `${url.slice(0, at)}/dist/`].map(pathOfUrl);
+}
+
+const ownCode = ownCodeOf(import.meta.url);
 
 function pathOfUrl(url: string): string {
   return decodeURIComponent(url.replace(/^file:\/\//, ""));
@@ -83,12 +85,16 @@ function pathOfUrl(url: string): string {
  */
 export function userFrames(error: unknown): string[] {
   const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
-  return stack
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith("at ") && !/node:internal|\(node:|\/node_modules\//.test(line))
-    .filter((line) => !ownCode?.some((dir) => line.includes(dir)))
-    .slice(0, FRAMES_SHOWN);
+  return (
+    stack
+      .split("\n")
+      .map((line) => line.trim())
+      // Frames with a place in a file (not `at async Promise.all (index 0)`), outside Node and packages.
+      .filter((line) => line.startsWith("at ") && /:\d+:\d+\)?$/.test(line))
+      .filter((line) => !/node:internal|\(node:|\/node_modules\//.test(line))
+      .filter((line) => !ownCode?.some((dir) => line.includes(dir)))
+      .slice(0, FRAMES_SHOWN)
+  );
 }
 
 /** The exit code of an outcome (see exit-codes.ts). */
