@@ -8,9 +8,10 @@ import { clearTimer, now, setTimer } from "../internal/timer.js";
 import { invocationOf, waiterKey } from "../kernel/context.js";
 import { type FromStepMsg, internal, seal } from "../kernel/protocol.js";
 import { predicatesOf } from "./bindings.js";
+import { checkEmitted } from "./event-checks.js";
 import { RunConnection } from "./run-connection.js";
 import { endAttempt, find, type Running, type Settle, type StepEnvironment } from "./running.js";
-import { checkEmitted, StepContextImpl } from "./step-context.js";
+import { StepContextImpl } from "./step-context.js";
 import { deferStart } from "./turns.js";
 
 export type { Settle, StepEnvironment } from "./running.js";

@@ -2,7 +2,7 @@ import type { CompiledTopology } from "../compiler/topology.js";
 import { EventValidationError } from "../errors.js";
 import { isTrusted } from "../events/define-event.js";
 import type { AnyEvent } from "../events/types.js";
-import { checkEventObject } from "../execution/step-context.js";
+import { checkEventObject } from "../execution/event-checks.js";
 
 /**
  * Checks an event sent to a run from outside (`handler.sendEvent`, `wf.sendEvent`): an event
