@@ -5,7 +5,13 @@
 import { existsSync } from "node:fs";
 
 const sources = new URL("../src/cli/main.ts", import.meta.url);
-const tsx = existsSync(sources) ? await import("tsx/esm/api").catch(() => undefined) : undefined;
+// Only a tsx that is not installed sends a clone to dist/: a tsx that fails to load says why.
+const tsx = existsSync(sources)
+  ? await import("tsx/esm/api").catch((error) => {
+      if (error?.code === "ERR_MODULE_NOT_FOUND") return undefined;
+      throw error;
+    })
+  : undefined;
 if (tsx) {
   tsx.register();
   await import(sources.href);

@@ -1,7 +1,10 @@
 import { loopbackHosts } from "../server/index.js";
 
 /** An address of this machine's loopback interface: `serve` and `dev` bound there answer local callers only. */
-export const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.");
+export const isLoopback = (host: string) => {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  return bare === "localhost" || bare.startsWith("127.") || /^(0{1,4}:){7}0{0,3}1$|^::(0{0,3}1)$/.test(bare);
+};
 
 /**
  * The host names a server bound to `host` answers to: on loopback, this machine's loopback names

@@ -4,6 +4,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { describe, expect, it, vi } from "vitest";
+import { isLoopback } from "../../src/cli/hosts.js";
 import { finished, fixture, startCli } from "./fixtures-b/cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -66,5 +67,14 @@ describe.each(["serve", "dev"] as const)("stepchart %s on loopback", (command) =
       const stopped = await server.stop();
       expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
     }
+  });
+});
+
+describe("what counts as loopback (the Host check is on there)", () => {
+  it("takes every spelling of this machine's loopback addresses, and nothing else", () => {
+    for (const host of ["localhost", "127.0.0.1", "127.0.0.2", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::0001"])
+      expect([host, isLoopback(host)]).toEqual([host, true]);
+    for (const host of ["0.0.0.0", "::", "::11", "example.com", "10.0.0.1", "localhost.example.com"])
+      expect([host, isLoopback(host)]).toEqual([host, false]);
   });
 });

@@ -23,7 +23,7 @@ export function describeRun({ snapshot, lease }: StoredRun) {
     workflow: snapshot.workflow,
     status: listedStatus(snapshot.status, lease, Date.now()),
     savedAt: snapshot.savedAt,
-    lease: lease && { owner: lease.owner, expiresAt: new Date(lease.expiresAt).toISOString() },
+    lease: lease && { owner: lease.owner, expiresAt: isoOrAsIs(lease.expiresAt) },
     pending: (context.pending ?? []).map((p: PendingInput) => p.event),
     outcome:
       outcome?.status === "completed"
@@ -107,4 +107,10 @@ export function colours(io: CliIo) {
     cancelled: pc.dim,
   };
   return { bold: pc.bold, dim: pc.dim, status: (status: string) => (byStatus[status] ?? String)(status) };
+}
+
+/** A lease's expiry as an ISO time; a corrupt record's value as it is (`runs show` still shows the rest). */
+function isoOrAsIs(ms: number): string | number {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? ms : date.toISOString();
 }
