@@ -206,6 +206,9 @@ describe.concurrent("stepchart run --json: NDJSON for scripts", { timeout: 60_00
 describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, () => {
   it("with a store, leaves the run waiting there, says how to answer and continue it, exits 4; runs resume finishes it once answered", async () => {
     const store = `sqlite:${join(dir, "waiting.db")}`;
+    /** `stepchart runs <verb> tea-1 …` on this store and file. */
+    const runs = (verb: string, ...extra: string[]) =>
+      cli(["runs", verb, "tea-1", ...extra, "--store", store, "--file", fixture("approval.ts")]);
     const input = JSON.stringify({ topic: "tea" });
     const ran = await cli(["run", fixture("approval.ts"), "--input", input, "--store", store, "--run-id", "tea-1"]);
     expect(ran, ran.stderr).toMatchObject({ code: 4 });
@@ -218,34 +221,15 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
     ]);
 
     // Still unanswered: resuming leaves it waiting again.
-    const again = await cli(["runs", "resume", "tea-1", "--store", store, "--file", fixture("approval.ts")]);
+    const again = await runs("resume");
     expect(again, again.stderr).toMatchObject({ code: 4 });
     expect(lines(again.stdout)[0]).toBe("approval: run tea-1 resumed");
 
     // Answered with the command it printed.
     const answer = '{"type":"HumanResponseEvent","response":"yes"}';
-    const sent = await cli([
-      "runs",
-      "send",
-      "tea-1",
-      "--event",
-      answer,
-      "--store",
-      store,
-      "--file",
-      fixture("approval.ts"),
-    ]);
+    const sent = await runs("send", "--event", answer);
     expect(sent, sent.stderr).toMatchObject({ code: 0 });
-    const resumed = await cli([
-      "runs",
-      "resume",
-      "tea-1",
-      "--store",
-      store,
-      "--file",
-      fixture("approval.ts"),
-      "--json",
-    ]);
+    const resumed = await runs("resume", "--json");
     expect(resumed, resumed.stderr).toMatchObject({ code: 0 });
     const events = json(resumed.stdout);
     expect(events.map((e) => e.type)).toEqual([
@@ -261,20 +245,11 @@ describe("stepchart run: a prompt nobody here can answer", { timeout: 60_000 }, 
       result: { shipped: true, answer: "yes" },
     });
 
-    const ended = await cli(["runs", "resume", "tea-1", "--store", store, "--file", fixture("approval.ts")]);
+    const ended = await runs("resume");
     expect(ended, ended.stderr).toMatchObject({ code: 0 });
     expect(ended.stdout).toBe('Run "tea-1" has already ended (completed); there is nothing to resume.\n');
     // For a script: the note on stderr, and the result line on stdout, as for a run that ends here.
-    const endedJson = await cli([
-      "runs",
-      "resume",
-      "tea-1",
-      "--store",
-      store,
-      "--file",
-      fixture("approval.ts"),
-      "--json",
-    ]);
+    const endedJson = await runs("resume", "--json");
     expect(endedJson, endedJson.stderr).toMatchObject({ code: 0 });
     expect(endedJson.stderr).toBe('Run "tea-1" has already ended (completed); there is nothing to resume.\n');
     expect(json(endedJson.stdout)).toEqual([
